@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irqbridge: the Windows ISR -> DPC / WorkItem -> KeSetEvent pattern in
+ * Linux terms. A hard-IRQ hrtimer (top half) defers to a tasklet or a work
+ * item (bottom half), which signals an eventfd a user program waits on.
+ *
+ * This file holds the misc device /dev/irqbridge and its file operations.
+ * One process at a time owns the device: a second open gets -EBUSY.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/log2.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "irqbridge.h"
+
+#ifndef IRQBRIDGE_VERSION
+#define IRQBRIDGE_VERSION "unknown"
+#endif
+
+static unsigned int ring_records = 32768;
+module_param(ring_records, uint, 0444);
+MODULE_PARM_DESC(ring_records,
+		 "Record slots per session, a power of two (default 32768)");
+
+/* Bit 0 set while a process has the device open. */
+static unsigned long irqbridge_busy;
+
+static int irqbridge_open(struct inode *inode, struct file *file)
+{
+	struct irqbridge_session *s;
+	int ret;
+
+	if (test_and_set_bit_lock(0, &irqbridge_busy))
+		return -EBUSY;
+
+	s = irqbridge_session_create(ring_records);
+	if (IS_ERR(s)) {
+		ret = PTR_ERR(s);
+		goto err_clear_busy;
+	}
+	file->private_data = s;
+
+	ret = nonseekable_open(inode, file);
+	if (ret)
+		goto err_destroy_session;
+	return 0;
+
+err_destroy_session:
+	irqbridge_session_destroy(s);
+err_clear_busy:
+	clear_bit_unlock(0, &irqbridge_busy);
+	return ret;
+}
+
+static int irqbridge_release(struct inode *inode, struct file *file)
+{
+	irqbridge_session_destroy(file->private_data);
+	clear_bit_unlock(0, &irqbridge_busy);
+	return 0;
+}
+
+static int irqbridge_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct irqbridge_session *s = file->private_data;
+
+	return irqbridge_ring_mmap(&s->ring, vma);
+}
+
+static long irqbridge_get_info(struct irqbridge_session *s, void __user *argp)
+{
+	struct irqbridge_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.abi_version = IRQBRIDGE_ABI_VERSION;
+	info.record_size = sizeof(struct irqbridge_record);
+	info.ring_records = s->ring.nr;
+	info.modes = irqbridge_bh_supported_modes();
+	info.ring_bytes = s->ring.bytes;
+	strscpy(info.module_version, IRQBRIDGE_VERSION,
+		sizeof(info.module_version));
+
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long irqbridge_set_eventfd(struct irqbridge_session *s,
+				  void __user *argp)
+{
+	__s32 fd;
+
+	if (copy_from_user(&fd, argp, sizeof(fd)))
+		return -EFAULT;
+	return irqbridge_session_set_eventfd(s, fd);
+}
+
+static long irqbridge_configure(struct irqbridge_session *s,
+				void __user *argp)
+{
+	struct irqbridge_config cfg;
+
+	if (copy_from_user(&cfg, argp, sizeof(cfg)))
+		return -EFAULT;
+	return irqbridge_session_configure(s, &cfg);
+}
+
+static long irqbridge_get_stats(struct irqbridge_session *s,
+				void __user *argp)
+{
+	struct irqbridge_stats st;
+
+	irqbridge_session_stats(s, &st);
+	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long irqbridge_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct irqbridge_session *s = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case IRQBRIDGE_IOC_GET_INFO:
+		return irqbridge_get_info(s, argp);
+	case IRQBRIDGE_IOC_SET_EVENTFD:
+		return irqbridge_set_eventfd(s, argp);
+	case IRQBRIDGE_IOC_CONFIGURE:
+		return irqbridge_configure(s, argp);
+	case IRQBRIDGE_IOC_START:
+		return irqbridge_session_start(s);
+	case IRQBRIDGE_IOC_STOP:
+		irqbridge_session_stop(s);
+		return 0;
+	case IRQBRIDGE_IOC_GET_STATS:
+		return irqbridge_get_stats(s, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static const struct file_operations irqbridge_fops = {
+	.owner = THIS_MODULE,
+	.open = irqbridge_open,
+	.release = irqbridge_release,
+	.mmap = irqbridge_mmap,
+	.unlocked_ioctl = irqbridge_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice irqbridge_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "irqbridge",
+	.fops = &irqbridge_fops,
+	.mode = 0600,
+};
+
+static int __init irqbridge_init(void)
+{
+	int ret;
+
+	if (!is_power_of_2(ring_records) || ring_records > (1U << 22)) {
+		pr_err("ring_records=%u: must be a power of two up to %u\n",
+		       ring_records, 1U << 22);
+		return -EINVAL;
+	}
+
+	ret = misc_register(&irqbridge_misc);
+	if (ret)
+		return ret;
+
+	pr_info("version %s: /dev/%s ready (modes 0x%x, %u ring records)\n",
+		IRQBRIDGE_VERSION, irqbridge_misc.name,
+		irqbridge_bh_supported_modes(), ring_records);
+	return 0;
+}
+
+static void __exit irqbridge_exit(void)
+{
+	misc_deregister(&irqbridge_misc);
+}
+
+module_init(irqbridge_init);
+module_exit(irqbridge_exit);
+
+MODULE_AUTHOR("irqbridge developers");
+MODULE_DESCRIPTION("ISR -> DPC/WorkItem -> event: hrtimer top half, tasklet or workqueue bottom half, eventfd to userspace");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(IRQBRIDGE_VERSION);

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * irqbridge: userspace ABI of /dev/irqbridge.
+ *
+ * One header, shared by the kernel module (kmod/) and the C++ reader
+ * (userspace/). Only fixed-width types, explicit padding, identical layout
+ * on 32- and 64-bit.
+ *
+ * A session (one open file; the device admits one at a time, a second open
+ * gets -EBUSY):
+ *   1. IRQBRIDGE_IOC_GET_INFO      ABI version, ring geometry, mode list
+ *   2. mmap(NULL, info.ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+ *   3. IRQBRIDGE_IOC_SET_EVENTFD   the eventfd the bottom half signals
+ *                                  (-1 detaches)
+ *   4. IRQBRIDGE_IOC_CONFIGURE     mode, period, number of top halves
+ *   5. IRQBRIDGE_IOC_START         resets counters and ring, arms the timer
+ *   6. wait on the eventfd; each read returns how many top halves were
+ *      completed by bottom halves since the previous read; per-event
+ *      records arrive in the ring
+ *   7. IRQBRIDGE_IOC_STOP          cancels the timer, flushes the bottom half
+ *   8. IRQBRIDGE_IOC_GET_STATS     fired == counted, ring losses, ...
+ *
+ * All timestamps are CLOCK_MONOTONIC nanoseconds (ktime_get_ns()).
+ */
+#ifndef _UAPI_LINUX_IRQBRIDGE_H
+#define _UAPI_LINUX_IRQBRIDGE_H
+
+#include <linux/types.h>
+
+#define IRQBRIDGE_ABI_VERSION		1
+
+/* Bottom-half mechanisms (struct irqbridge_config.mode). */
+#define IRQBRIDGE_MODE_TASKLET		1	/* tasklet_schedule: the DPC */
+#define IRQBRIDGE_MODE_WORKQUEUE	2	/* queue_work(system_wq): the WorkItem */
+
+/* Limits checked by IRQBRIDGE_IOC_CONFIGURE (-EINVAL outside them). */
+#define IRQBRIDGE_PERIOD_MIN_NS		10000ULL	/* 10 us keeps a TCG guest alive */
+#define IRQBRIDGE_PERIOD_MAX_NS		1000000000ULL	/* 1 s */
+#define IRQBRIDGE_EVENTS_MAX		100000000ULL
+
+/* struct irqbridge_context.flags: where a stage ran. */
+#define IRQBRIDGE_CTX_HARDIRQ		(1U << 0)	/* in_hardirq() */
+#define IRQBRIDGE_CTX_SOFTIRQ		(1U << 1)	/* in_serving_softirq() */
+#define IRQBRIDGE_CTX_TASK		(1U << 2)	/* in_task() */
+#define IRQBRIDGE_CTX_IRQS_OFF		(1U << 3)	/* irqs_disabled() */
+#define IRQBRIDGE_CTX_NMI		(1U << 4)	/* in_nmi() */
+
+/**
+ * struct irqbridge_info - what the module offers (IRQBRIDGE_IOC_GET_INFO)
+ * @abi_version:	IRQBRIDGE_ABI_VERSION of the module
+ * @record_size:	sizeof(struct irqbridge_record) of the module
+ * @ring_records:	number of record slots in the ring (a power of two)
+ * @modes:		bit (1 << mode) set for every mode this kernel supports
+ * @ring_bytes:		length to mmap: header page plus the record slots
+ * @module_version:	NUL-terminated version string of the module
+ */
+struct irqbridge_info {
+	__u32 abi_version;
+	__u32 record_size;
+	__u32 ring_records;
+	__u32 modes;
+	__u64 ring_bytes;
+	char module_version[32];
+};
+
+/**
+ * struct irqbridge_config - one run (IRQBRIDGE_IOC_CONFIGURE)
+ * @size:	sizeof(struct irqbridge_config) as the caller knows it
+ * @mode:	IRQBRIDGE_MODE_*
+ * @period_ns:	timer period, IRQBRIDGE_PERIOD_MIN_NS..IRQBRIDGE_PERIOD_MAX_NS
+ * @events:	top halves to fire, 1..IRQBRIDGE_EVENTS_MAX; the timer stops
+ *		by itself after the last one
+ * @flags:	must be 0
+ * @reserved:	must be 0
+ */
+struct irqbridge_config {
+	__u32 size;
+	__u32 mode;
+	__u64 period_ns;
+	__u64 events;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct irqbridge_stats - counters of the current or last run
+ *	(IRQBRIDGE_IOC_GET_STATS)
+ * @size:		sizeof(struct irqbridge_stats) as the module fills it
+ * @running:		1 while the timer is armed or a bottom half is queued
+ * @fired:		top halves run
+ * @counted:		sum of the counts the bottom halves added to the eventfd
+ * @bottom_runs:	bottom-half invocations (fired / bottom_runs = coalescing)
+ * @timer_overruns:	timer periods skipped entirely (hrtimer_forward > 1)
+ * @records:		records written to the ring
+ * @records_lost:	records dropped because the ring was full or the bottom
+ *			half fell too far behind; the count is still exact
+ * @max_batch:		most top halves handled by one bottom-half run
+ */
+struct irqbridge_stats {
+	__u32 size;
+	__u32 running;
+	__u64 fired;
+	__u64 counted;
+	__u64 bottom_runs;
+	__u64 timer_overruns;
+	__u64 records;
+	__u64 records_lost;
+	__u64 max_batch;
+};
+
+/**
+ * struct irqbridge_context - execution context of one stage
+ * @flags:		IRQBRIDGE_CTX_*
+ * @preempt_count:	preempt_count() on entry
+ * @cpu:		smp_processor_id() on entry
+ * @reserved:		0
+ */
+struct irqbridge_context {
+	__u32 flags;
+	__u32 preempt_count;
+	__u32 cpu;
+	__u32 reserved;
+};
+
+/**
+ * struct irqbridge_record - one top half and the bottom half that handled it
+ * @seq:		0-based number of the top half in this run
+ * @expected_ns:	the hrtimer expiry the top half was programmed for
+ * @top_ns:		top-half entry
+ * @bottom_ns:		when the bottom-half run that counted this event took the
+ *			pending count (right after its atomic exchange)
+ * @signal_ns:		after that run signalled the eventfd
+ * @batch:		top halves that bottom-half run counted in one go
+ * @reserved:		0
+ * @top:		context of the top half
+ * @bottom:		context of the bottom half
+ */
+struct irqbridge_record {
+	__u64 seq;
+	__u64 expected_ns;
+	__u64 top_ns;
+	__u64 bottom_ns;
+	__u64 signal_ns;
+	__u32 batch;
+	__u32 reserved;
+	struct irqbridge_context top;
+	struct irqbridge_context bottom;
+};
+
+/**
+ * struct irqbridge_ring_header - first page of the mmap'd ring
+ * @abi_version:	IRQBRIDGE_ABI_VERSION
+ * @record_size:	sizeof(struct irqbridge_record)
+ * @nr_records:		slots, a power of two; slot i is at
+ *			IRQBRIDGE_RING_RECORDS_OFFSET + (i & (nr_records - 1)) *
+ *			record_size
+ * @head:		written by the kernel only: records produced so far;
+ *			load it with acquire semantics before reading slots
+ * @tail:		written by the reader only: records consumed so far;
+ *			store it with release semantics after reading slots
+ * @overruns:		written by the kernel only: records dropped because
+ *			head - tail == nr_records
+ *
+ * The ring is single-producer (the bottom half, which never runs twice at
+ * once) and single-consumer (the session's reader). head and tail are free
+ * running 64-bit counters on separate cache lines. START resets both to 0.
+ */
+struct irqbridge_ring_header {
+	__u32 abi_version;
+	__u32 record_size;
+	__u32 nr_records;
+	__u32 reserved0;
+	__u8 pad0[48];
+	__u64 head;
+	__u8 pad1[56];
+	__u64 tail;
+	__u8 pad2[56];
+	__u64 overruns;
+};
+
+#define IRQBRIDGE_RING_RECORDS_OFFSET	4096
+
+#define IRQBRIDGE_IOC_MAGIC		0xBE
+
+#define IRQBRIDGE_IOC_GET_INFO		_IOR(IRQBRIDGE_IOC_MAGIC, 0x00, struct irqbridge_info)
+#define IRQBRIDGE_IOC_SET_EVENTFD	_IOW(IRQBRIDGE_IOC_MAGIC, 0x01, __s32)
+#define IRQBRIDGE_IOC_CONFIGURE		_IOW(IRQBRIDGE_IOC_MAGIC, 0x02, struct irqbridge_config)
+#define IRQBRIDGE_IOC_START		_IO(IRQBRIDGE_IOC_MAGIC, 0x03)
+#define IRQBRIDGE_IOC_STOP		_IO(IRQBRIDGE_IOC_MAGIC, 0x04)
+#define IRQBRIDGE_IOC_GET_STATS		_IOR(IRQBRIDGE_IOC_MAGIC, 0x05, struct irqbridge_stats)
+
+#endif /* _UAPI_LINUX_IRQBRIDGE_H */

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Boot a Debian kernel in QEMU with a busybox initramfs and run a command.
+#
+#   testbox.sh [options] -- COMMAND...
+#
+#   --kernel SERIES    6.12 (default, or $KERNEL), 6.12-rt or 6.1
+#   --file SRC[:DST]   put SRC into the guest as /testbox/DST (default: its
+#                      basename); repeatable; directories are copied whole
+#   --out DIR          where the files the command leaves in /out go
+#                      (default: ./testbox-out); includes dmesg.txt
+#   --log FILE         also write the guest console here
+#   --timeout SEC      kill the guest after SEC seconds (default 600)
+#   --smp N            guest CPUs (default 2)
+#   --mem SIZE         guest memory (default 512M)
+#   --device DEV       extra QEMU -device (repeatable)
+#
+# COMMAND runs as root in /testbox with PATH=/testbox:/bin. The console is
+# streamed to stdout. The exit status is the command's; 124 on timeout;
+# 125 if the guest died before reporting one (panic, crash).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+series=${KERNEL:-6.12}
+out=./testbox-out
+log=
+timeout=600
+smp=2
+mem=512M
+files=()
+devices=()
+
+die() { echo "testbox: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) series=$2; shift 2 ;;
+	--file) files+=("$2"); shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--device) devices+=(-device "$2"); shift 2 ;;
+	--) shift; break ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown option '$1' (see --help)" ;;
+	esac
+done
+[ $# -gt 0 ] || die "no command given (testbox.sh [options] -- COMMAND...)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (make deps)"
+[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
+
+eval "$("$here/kernel.sh" fetch "$series")"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/testbox.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,out,testbox,usr/bin,usr/sbin}
+cp /bin/busybox "$root/bin/busybox"
+cp "$here/init" "$root/init"
+chmod 755 "$root/init"
+for f in "${files[@]}"; do
+	src=${f%%:*}
+	dst=${f#*:}
+	[ "$dst" = "$f" ] && dst=$(basename "$src")
+	[ -e "$src" ] || die "--file $src: no such file"
+	mkdir -p "$(dirname "$root/testbox/$dst")"
+	cp -a "$src" "$root/testbox/$dst"
+done
+printf '%s\n' "$*" > "$root/testbox/cmd.sh"
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$work/initrd"
+
+if [ -w /dev/kvm ]; then
+	accel=(-accel kvm -cpu host)
+else
+	accel=(-accel tcg -cpu max)
+fi
+echo "testbox: booting $KREL (${accel[1]}, $smp CPUs, $mem)"
+
+status=0
+timeout -k 5 "$timeout" qemu-system-x86_64 -machine q35 "${accel[@]}" \
+	-smp "$smp" -m "$mem" -nic none -no-reboot \
+	-display none -monitor none \
+	-serial stdio -serial "file:$work/ttyS1" \
+	"${devices[@]}" \
+	-kernel "$VMLINUZ" -initrd "$work/initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic" </dev/null |
+	tee "$work/console" || status=$?
+[ -z "$log" ] || cp "$work/console" "$log"
+
+mkdir -p "$out"
+if [ -s "$work/ttyS1" ]; then
+	tr -d '\r' < "$work/ttyS1" | base64 -d | tar -xzf - -C "$out" ||
+		echo "testbox: could not unpack the guest's /out" >&2
+fi
+
+if [ "$status" = 124 ]; then
+	echo "testbox: guest killed after ${timeout}s" >&2
+	exit 124
+fi
+rc=$(tr -d '\r' < "$work/console" | sed -n 's/^TESTBOX-RC=\([0-9]*\)$/\1/p' | tail -n 1)
+if [ -z "$rc" ]; then
+	echo "testbox: the guest ended without reporting a status (panic?)" >&2
+	exit 125
+fi
+exit "$rc"
