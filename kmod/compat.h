@@ -7,7 +7,28 @@
 
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
+#include <linux/pci.h>
 #include <linux/version.h>
+#include <linux/workqueue.h>
+
+/* PCI_IRQ_LEGACY was renamed PCI_IRQ_INTX in 6.8. */
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
+#define IRQBRIDGE_PCI_IRQ_INTX	PCI_IRQ_INTX
+#else
+#define IRQBRIDGE_PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
+
+/*
+ * BH workqueues (WQ_BH, system_bh_wq), the successor of tasklets, arrived
+ * in 6.9. Before that the mode does not exist and is reported unavailable.
+ */
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+#define IRQBRIDGE_HAVE_BH_WQ	1
+#define irqbridge_system_bh_wq	system_bh_wq
+#else
+#define IRQBRIDGE_HAVE_BH_WQ	0
+#define irqbridge_system_bh_wq	NULL
+#endif
 
 /*
  * hrtimer_setup() arrived in 6.13; older kernels initialise the timer and
@@ -18,7 +39,7 @@ irqbridge_hrtimer_setup(struct hrtimer *timer,
 			enum hrtimer_restart (*fn)(struct hrtimer *),
 			clockid_t clock, enum hrtimer_mode mode)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
 	hrtimer_setup(timer, fn, clock, mode);
 #else
 	hrtimer_init(timer, clock, mode);
@@ -39,7 +60,7 @@ irqbridge_hrtimer_setup(struct hrtimer *timer,
  */
 static inline void irqbridge_eventfd_add(struct eventfd_ctx *ctx, u64 n)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
 	while (n--)
 		eventfd_signal(ctx);
 #else

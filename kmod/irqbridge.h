@@ -9,12 +9,14 @@
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
 #include "uapi/irqbridge.h"
 
 struct eventfd_ctx;
+struct irqbridge_edu;
 struct irqbridge_session;
 
 /**
@@ -53,102 +55,181 @@ int irqbridge_ring_mmap(struct irqbridge_ring *ring,
 /**
  * struct irqbridge_inflight - what a top half leaves for its bottom half
  * @seq:	the top half's sequence number; U64_MAX while the slot is empty
- * @expected_ns: the timer expiry the top half was programmed for
+ * @expected_ns: the timer expiry that raised the event
+ * @raise_ns:	when the source raised the interrupt
  * @top_ns:	top-half entry time
+ * @status:	device interrupt status read by the top half
  * @top:	top-half execution context
+ * @bottom_ns:	first hop of a chain: when it took the count
+ * @bottom:	first hop of a chain: its context
  *
  * Written by the top half only while the slot's previous event has been
  * consumed (seq - bh_done < inflight_nr), published by the release of
  * &irqbridge_session.pending, read by the bottom half after its
- * atomic_long_xchg() of that counter.
+ * atomic_long_xchg() of that counter. In a chain the first hop fills
+ * @bottom_ns and @bottom and publishes them the same way through
+ * &irqbridge_session.chain_pending.
  */
 struct irqbridge_inflight {
 	u64 seq;
 	u64 expected_ns;
+	u64 raise_ns;
 	u64 top_ns;
+	u32 status;
 	struct irqbridge_context top;
+	u64 bottom_ns;
+	struct irqbridge_context bottom;
 };
 
 /**
  * struct irqbridge_bh_ops - one bottom-half mechanism
  * @mode:	IRQBRIDGE_MODE_* it implements
  * @name:	name used in log messages
+ * @may_sleep:	its signalling stage runs in task context
+ * @threaded:	the top half returns IRQ_WAKE_THREAD instead of queueing;
+ *		needs an interrupt source
  * @queue:	called from the top half (hard-IRQ context): queue the bottom
  *		half; queueing an already queued one is a no-op, exactly like
  *		KeInsertQueueDpc on a queued DPC
- * @flush:	process context: wait until a queued bottom half has run
+ * @flush:	process context: wait until queued bottom halves have run
  */
 struct irqbridge_bh_ops {
 	u32 mode;
 	const char *name;
+	bool may_sleep;
+	bool threaded;
 	void (*queue)(struct irqbridge_session *s);
 	void (*flush)(struct irqbridge_session *s);
 };
 
 const struct irqbridge_bh_ops *irqbridge_bh_lookup(u32 mode);
 u32 irqbridge_bh_supported_modes(void);
+int irqbridge_bh_global_init(void);
+void irqbridge_bh_global_exit(void);
 void irqbridge_bh_init(struct irqbridge_session *s);
 void irqbridge_bh_kill(struct irqbridge_session *s);
+irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s);
+
+/**
+ * struct irqbridge_source_ops - an interrupt source
+ * @source:	IRQBRIDGE_SOURCE_* it implements
+ * @name:	name used in log messages
+ * @available:	whether the source can be used now (the device is bound)
+ * @attach:	START, under the session lock: route the interrupt to @s
+ * @busy:	hrtimer callback: the previous interrupt is not serviced yet,
+ *		so raising now would merge two events into one
+ * @raise:	hrtimer callback, hard-IRQ context: raise one interrupt
+ * @detach:	STOP, under the session lock, timer already cancelled: no
+ *		top half of @s runs after it returns
+ */
+struct irqbridge_source_ops {
+	u32 source;
+	const char *name;
+	bool (*available)(void);
+	int (*attach)(struct irqbridge_session *s);
+	bool (*busy)(struct irqbridge_session *s);
+	void (*raise)(struct irqbridge_session *s);
+	void (*detach)(struct irqbridge_session *s);
+};
+
+const struct irqbridge_source_ops *irqbridge_source_lookup(u32 source);
+u32 irqbridge_sources_available(void);
+int irqbridge_irqchip_init(void);
+void irqbridge_irqchip_exit(void);
+int irqbridge_edu_register(void);
+void irqbridge_edu_unregister(void);
+extern const struct irqbridge_source_ops irqbridge_source_irqchip;
+extern const struct irqbridge_source_ops irqbridge_source_edu;
 
 /**
  * struct irqbridge_session - the state of one open /dev/irqbridge
  * @lock:	serialises ioctls; protects @config, @configured, @running,
- *		@evctx, @bh and every reset of the run state below
+ *		@evctx, @bh, @src and every reset of the run state below
  * @config:	the last accepted IRQBRIDGE_IOC_CONFIGURE
  * @configured:	@config is valid
  * @running:	a run was started and not yet stopped
  * @evctx:	the eventfd the bottom half signals; changes only while not
  *		@running, so the bottom half never sees it change
  * @bh:		bottom-half mechanism of the current run, fixed while @running
- * @timer:	the top half: a periodic hard-IRQ hrtimer
- * @period_ns:	copy of @config.period_ns for the top half
- * @events:	copy of @config.events for the top half
+ * @src:	interrupt source of the current run, fixed while @running
+ * @edu:	the edu device this session raises; protected by the edu
+ *		driver's lock (see irqbridge_edu.c)
+ * @timer:	paces the source: a periodic hard-IRQ hrtimer
+ * @period_ns:	copy of @config.period_ns for the timer
+ * @events:	copy of @config.events for the timer
+ * @raised:	interrupts raised; written by the timer callback only
+ * @source_busy: periods skipped, device busy; timer callback only
+ * @timer_overruns: skipped periods; timer callback only
+ * @raise_expected_ns: expiry of the last raise; timer callback writes it
+ *		before raising, the top half reads it (one raise in flight)
+ * @raise_ns:	time of the last raise; as @raise_expected_ns
+ * @outstanding: a raised device interrupt has not reached its top half yet
  * @fired:	top halves run; written by the top half only
- * @timer_overruns: skipped periods; written by the top half only
- * @inflight_lost: events whose inflight slot was still busy; written by the
- *		top half only
+ * @inflight_lost: events whose inflight slot was still busy; top half only
+ * @isr_lock:	protects @isr_status: the top half ORs in what it read from
+ *		the device, the bottom half takes it (WdfInterruptAcquireLock)
+ * @isr_status:	device status accumulated since the bottom half last ran
+ * @last_status: status the bottom half last took; bottom half only
  * @pending:	top halves not yet counted: the top half adds with release
  *		semantics, the bottom half takes all with atomic_long_xchg()
- * @bh_done:	events the bottom half has finished with; written by the
- *		bottom half with release, read by the top half with acquire
+ * @chain_pending: chain mode: events the first hop passed to the second
+ * @hop1_done:	chain mode: events the first hop finished; first hop only
+ * @bh_done:	events the signalling stage finished; it writes with release,
+ *		the top half reads with acquire
  * @inflight:	@inflight_nr slots indexed by seq & (@inflight_nr - 1)
  * @inflight_nr: a power of two, fixed from open to release
- * @counted:	sum of counts added to @evctx; bottom half only
- * @bottom_runs: bottom-half runs that found work; bottom half only
- * @empty_runs:	bottom-half runs that found nothing; bottom half only
- * @max_batch:	largest count taken by one run; bottom half only
- * @ring_lost:	records the ring had no room for; bottom half only
- * @tasklet:	the DPC analog
- * @work:	the WorkItem analog
+ * @counted:	sum of counts added to @evctx; signalling stage only
+ * @bottom_runs: bottom-half runs that found work; first stage only
+ * @chain_runs:	second-hop runs that found work; second hop only
+ * @empty_runs:	runs of either stage that found nothing; atomic because both
+ *		stages of a chain may count at once
+ * @max_batch:	largest count taken by one run; signalling stage only
+ * @ring_lost:	records the ring had no room for; signalling stage only
+ * @tasklet:	the DPC analog (also the first hop of a chain)
+ * @work:	the WorkItem analog (also the second hop of a chain)
  * @ring:	per-event records for the reader
  *
- * The run state (@fired .. @ring_lost) is reset by START under @lock while
- * neither half can run. While running, each field has the single writer
- * named above; IRQBRIDGE_IOC_GET_STATS reads them with READ_ONCE().
+ * The run state (@raised .. @ring_lost) is reset by START under @lock while
+ * no stage can run. While running, each field has the single writer named
+ * above; IRQBRIDGE_IOC_GET_STATS reads them with READ_ONCE().
  */
 struct irqbridge_session {
-	struct mutex lock;
+	struct mutex lock; /* serialises the ioctls, see above */
 	struct irqbridge_config config;
 	bool configured;
 	bool running;
 	struct eventfd_ctx *evctx;
 	const struct irqbridge_bh_ops *bh;
+	const struct irqbridge_source_ops *src;
+	struct irqbridge_edu *edu;
 
 	struct hrtimer timer;
 	u64 period_ns;
 	u64 events;
-	u64 fired;
+	u64 raised;
+	u64 source_busy;
 	u64 timer_overruns;
+	u64 raise_expected_ns;
+	u64 raise_ns;
+	atomic_t outstanding;
+
+	u64 fired;
 	u64 inflight_lost;
+	raw_spinlock_t isr_lock; /* see above: top half vs bottom half */
+	u32 isr_status;
+	u32 last_status;
 
 	atomic_long_t pending;
+	atomic_long_t chain_pending;
+	u64 hop1_done;
 	u64 bh_done;
 	struct irqbridge_inflight *inflight;
 	u32 inflight_nr;
 
 	u64 counted;
 	u64 bottom_runs;
-	u64 empty_runs;
+	u64 chain_runs;
+	atomic_long_t empty_runs;
 	u64 max_batch;
 	u64 ring_lost;
 	struct tasklet_struct tasklet;
@@ -157,10 +238,10 @@ struct irqbridge_session {
 	struct irqbridge_ring ring;
 };
 
-void irqbridge_top_init(struct irqbridge_session *s);
-void irqbridge_top_start(struct irqbridge_session *s);
-void irqbridge_top_cancel(struct irqbridge_session *s);
-void irqbridge_bottom_half(struct irqbridge_session *s);
+void irqbridge_timer_init(struct irqbridge_session *s);
+void irqbridge_timer_start(struct irqbridge_session *s);
+void irqbridge_timer_cancel(struct irqbridge_session *s);
+irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status);
 void irqbridge_context_capture(struct irqbridge_context *ctx);
 
 struct irqbridge_session *irqbridge_session_create(u32 ring_records);

@@ -2,17 +2,26 @@
 /*
  * irqbridge: the bottom halves.
  *
- * A tasklet is the DPC of the Windows model (softirq context, the analog of
- * DISPATCH_LEVEL: may not sleep); a work item is the WorkItem (a kernel
- * thread, the analog of PASSIVE_LEVEL: may sleep). Either way a queued
- * bottom half is not queued twice, so one run must handle every top half
- * since the previous run: it takes the whole pending count at once and
- * signals the eventfd with that total.
+ * Each mode is one way of deferring from the top half, with the Windows
+ * construct it stands for:
+ *   tasklet      tasklet_schedule()       DPC, DISPATCH_LEVEL (softirq)
+ *   tasklet_hi   tasklet_hi_schedule()    a DPC of high importance
+ *   bh_wq        queue_work(system_bh_wq) DPC, the tasklets' successor (6.9+)
+ *   workqueue    queue_work(system_wq)    WorkItem, PASSIVE_LEVEL (kworker)
+ *   wq_highpri   a WQ_HIGHPRI workqueue   WorkItem on a high-priority worker
+ *   wq_unbound   a WQ_UNBOUND workqueue   WorkItem on any CPU
+ *   threaded     IRQ handler thread       PassiveHandling = TRUE
+ *   dpc_workitem tasklet, then work item  the DPC queues a WorkItem
+ *
+ * Either way a queued bottom half is not queued twice, so one run must
+ * handle every top half since the previous run: it takes the whole pending
+ * count at once and signals the eventfd with that total.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/ktime.h>
 #include <linux/workqueue.h>
@@ -20,45 +29,57 @@
 #include "compat.h"
 #include "irqbridge.h"
 
-/**
- * irqbridge_bottom_half() - count every pending top half and signal
- * @s: the session
- *
- * Context: the bottom half of the current mode; never runs concurrently
- * with itself (tasklets and work items are non-reentrant), which makes it
- * the single writer of the bottom-half counters and the ring's producer.
- */
-void irqbridge_bottom_half(struct irqbridge_session *s)
+static struct workqueue_struct *irqbridge_wq_highpri;
+static struct workqueue_struct *irqbridge_wq_unbound;
+
+/* Busy work of the bottom half: n events of work_ns each, never sleeping. */
+static void irqbridge_busy_work(struct irqbridge_session *s, u64 n)
 {
-	struct irqbridge_record rec = {};
-	u64 first = s->bh_done;
-	u64 n, seq;
+	u64 end;
 
-	irqbridge_context_capture(&rec.bottom);
-
-	/* Full barrier: the top halves' slot writes are visible after it. */
-	n = atomic_long_xchg(&s->pending, 0);
-	/*
-	 * Timestamp after the exchange: a top half may fire between entry and
-	 * the exchange (on another CPU, or as an interrupt of this one) and is
-	 * then handled by this run, so only now is bottom_ns >= every top_ns.
-	 */
-	rec.bottom_ns = ktime_get_ns();
-	if (!n) {
-		/* Queued again while running, but that run took the count. */
-		WRITE_ONCE(s->empty_runs, s->empty_runs + 1);
+	if (!s->config.work_ns)
 		return;
-	}
+	end = ktime_get_ns() + n * s->config.work_ns;
+	while (ktime_get_ns() < end)
+		cpu_relax();
+}
+
+/* Take the device status the top halves saved (WdfInterruptAcquireLock). */
+static void irqbridge_take_isr_status(struct irqbridge_session *s)
+{
+	unsigned long flags;
+	u32 status;
+
+	raw_spin_lock_irqsave(&s->isr_lock, flags);
+	status = s->isr_status;
+	s->isr_status = 0;
+	raw_spin_unlock_irqrestore(&s->isr_lock, flags);
+	if (status)
+		WRITE_ONCE(s->last_status, status);
+}
+
+/*
+ * The signalling stage: the only bottom half in single-hop modes, the
+ * second hop of a chain. @n events starting at s->bh_done are complete.
+ */
+static void irqbridge_signal(struct irqbridge_session *s, u64 n,
+			     struct irqbridge_record *rec, bool chain)
+{
+	u64 first = s->bh_done;
+	u64 seq;
+
+	irqbridge_busy_work(s, n);
+	if (s->config.sleep_us && s->bh->may_sleep)
+		usleep_range(s->config.sleep_us, s->config.sleep_us + 10);
 
 	irqbridge_eventfd_add(s->evctx, n);
-	rec.signal_ns = ktime_get_ns();
+	rec->signal_ns = ktime_get_ns();
 
 	WRITE_ONCE(s->counted, s->counted + n);
-	WRITE_ONCE(s->bottom_runs, s->bottom_runs + 1);
 	if (n > s->max_batch)
 		WRITE_ONCE(s->max_batch, n);
 
-	rec.batch = n;
+	rec->batch = n;
 	for (seq = first; seq < first + n; seq++) {
 		const struct irqbridge_inflight *slot =
 			&s->inflight[seq & (s->inflight_nr - 1)];
@@ -66,11 +87,17 @@ void irqbridge_bottom_half(struct irqbridge_session *s)
 		/* Skipped by the top half: already counted in inflight_lost. */
 		if (slot->seq != seq)
 			continue;
-		rec.seq = seq;
-		rec.expected_ns = slot->expected_ns;
-		rec.top_ns = slot->top_ns;
-		rec.top = slot->top;
-		if (!irqbridge_ring_push(&s->ring, &rec))
+		rec->seq = seq;
+		rec->expected_ns = slot->expected_ns;
+		rec->raise_ns = slot->raise_ns;
+		rec->top_ns = slot->top_ns;
+		rec->status = slot->status;
+		rec->top = slot->top;
+		if (chain) {
+			rec->bottom_ns = slot->bottom_ns;
+			rec->bottom = slot->bottom;
+		}
+		if (!irqbridge_ring_push(&s->ring, rec))
 			WRITE_ONCE(s->ring_lost, s->ring_lost + 1);
 	}
 
@@ -78,16 +105,135 @@ void irqbridge_bottom_half(struct irqbridge_session *s)
 	smp_store_release(&s->bh_done, first + n);
 }
 
+/* Take every pending top half; 0 if a previous run already took them. */
+static u64 irqbridge_take(struct irqbridge_session *s, atomic_long_t *pending,
+			  u64 *now)
+{
+	/* Full barrier: the producer's slot writes are visible after it. */
+	u64 n = atomic_long_xchg(pending, 0);
+
+	/*
+	 * Timestamp after the exchange: a top half may fire between entry and
+	 * the exchange (on another CPU, or as an interrupt of this one) and is
+	 * then handled by this run, so only now is the time >= its top_ns.
+	 */
+	*now = ktime_get_ns();
+	if (!n)
+		atomic_long_inc(&s->empty_runs);
+	return n;
+}
+
+/**
+ * irqbridge_bottom_half() - count every pending top half and signal
+ * @s: the session
+ *
+ * Context: the bottom half of the current mode; never runs concurrently
+ * with itself (tasklets, work items and IRQ threads are non-reentrant),
+ * which makes it the single writer of the bottom-half counters and the
+ * ring's producer.
+ */
+static void irqbridge_bottom_half(struct irqbridge_session *s)
+{
+	struct irqbridge_record rec = {};
+	u64 n;
+
+	irqbridge_context_capture(&rec.bottom);
+	n = irqbridge_take(s, &s->pending, &rec.bottom_ns);
+	if (!n)
+		return;
+	WRITE_ONCE(s->bottom_runs, s->bottom_runs + 1);
+	irqbridge_take_isr_status(s);
+	irqbridge_signal(s, n, &rec, false);
+}
+
+/*
+ * First hop of the chain (the DPC): takes the count, stamps every event,
+ * passes them on to the work item and queues it. It may not sleep, so what
+ * must run at PASSIVE_LEVEL (the signal, the sleep) is the work item's.
+ */
+static void irqbridge_chain_dpc(struct irqbridge_session *s)
+{
+	struct irqbridge_context ctx;
+	u64 n, now, seq;
+
+	irqbridge_context_capture(&ctx);
+	n = irqbridge_take(s, &s->pending, &now);
+	if (!n)
+		return;
+	WRITE_ONCE(s->bottom_runs, s->bottom_runs + 1);
+	irqbridge_take_isr_status(s);
+
+	for (seq = s->hop1_done; seq < s->hop1_done + n; seq++) {
+		struct irqbridge_inflight *slot =
+			&s->inflight[seq & (s->inflight_nr - 1)];
+
+		if (slot->seq != seq)
+			continue;
+		slot->bottom_ns = now;
+		slot->bottom = ctx;
+	}
+	s->hop1_done += n;
+	/* Publishes the stamps to the work item's exchange. */
+	atomic_long_add_return_release(n, &s->chain_pending);
+	queue_work(system_wq, &s->work);
+}
+
+/* Second hop of the chain (the WorkItem): signals what the DPC passed on. */
+static void irqbridge_chain_workitem(struct irqbridge_session *s)
+{
+	struct irqbridge_record rec = {};
+	u64 n;
+
+	irqbridge_context_capture(&rec.chain);
+	n = irqbridge_take(s, &s->chain_pending, &rec.chain_ns);
+	if (!n)
+		return;
+	WRITE_ONCE(s->chain_runs, s->chain_runs + 1);
+	irqbridge_signal(s, n, &rec, true);
+}
+
+/**
+ * irqbridge_bh_thread_fn() - the threaded mode's bottom half
+ * @s: the session
+ *
+ * Context: the interrupt's handler thread (task context, may sleep).
+ * Return: IRQ_HANDLED.
+ */
+irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s)
+{
+	irqbridge_bottom_half(s);
+	return IRQ_HANDLED;
+}
+
 static void irqbridge_tasklet_fn(struct tasklet_struct *t)
 {
 	struct irqbridge_session *s = from_tasklet(s, t, tasklet);
 
-	irqbridge_bottom_half(s);
+	if (s->bh->mode == IRQBRIDGE_MODE_DPC_WORKITEM)
+		irqbridge_chain_dpc(s);
+	else
+		irqbridge_bottom_half(s);
+}
+
+static void irqbridge_work_fn(struct work_struct *work)
+{
+	struct irqbridge_session *s =
+		container_of(work, struct irqbridge_session, work);
+
+	if (s->bh->mode == IRQBRIDGE_MODE_DPC_WORKITEM)
+		irqbridge_chain_workitem(s);
+	else
+		irqbridge_bottom_half(s);
 }
 
 static void irqbridge_tasklet_queue(struct irqbridge_session *s)
 {
 	tasklet_schedule(&s->tasklet);
+}
+
+static void irqbridge_tasklet_hi_queue(struct irqbridge_session *s)
+{
+	tasklet_hi_schedule(&s->tasklet);
 }
 
 static void irqbridge_tasklet_flush(struct irqbridge_session *s)
@@ -96,22 +242,42 @@ static void irqbridge_tasklet_flush(struct irqbridge_session *s)
 	tasklet_kill(&s->tasklet);
 }
 
-static void irqbridge_work_fn(struct work_struct *work)
+static void irqbridge_chain_flush(struct irqbridge_session *s)
 {
-	struct irqbridge_session *s =
-		container_of(work, struct irqbridge_session, work);
-
-	irqbridge_bottom_half(s);
+	tasklet_kill(&s->tasklet);	/* the DPC, which may queue the work */
+	flush_work(&s->work);
 }
 
-static void irqbridge_work_queue(struct irqbridge_session *s)
+static void irqbridge_system_wq_queue(struct irqbridge_session *s)
 {
 	queue_work(system_wq, &s->work);
 }
 
+static void irqbridge_highpri_queue(struct irqbridge_session *s)
+{
+	queue_work(irqbridge_wq_highpri, &s->work);
+}
+
+static void irqbridge_unbound_queue(struct irqbridge_session *s)
+{
+	queue_work(irqbridge_wq_unbound, &s->work);
+}
+
+#if IRQBRIDGE_HAVE_BH_WQ
+static void irqbridge_bh_wq_queue(struct irqbridge_session *s)
+{
+	queue_work(irqbridge_system_bh_wq, &s->work);
+}
+#endif
+
 static void irqbridge_work_flush(struct irqbridge_session *s)
 {
 	flush_work(&s->work);
+}
+
+static void irqbridge_thread_flush(struct irqbridge_session *s)
+{
+	/* The source's detach ran synchronize_irq(): the thread is done. */
 }
 
 static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
@@ -120,12 +286,50 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "tasklet",
 		.queue = irqbridge_tasklet_queue,
 		.flush = irqbridge_tasklet_flush,
-	},
-	{
+	}, {
 		.mode = IRQBRIDGE_MODE_WORKQUEUE,
 		.name = "workqueue",
-		.queue = irqbridge_work_queue,
+		.may_sleep = true,
+		.queue = irqbridge_system_wq_queue,
 		.flush = irqbridge_work_flush,
+	}, {
+		.mode = IRQBRIDGE_MODE_TASKLET_HI,
+		.name = "tasklet_hi",
+		.queue = irqbridge_tasklet_hi_queue,
+		.flush = irqbridge_tasklet_flush,
+	}, {
+		.mode = IRQBRIDGE_MODE_WQ_HIGHPRI,
+		.name = "wq_highpri",
+		.may_sleep = true,
+		.queue = irqbridge_highpri_queue,
+		.flush = irqbridge_work_flush,
+	}, {
+		.mode = IRQBRIDGE_MODE_WQ_UNBOUND,
+		.name = "wq_unbound",
+		.may_sleep = true,
+		.queue = irqbridge_unbound_queue,
+		.flush = irqbridge_work_flush,
+	},
+#if IRQBRIDGE_HAVE_BH_WQ
+	{
+		.mode = IRQBRIDGE_MODE_BH_WQ,
+		.name = "bh_wq",
+		.queue = irqbridge_bh_wq_queue,
+		.flush = irqbridge_work_flush,
+	},
+#endif
+	{
+		.mode = IRQBRIDGE_MODE_THREADED,
+		.name = "threaded",
+		.may_sleep = true,
+		.threaded = true,
+		.flush = irqbridge_thread_flush,
+	}, {
+		.mode = IRQBRIDGE_MODE_DPC_WORKITEM,
+		.name = "dpc_workitem",
+		.may_sleep = true,
+		.queue = irqbridge_tasklet_queue,
+		.flush = irqbridge_chain_flush,
 	},
 };
 
@@ -161,6 +365,38 @@ u32 irqbridge_bh_supported_modes(void)
 }
 
 /**
+ * irqbridge_bh_global_init() - create the module's own workqueues
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int irqbridge_bh_global_init(void)
+{
+	irqbridge_wq_highpri = alloc_workqueue("irqbridge_highpri",
+					       WQ_HIGHPRI, 0);
+	if (!irqbridge_wq_highpri)
+		return -ENOMEM;
+
+	irqbridge_wq_unbound = alloc_workqueue("irqbridge_unbound",
+					       WQ_UNBOUND, 0);
+	if (!irqbridge_wq_unbound)
+		goto err_destroy_highpri;
+	return 0;
+
+err_destroy_highpri:
+	destroy_workqueue(irqbridge_wq_highpri);
+	return -ENOMEM;
+}
+
+/**
+ * irqbridge_bh_global_exit() - destroy the module's workqueues
+ */
+void irqbridge_bh_global_exit(void)
+{
+	destroy_workqueue(irqbridge_wq_unbound);
+	destroy_workqueue(irqbridge_wq_highpri);
+}
+
+/**
  * irqbridge_bh_init() - set up every bottom half of a session
  * @s: the session
  */
@@ -172,7 +408,7 @@ void irqbridge_bh_init(struct irqbridge_session *s)
 
 /**
  * irqbridge_bh_kill() - make sure no bottom half is queued or running
- * @s: the session, whose timer is already cancelled
+ * @s: the session, whose timer is cancelled and source detached
  */
 void irqbridge_bh_kill(struct irqbridge_session *s)
 {

@@ -82,6 +82,7 @@ static long irqbridge_get_info(struct irqbridge_session *s, void __user *argp)
 	info.ring_records = s->ring.nr;
 	info.modes = irqbridge_bh_supported_modes();
 	info.ring_bytes = s->ring.bytes;
+	info.sources = irqbridge_sources_available();
 	strscpy(info.module_version, IRQBRIDGE_VERSION,
 		sizeof(info.module_version));
 
@@ -168,25 +169,49 @@ static int __init irqbridge_init(void)
 		return -EINVAL;
 	}
 
-	ret = misc_register(&irqbridge_misc);
+	ret = irqbridge_bh_global_init();
 	if (ret)
 		return ret;
 
-	pr_info("version %s: /dev/%s ready (modes 0x%x, %u ring records)\n",
+	ret = irqbridge_irqchip_init();
+	if (ret)
+		goto err_bh_exit;
+
+	ret = irqbridge_edu_register();
+	if (ret)
+		goto err_irqchip_exit;
+
+	ret = misc_register(&irqbridge_misc);
+	if (ret)
+		goto err_edu_unregister;
+
+	pr_info("version %s: /dev/%s ready (modes 0x%x, sources 0x%x, %u ring records)\n",
 		IRQBRIDGE_VERSION, irqbridge_misc.name,
-		irqbridge_bh_supported_modes(), ring_records);
+		irqbridge_bh_supported_modes(), irqbridge_sources_available(),
+		ring_records);
 	return 0;
+
+err_edu_unregister:
+	irqbridge_edu_unregister();
+err_irqchip_exit:
+	irqbridge_irqchip_exit();
+err_bh_exit:
+	irqbridge_bh_global_exit();
+	return ret;
 }
 
 static void __exit irqbridge_exit(void)
 {
 	misc_deregister(&irqbridge_misc);
+	irqbridge_edu_unregister();
+	irqbridge_irqchip_exit();
+	irqbridge_bh_global_exit();
 }
 
 module_init(irqbridge_init);
 module_exit(irqbridge_exit);
 
 MODULE_AUTHOR("irqbridge developers");
-MODULE_DESCRIPTION("ISR -> DPC/WorkItem -> event: hrtimer top half, tasklet or workqueue bottom half, eventfd to userspace");
+MODULE_DESCRIPTION("ISR -> DPC/WorkItem -> event: top halves, bottom halves and an eventfd, measured");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(IRQBRIDGE_VERSION);

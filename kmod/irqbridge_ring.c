@@ -74,6 +74,7 @@ void irqbridge_ring_reset(struct irqbridge_ring *ring)
 	ring->head = 0;
 	WRITE_ONCE(ring->hdr->overruns, 0);
 	WRITE_ONCE(ring->hdr->tail, 0);
+	/* Orders the resets above before the reader can see an empty ring. */
 	smp_store_release(&ring->hdr->head, 0);
 }
 

@@ -40,8 +40,12 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 	}
 
 	mutex_init(&s->lock);
+	raw_spin_lock_init(&s->isr_lock);
 	atomic_long_set(&s->pending, 0);
-	irqbridge_top_init(s);
+	atomic_long_set(&s->chain_pending, 0);
+	atomic_long_set(&s->empty_runs, 0);
+	atomic_set(&s->outstanding, 0);
+	irqbridge_timer_init(s);
 	irqbridge_bh_init(s);
 	return s;
 
@@ -99,28 +103,59 @@ out_unlock:
 	return ret;
 }
 
-/**
- * irqbridge_session_configure() - check and store the settings of a run
- * @s: the session
- * @cfg: the settings, already copied from userspace
- *
- * Return: 0, -EINVAL for a setting out of range, -EOPNOTSUPP for a mode
- * this kernel lacks, -EBUSY while running.
- */
-int irqbridge_session_configure(struct irqbridge_session *s,
-				const struct irqbridge_config *cfg)
+/* The checks of CONFIGURE that need no lock: -EINVAL or -EOPNOTSUPP. */
+static int irqbridge_config_check(const struct irqbridge_config *cfg)
 {
-	int ret = 0;
+	const struct irqbridge_bh_ops *bh;
+	const struct irqbridge_source_ops *src;
 
-	if (cfg->size != sizeof(*cfg) || cfg->flags || cfg->reserved)
+	if (cfg->size != sizeof(*cfg) || cfg->flags || cfg->reserved ||
+	    cfg->reserved2)
 		return -EINVAL;
 	if (cfg->period_ns < IRQBRIDGE_PERIOD_MIN_NS ||
 	    cfg->period_ns > IRQBRIDGE_PERIOD_MAX_NS)
 		return -EINVAL;
 	if (!cfg->events || cfg->events > IRQBRIDGE_EVENTS_MAX)
 		return -EINVAL;
-	if (!irqbridge_bh_lookup(cfg->mode))
+	if (cfg->work_ns > IRQBRIDGE_WORK_MAX_NS ||
+	    cfg->sleep_us > IRQBRIDGE_SLEEP_MAX_US)
+		return -EINVAL;
+
+	bh = irqbridge_bh_lookup(cfg->mode);
+	if (!bh)
 		return -EOPNOTSUPP;
+	src = irqbridge_source_lookup(cfg->source);
+	if (!src)
+		return -EINVAL;
+	/* A thread handler needs an interrupt: the bare timer has none. */
+	if (bh->threaded && cfg->source == IRQBRIDGE_SOURCE_TIMER)
+		return -EINVAL;
+	/* Never sleep in a context that may not: refuse, do not try. */
+	if (cfg->sleep_us && !bh->may_sleep)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * irqbridge_session_configure() - check and store the settings of a run
+ * @s: the session
+ * @cfg: the settings, already copied from userspace
+ *
+ * Return: 0, -EINVAL for a setting out of range or a combination that is
+ * not allowed (a sleep in an atomic mode, the threaded mode on the bare
+ * timer), -EOPNOTSUPP for a mode this kernel lacks, -ENODEV for a source
+ * that is not present, -EBUSY while running.
+ */
+int irqbridge_session_configure(struct irqbridge_session *s,
+				const struct irqbridge_config *cfg)
+{
+	int ret;
+
+	ret = irqbridge_config_check(cfg);
+	if (ret)
+		return ret;
+	if (!irqbridge_source_lookup(cfg->source)->available())
+		return -ENODEV;
 
 	mutex_lock(&s->lock);
 	if (s->running) {
@@ -141,27 +176,36 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 
 	s->period_ns = s->config.period_ns;
 	s->events = s->config.events;
-	s->fired = 0;
+	s->raised = 0;
+	s->source_busy = 0;
 	s->timer_overruns = 0;
+	atomic_set(&s->outstanding, 0);
+	s->fired = 0;
 	s->inflight_lost = 0;
+	s->isr_status = 0;
+	s->last_status = 0;
 	atomic_long_set(&s->pending, 0);
+	atomic_long_set(&s->chain_pending, 0);
+	s->hop1_done = 0;
 	s->bh_done = 0;
 	for (i = 0; i < s->inflight_nr; i++)
 		s->inflight[i].seq = U64_MAX;
 	s->counted = 0;
 	s->bottom_runs = 0;
-	s->empty_runs = 0;
+	s->chain_runs = 0;
+	atomic_long_set(&s->empty_runs, 0);
 	s->max_batch = 0;
 	s->ring_lost = 0;
 	irqbridge_ring_reset(&s->ring);
 }
 
 /**
- * irqbridge_session_start() - reset the counters and arm the top half
+ * irqbridge_session_start() - reset the counters and arm the timer
  * @s: the session
  *
  * Return: 0, -EINVAL if not configured, -ENOTCONN without an eventfd,
- * -EBUSY if already running.
+ * -EBUSY if already running, or the source's attach error (-ENODEV when
+ * the device went away since CONFIGURE).
  */
 int irqbridge_session_start(struct irqbridge_session *s)
 {
@@ -183,19 +227,27 @@ int irqbridge_session_start(struct irqbridge_session *s)
 
 	irqbridge_session_reset(s);
 	s->bh = irqbridge_bh_lookup(s->config.mode);
+	s->src = irqbridge_source_lookup(s->config.source);
+	if (s->src->attach) {
+		ret = s->src->attach(s);
+		if (ret)
+			goto out_unlock;
+	}
 	s->running = true;
-	irqbridge_top_start(s);
+	irqbridge_timer_start(s);
 out_unlock:
 	mutex_unlock(&s->lock);
 	return ret;
 }
 
 /**
- * irqbridge_session_stop() - cancel the top half, let the bottom half finish
+ * irqbridge_session_stop() - stop raising, let every stage finish
  * @s: the session
  *
- * The bottom half queued by the last top half still runs, so every fired
- * event is counted. Stopping a session that does not run does nothing.
+ * Order: the timer (nothing new is raised), the source (no top half runs
+ * any more, the handler thread has finished), the bottom half (queued runs
+ * complete), so every fired event is counted. Stopping a session that does
+ * not run does nothing.
  */
 void irqbridge_session_stop(struct irqbridge_session *s)
 {
@@ -203,12 +255,15 @@ void irqbridge_session_stop(struct irqbridge_session *s)
 	if (!s->running)
 		goto out_unlock;
 
-	irqbridge_top_cancel(s);
+	irqbridge_timer_cancel(s);
+	if (s->src->detach)
+		s->src->detach(s);
 	s->bh->flush(s);
 	s->running = false;
-	if (atomic_long_read(&s->pending))
+	if (atomic_long_read(&s->pending) || atomic_long_read(&s->chain_pending))
 		pr_err("%ld top halves left uncounted by the %s bottom half\n",
-		       atomic_long_read(&s->pending), s->bh->name);
+		       atomic_long_read(&s->pending) +
+		       atomic_long_read(&s->chain_pending), s->bh->name);
 out_unlock:
 	mutex_unlock(&s->lock);
 }
@@ -225,15 +280,19 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->size = sizeof(*st);
 
 	mutex_lock(&s->lock);
-	st->running = s->running && (READ_ONCE(s->fired) < s->events ||
-				     atomic_long_read(&s->pending));
 	st->fired = READ_ONCE(s->fired);
 	st->counted = READ_ONCE(s->counted);
+	st->running = s->running && (READ_ONCE(s->raised) < s->events ||
+				     st->counted < st->fired);
 	st->bottom_runs = READ_ONCE(s->bottom_runs);
 	st->timer_overruns = READ_ONCE(s->timer_overruns);
 	st->records = READ_ONCE(s->ring.head);
 	st->records_lost = READ_ONCE(s->inflight_lost) +
 			   READ_ONCE(s->ring_lost);
 	st->max_batch = READ_ONCE(s->max_batch);
+	st->raised = READ_ONCE(s->raised);
+	st->source_busy = READ_ONCE(s->source_busy);
+	st->chain_runs = READ_ONCE(s->chain_runs);
+	st->empty_runs = atomic_long_read(&s->empty_runs);
 	mutex_unlock(&s->lock);
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * irqbridge: the top half, a periodic hrtimer in hard-interrupt context.
+ * irqbridge: the top half, and the hrtimer that paces every source.
  *
- * This is the EvtInterruptIsr of the Windows model: it runs at the highest
- * level the source allows (hard IRQ, interrupts off), records when it ran
- * and what it was meant to run at, adds one to the pending count and queues
- * the bottom half. It never signals the eventfd itself, just as an ISR at
- * DIRQL may not call KeSetEvent.
+ * The top half is the EvtInterruptIsr of the Windows model: it runs in hard
+ * interrupt context (the analog of DIRQL), saves what the bottom half needs,
+ * adds one to the pending count and queues the bottom half, or asks the IRQ
+ * core to wake the handler thread. It never signals the eventfd itself, just
+ * as an ISR at DIRQL may not call KeSetEvent.
+ *
+ * With IRQBRIDGE_SOURCE_TIMER the hrtimer callback is the top half. With the
+ * other sources the callback raises an interrupt and the top half is that
+ * interrupt's handler.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,36 +50,78 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
 	ctx->reserved = 0;
 }
 
-static enum hrtimer_restart irqbridge_top_half(struct hrtimer *timer)
+/**
+ * irqbridge_top_half() - one interrupt of the session's source
+ * @s: the session
+ * @status: what the handler read from the device's status register, or 0
+ *
+ * Context: hard IRQ, interrupts disabled.
+ * Return: IRQ_WAKE_THREAD for the threaded mode, IRQ_HANDLED otherwise.
+ */
+irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 {
-	struct irqbridge_session *s =
-		container_of(timer, struct irqbridge_session, timer);
 	u64 now = ktime_get_ns();
 	u64 seq = s->fired;
-	/* Pairs with the release in irqbridge_bottom_half(). */
+	/* Pairs with the release in the signalling stage. */
 	u64 done = smp_load_acquire(&s->bh_done);
-	u64 missed;
+
+	if (status) {
+		/* Shared with the bottom half: the saved volatile device state. */
+		raw_spin_lock(&s->isr_lock);
+		s->isr_status |= status;
+		raw_spin_unlock(&s->isr_lock);
+	}
 
 	if (seq - done < s->inflight_nr) {
 		struct irqbridge_inflight *slot =
 			&s->inflight[seq & (s->inflight_nr - 1)];
 
-		slot->expected_ns = ktime_to_ns(hrtimer_get_expires(timer));
+		/* Pairs with the release of @outstanding by the raiser. */
+		smp_rmb();
+		slot->expected_ns = READ_ONCE(s->raise_expected_ns);
+		slot->raise_ns = READ_ONCE(s->raise_ns);
 		slot->top_ns = now;
+		slot->status = status;
 		irqbridge_context_capture(&slot->top);
 		slot->seq = seq;
 	} else {
 		/* The bottom half is too far behind: keep the count, not the record. */
 		WRITE_ONCE(s->inflight_lost, s->inflight_lost + 1);
 	}
+	/* The raiser may raise the next interrupt. */
+	atomic_set_release(&s->outstanding, 0);
 
 	WRITE_ONCE(s->fired, seq + 1);
 	/* Publishes the slot to the bottom half's atomic_long_xchg(). */
 	atomic_long_add_return_release(1, &s->pending);
-	s->bh->queue(s);
 
-	if (seq + 1 >= s->events)
-		return HRTIMER_NORESTART;
+	if (s->bh->threaded)
+		return IRQ_WAKE_THREAD;
+	s->bh->queue(s);
+	return IRQ_HANDLED;
+}
+
+static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
+{
+	struct irqbridge_session *s =
+		container_of(timer, struct irqbridge_session, timer);
+	u64 now = ktime_get_ns();
+	u64 missed;
+
+	if (s->src->busy && s->src->busy(s)) {
+		WRITE_ONCE(s->source_busy, s->source_busy + 1);
+	} else {
+		WRITE_ONCE(s->raise_expected_ns,
+			   ktime_to_ns(hrtimer_get_expires(timer)));
+		WRITE_ONCE(s->raise_ns, now);
+		atomic_set(&s->outstanding, 1);
+		WRITE_ONCE(s->raised, s->raised + 1);
+		/* Orders the fields above before the interrupt they describe. */
+		smp_wmb();
+		s->src->raise(s);
+		if (s->raised >= s->events)
+			return HRTIMER_NORESTART;
+	}
 
 	/* Absolute expiries: the period does not drift with the latency. */
 	missed = hrtimer_forward(timer, ns_to_ktime(now),
@@ -86,20 +132,20 @@ static enum hrtimer_restart irqbridge_top_half(struct hrtimer *timer)
 }
 
 /**
- * irqbridge_top_init() - set up the session's timer
+ * irqbridge_timer_init() - set up the session's pacing timer
  * @s: the session
  */
-void irqbridge_top_init(struct irqbridge_session *s)
+void irqbridge_timer_init(struct irqbridge_session *s)
 {
-	irqbridge_hrtimer_setup(&s->timer, irqbridge_top_half, CLOCK_MONOTONIC,
+	irqbridge_hrtimer_setup(&s->timer, irqbridge_timer_fn, CLOCK_MONOTONIC,
 				HRTIMER_MODE_ABS_HARD);
 }
 
 /**
- * irqbridge_top_start() - arm the timer one period from now
- * @s: the session, with its run state reset
+ * irqbridge_timer_start() - arm the timer one period from now
+ * @s: the session, with its run state reset and its source attached
  */
-void irqbridge_top_start(struct irqbridge_session *s)
+void irqbridge_timer_start(struct irqbridge_session *s)
 {
 	lockdep_assert_held(&s->lock);
 	hrtimer_start(&s->timer, ns_to_ktime(ktime_get_ns() + s->period_ns),
@@ -107,10 +153,10 @@ void irqbridge_top_start(struct irqbridge_session *s)
 }
 
 /**
- * irqbridge_top_cancel() - stop the timer and wait for a running callback
+ * irqbridge_timer_cancel() - stop the timer and wait for a running callback
  * @s: the session
  */
-void irqbridge_top_cancel(struct irqbridge_session *s)
+void irqbridge_timer_cancel(struct irqbridge_session *s)
 {
 	hrtimer_cancel(&s->timer);
 }

@@ -29,21 +29,43 @@
 
 #define IRQBRIDGE_ABI_VERSION		1
 
-/* Bottom-half mechanisms (struct irqbridge_config.mode). */
+/*
+ * Bottom-half mechanisms (struct irqbridge_config.mode), with the Windows
+ * construct each stands for.
+ */
 #define IRQBRIDGE_MODE_TASKLET		1	/* tasklet_schedule: the DPC */
 #define IRQBRIDGE_MODE_WORKQUEUE	2	/* queue_work(system_wq): the WorkItem */
+#define IRQBRIDGE_MODE_TASKLET_HI	3	/* tasklet_hi_schedule: a high-importance DPC */
+#define IRQBRIDGE_MODE_WQ_HIGHPRI	4	/* a WQ_HIGHPRI workqueue */
+#define IRQBRIDGE_MODE_WQ_UNBOUND	5	/* a WQ_UNBOUND workqueue */
+#define IRQBRIDGE_MODE_BH_WQ		6	/* queue_work(system_bh_wq), 6.9+ */
+#define IRQBRIDGE_MODE_THREADED		7	/* threaded IRQ: PassiveHandling */
+#define IRQBRIDGE_MODE_DPC_WORKITEM	8	/* tasklet, then a work item */
+#define IRQBRIDGE_MODE_MAX		8
+
+/*
+ * Interrupt sources (struct irqbridge_config.source). A periodic hard-IRQ
+ * hrtimer paces every source; it is the top half itself (TIMER), or raises
+ * an interrupt whose handler is the top half (IRQCHIP, EDU).
+ */
+#define IRQBRIDGE_SOURCE_TIMER		0	/* the hrtimer callback is the top half */
+#define IRQBRIDGE_SOURCE_IRQCHIP	1	/* own irq_chip, generic_handle_irq() */
+#define IRQBRIDGE_SOURCE_EDU		2	/* QEMU's edu PCI device, MSI or INTx */
+#define IRQBRIDGE_SOURCE_MAX		2
 
 /* Limits checked by IRQBRIDGE_IOC_CONFIGURE (-EINVAL outside them). */
 #define IRQBRIDGE_PERIOD_MIN_NS		10000ULL	/* 10 us keeps a TCG guest alive */
 #define IRQBRIDGE_PERIOD_MAX_NS		1000000000ULL	/* 1 s */
 #define IRQBRIDGE_EVENTS_MAX		100000000ULL
+#define IRQBRIDGE_WORK_MAX_NS		1000000U	/* 1 ms of busy work per event */
+#define IRQBRIDGE_SLEEP_MAX_US		10000U		/* 10 ms of sleep per run */
 
 /* struct irqbridge_context.flags: where a stage ran. */
-#define IRQBRIDGE_CTX_HARDIRQ		(1U << 0)	/* in_hardirq() */
-#define IRQBRIDGE_CTX_SOFTIRQ		(1U << 1)	/* in_serving_softirq() */
-#define IRQBRIDGE_CTX_TASK		(1U << 2)	/* in_task() */
-#define IRQBRIDGE_CTX_IRQS_OFF		(1U << 3)	/* irqs_disabled() */
-#define IRQBRIDGE_CTX_NMI		(1U << 4)	/* in_nmi() */
+#define IRQBRIDGE_CTX_HARDIRQ		0x01U	/* in_hardirq() */
+#define IRQBRIDGE_CTX_SOFTIRQ		0x02U	/* in_serving_softirq() */
+#define IRQBRIDGE_CTX_TASK		0x04U	/* in_task() */
+#define IRQBRIDGE_CTX_IRQS_OFF		0x08U	/* irqs_disabled() */
+#define IRQBRIDGE_CTX_NMI		0x10U	/* in_nmi() */
 
 /**
  * struct irqbridge_info - what the module offers (IRQBRIDGE_IOC_GET_INFO)
@@ -53,6 +75,8 @@
  * @modes:		bit (1 << mode) set for every mode this kernel supports
  * @ring_bytes:		length to mmap: header page plus the record slots
  * @module_version:	NUL-terminated version string of the module
+ * @sources:		bit (1 << source) set for every source present now
+ * @reserved:		0
  */
 struct irqbridge_info {
 	__u32 abi_version;
@@ -61,6 +85,8 @@ struct irqbridge_info {
 	__u32 modes;
 	__u64 ring_bytes;
 	char module_version[32];
+	__u32 sources;
+	__u32 reserved;
 };
 
 /**
@@ -72,6 +98,15 @@ struct irqbridge_info {
  *		by itself after the last one
  * @flags:	must be 0
  * @reserved:	must be 0
+ * @source:	IRQBRIDGE_SOURCE_*; IRQBRIDGE_MODE_THREADED needs an interrupt
+ *		(IRQCHIP or EDU), not the bare timer
+ * @work_ns:	busy work per event in the bottom half that signals,
+ *		0..IRQBRIDGE_WORK_MAX_NS
+ * @sleep_us:	sleep once per run of the bottom half that signals,
+ *		0..IRQBRIDGE_SLEEP_MAX_US; only for modes whose last stage runs
+ *		in task context (-EINVAL for tasklets and BH workqueues: they
+ *		may not sleep, and the module never tries)
+ * @reserved2:	must be 0
  */
 struct irqbridge_config {
 	__u32 size;
@@ -80,6 +115,10 @@ struct irqbridge_config {
 	__u64 events;
 	__u32 flags;
 	__u32 reserved;
+	__u32 source;
+	__u32 work_ns;
+	__u32 sleep_us;
+	__u32 reserved2;
 };
 
 /**
@@ -95,6 +134,13 @@ struct irqbridge_config {
  * @records_lost:	records dropped because the ring was full or the bottom
  *			half fell too far behind; the count is still exact
  * @max_batch:		most top halves handled by one bottom-half run
+ * @raised:		interrupts the source raised (== fired once the run ends)
+ * @source_busy:	periods skipped because the device had not acknowledged
+ *			the previous interrupt yet (EDU): a device raises no new
+ *			interrupt before the old one is serviced
+ * @chain_runs:		runs of the second hop (IRQBRIDGE_MODE_DPC_WORKITEM)
+ * @empty_runs:		bottom-half runs that found nothing to count (queued
+ *			again while a run was taking the count)
  */
 struct irqbridge_stats {
 	__u32 size;
@@ -106,6 +152,10 @@ struct irqbridge_stats {
 	__u64 records;
 	__u64 records_lost;
 	__u64 max_batch;
+	__u64 raised;
+	__u64 source_busy;
+	__u64 chain_runs;
+	__u64 empty_runs;
 };
 
 /**
@@ -125,26 +175,36 @@ struct irqbridge_context {
 /**
  * struct irqbridge_record - one top half and the bottom half that handled it
  * @seq:		0-based number of the top half in this run
- * @expected_ns:	the hrtimer expiry the top half was programmed for
+ * @expected_ns:	the hrtimer expiry that raised this event
+ * @raise_ns:		the hrtimer callback raised the interrupt (with
+ *			IRQBRIDGE_SOURCE_TIMER the top half runs inside that
+ *			callback, so @top_ns follows within microseconds)
  * @top_ns:		top-half entry
  * @bottom_ns:		when the bottom-half run that counted this event took the
  *			pending count (right after its atomic exchange)
- * @signal_ns:		after that run signalled the eventfd
- * @batch:		top halves that bottom-half run counted in one go
- * @reserved:		0
+ * @chain_ns:		IRQBRIDGE_MODE_DPC_WORKITEM: when the work item queued by
+ *			the DPC took the count; 0 in other modes
+ * @signal_ns:		after the signalling run signalled the eventfd
+ * @batch:		top halves the signalling run counted in one go
+ * @status:		interrupt status the top half read from the device (EDU),
+ *			0 for the other sources
  * @top:		context of the top half
- * @bottom:		context of the bottom half
+ * @bottom:		context of the bottom half (first hop of a chain)
+ * @chain:		context of the second hop of a chain, zero otherwise
  */
 struct irqbridge_record {
 	__u64 seq;
 	__u64 expected_ns;
+	__u64 raise_ns;
 	__u64 top_ns;
 	__u64 bottom_ns;
+	__u64 chain_ns;
 	__u64 signal_ns;
 	__u32 batch;
-	__u32 reserved;
+	__u32 status;
 	struct irqbridge_context top;
 	struct irqbridge_context bottom;
+	struct irqbridge_context chain;
 };
 
 /**

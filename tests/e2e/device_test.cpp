@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -15,7 +16,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <span>
 #include <utility>
 #include <vector>
@@ -76,13 +79,32 @@ int Ioctl(int fd, unsigned long request, Arg arg) {
 
 int Ioctl0(int fd, unsigned long request) { return ::ioctl(fd, request, 0) == 0 ? 0 : errno; }
 
-irqbridge_config Config(uint32_t mode, uint64_t period_ns, uint64_t events) {
+irqbridge_config Config(uint32_t mode, uint64_t period_ns, uint64_t events,
+                        uint32_t source = IRQBRIDGE_SOURCE_TIMER) {
   irqbridge_config c{};
   c.size = sizeof(c);
   c.mode = mode;
   c.period_ns = period_ns;
   c.events = events;
+  c.source = source;
   return c;
+}
+
+// Whether the test box has QEMU's edu device (it does unless --no-edu).
+bool EduPresent() {
+  for (const char* dir : {"/sys/bus/pci/devices/0000:00:03.0", "/sys/bus/pci/devices/0000:00:02.0",
+                          "/sys/bus/pci/devices/0000:00:04.0"}) {
+    std::string base(dir);
+    FILE* v = std::fopen((base + "/vendor").c_str(), "r");
+    FILE* d = std::fopen((base + "/device").c_str(), "r");
+    unsigned vendor = 0, device = 0;
+    if (v != nullptr && std::fscanf(v, "%x", &vendor) != 1) vendor = 0;
+    if (d != nullptr && std::fscanf(d, "%x", &device) != 1) device = 0;
+    if (v != nullptr) std::fclose(v);
+    if (d != nullptr) std::fclose(d);
+    if (vendor == 0x1234 && device == 0x11e8) return true;
+  }
+  return false;
 }
 
 class DeviceTest : public ::testing::Test {
@@ -120,6 +142,15 @@ TEST_F(DeviceTest, InfoIsCompleteAndLeaksNothing) {
             IRQBRIDGE_RING_RECORDS_OFFSET + uint64_t{info.ring_records} * sizeof(irqbridge_record));
   EXPECT_TRUE(info.modes & (1u << IRQBRIDGE_MODE_TASKLET));
   EXPECT_TRUE(info.modes & (1u << IRQBRIDGE_MODE_WORKQUEUE));
+  EXPECT_TRUE(info.modes & (1u << IRQBRIDGE_MODE_TASKLET_HI));
+  EXPECT_TRUE(info.modes & (1u << IRQBRIDGE_MODE_WQ_HIGHPRI));
+  EXPECT_TRUE(info.modes & (1u << IRQBRIDGE_MODE_WQ_UNBOUND));
+  EXPECT_TRUE(info.modes & (1u << IRQBRIDGE_MODE_THREADED));
+  EXPECT_TRUE(info.modes & (1u << IRQBRIDGE_MODE_DPC_WORKITEM));
+  EXPECT_TRUE(info.sources & (1u << IRQBRIDGE_SOURCE_TIMER));
+  EXPECT_TRUE(info.sources & (1u << IRQBRIDGE_SOURCE_IRQCHIP));
+  EXPECT_EQ(!!(info.sources & (1u << IRQBRIDGE_SOURCE_EDU)), EduPresent());
+  EXPECT_EQ(info.reserved, 0u);
   size_t len = strnlen(info.module_version, sizeof(info.module_version));
   ASSERT_LT(len, sizeof(info.module_version));
   EXPECT_GT(len, 0u);
@@ -177,6 +208,38 @@ TEST_F(DeviceTest, ConfigureRejectsEachBadField) {
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EOPNOTSUPP) << "mode 0";
   c.mode = 31;
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EOPNOTSUPP) << "unknown mode";
+  c = good;
+  c.reserved2 = 1;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "reserved2 set";
+  c = good;
+  c.source = 99;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "unknown source";
+  c = good;
+  c.work_ns = IRQBRIDGE_WORK_MAX_NS + 1;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "too much work";
+  c = good;
+  c.mode = IRQBRIDGE_MODE_WORKQUEUE;
+  c.sleep_us = IRQBRIDGE_SLEEP_MAX_US + 1;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "too long a sleep";
+  c.sleep_us = 100;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0) << "a work item may sleep";
+  c = good;
+  c.mode = IRQBRIDGE_MODE_THREADED;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "threaded needs an interrupt";
+  c.source = IRQBRIDGE_SOURCE_IRQCHIP;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+}
+
+// "No blocking at DISPATCH_LEVEL": every mode whose bottom half runs in an
+// atomic context refuses a sleep, before anything runs.
+TEST_F(DeviceTest, AtomicModesRefuseToSleep) {
+  for (uint32_t mode : {IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_MODE_TASKLET_HI, IRQBRIDGE_MODE_BH_WQ}) {
+    auto c = Config(mode, 1000000, 10);
+    c.sleep_us = 10;
+    int err = Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c);
+    EXPECT_TRUE(err == EINVAL || (mode == IRQBRIDGE_MODE_BH_WQ && err == EOPNOTSUPP))
+        << "mode " << mode << ": " << std::strerror(err);
+  }
 }
 
 TEST_F(DeviceTest, SetEventfdRejectsOtherFds) {
@@ -265,10 +328,15 @@ TEST_F(DeviceTest, EventfdClosedWhileAttachedStillCounts) {
 }
 
 struct RunCase {
+  const char* name;
   uint32_t mode;
+  uint32_t source;
   uint64_t period_ns;
   uint64_t events;
   uint32_t bottom_flag;  // IRQBRIDGE_CTX_* the bottom half must run in
+  uint32_t chain_flag;   // and the second hop of a chain, or 0
+  uint32_t sleep_us = 0;
+  uint32_t work_ns = 0;
 };
 
 class RunTest : public DeviceTest, public ::testing::WithParamInterface<RunCase> {};
@@ -278,6 +346,8 @@ class RunTest : public DeviceTest, public ::testing::WithParamInterface<RunCase>
 TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   const RunCase rc = GetParam();
   irqbridge_info info = Info();
+  if (!(info.modes & (1u << rc.mode))) GTEST_SKIP() << "mode not offered by this kernel";
+  if (!(info.sources & (1u << rc.source))) GTEST_SKIP() << "source not present";
   Mapping ring(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
   ASSERT_NE(ring.get(), nullptr);
   auto* hdr = static_cast<irqbridge_ring_header*>(ring.get());
@@ -285,7 +355,9 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
       static_cast<const std::byte*>(ring.get()) + IRQBRIDGE_RING_RECORDS_OFFSET);
 
   Attach();
-  auto c = Config(rc.mode, rc.period_ns, rc.events);
+  auto c = Config(rc.mode, rc.period_ns, rc.events, rc.source);
+  c.sleep_us = rc.sleep_us;
+  c.work_ns = rc.work_ns;
   ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
   ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
 
@@ -300,6 +372,15 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   uint64_t total = 0, reads = 0;
   while (total < rc.events) {
     uint64_t value = 0;
+    pollfd pfd{efd_.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, 10000) != 1) {
+      irqbridge_stats now{};
+      Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, &now);
+      Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP);
+      FAIL() << "no signal for 10 s after " << total << " of " << rc.events
+             << " events: raised " << now.raised << ", fired " << now.fired << ", counted "
+             << now.counted << ", source_busy " << now.source_busy;
+    }
     ASSERT_EQ(::read(efd_.get(), &value, sizeof(value)), ssize_t{sizeof(value)});
     ASSERT_GT(value, 0u);
     total += value;
@@ -316,7 +397,12 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   EXPECT_EQ(st.fired, rc.events);
   EXPECT_EQ(st.counted, st.fired) << "fired != counted";
   EXPECT_EQ(st.running, 0u);
+  EXPECT_EQ(st.raised, st.fired) << "an interrupt was raised but never handled";
   EXPECT_GE(st.bottom_runs, 1u);
+  if (rc.chain_flag != 0) {
+    EXPECT_GE(st.chain_runs, 1u);
+    EXPECT_LE(st.chain_runs, st.bottom_runs);
+  }
   EXPECT_LE(st.bottom_runs, st.fired);
   EXPECT_EQ(records.size() + st.records_lost, st.fired) << "a record vanished unaccounted";
   EXPECT_EQ(st.records, records.size());
@@ -327,14 +413,31 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
     SCOPED_TRACE(testing::Message() << "seq " << r.seq);
     EXPECT_GE(r.seq, expected_seq);
     expected_seq = r.seq + 1;
-    EXPECT_LE(r.expected_ns, r.top_ns);
+    EXPECT_LE(r.expected_ns, r.raise_ns);
+    EXPECT_LE(r.raise_ns, r.top_ns);
     EXPECT_LE(r.top_ns, r.bottom_ns);
     EXPECT_LE(r.bottom_ns, r.signal_ns);
+    EXPECT_EQ(r.status, rc.source == IRQBRIDGE_SOURCE_EDU ? 1u : 0u) << "device status";
+    if (rc.chain_flag != 0) {
+      EXPECT_LE(r.bottom_ns, r.chain_ns);
+      EXPECT_LE(r.chain_ns, r.signal_ns);
+      EXPECT_TRUE(r.chain.flags & rc.chain_flag) << "chain flags 0x" << std::hex << r.chain.flags;
+      EXPECT_FALSE(r.chain.flags & (IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_SOFTIRQ));
+    } else {
+      EXPECT_EQ(r.chain_ns, 0u);
+      EXPECT_EQ(r.chain.flags, 0u);
+    }
+    if (rc.sleep_us != 0) {
+      EXPECT_GE(r.signal_ns - r.bottom_ns, uint64_t{rc.sleep_us} * 1000) << "did not sleep";
+    }
     EXPECT_GE(r.batch, 1u);
     EXPECT_EQ(r.top.flags & (IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_IRQS_OFF),
               IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_IRQS_OFF)
         << "top half flags 0x" << std::hex << r.top.flags;
     EXPECT_FALSE(r.bottom.flags & IRQBRIDGE_CTX_HARDIRQ);
+    if (rc.bottom_flag == IRQBRIDGE_CTX_TASK) {
+      EXPECT_FALSE(r.bottom.flags & IRQBRIDGE_CTX_SOFTIRQ) << "a task-context half in softirq";
+    }
     EXPECT_TRUE(r.bottom.flags & rc.bottom_flag) << "bottom half flags 0x" << std::hex
                                                  << r.bottom.flags;
     if (::testing::Test::HasFailure()) break;
@@ -344,19 +447,43 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   RecordProperty("max_batch", static_cast<int>(st.max_batch));
 }
 
+constexpr uint32_t kSoft = IRQBRIDGE_CTX_SOFTIRQ;
+constexpr uint32_t kTask = IRQBRIDGE_CTX_TASK;
+constexpr uint32_t kTimer = IRQBRIDGE_SOURCE_TIMER;
+constexpr uint32_t kChip = IRQBRIDGE_SOURCE_IRQCHIP;
+constexpr uint32_t kEdu = IRQBRIDGE_SOURCE_EDU;
+constexpr uint64_t kMs = 1000000;
+constexpr uint64_t kFloor = IRQBRIDGE_PERIOD_MIN_NS;
+
 INSTANTIATE_TEST_SUITE_P(
     Modes, RunTest,
-    ::testing::Values(RunCase{IRQBRIDGE_MODE_TASKLET, 1000000, 300, IRQBRIDGE_CTX_SOFTIRQ},
-                      RunCase{IRQBRIDGE_MODE_WORKQUEUE, 1000000, 300, IRQBRIDGE_CTX_TASK},
-                      // At the floor period the bottom half coalesces;
-                      // the count must still be exact.
-                      RunCase{IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_PERIOD_MIN_NS, 20000,
-                              IRQBRIDGE_CTX_SOFTIRQ},
-                      RunCase{IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MIN_NS, 20000,
-                              IRQBRIDGE_CTX_TASK}),
-    [](const auto& info) {
-      return std::string(info.param.mode == IRQBRIDGE_MODE_TASKLET ? "tasklet" : "workqueue") +
-             "_" + std::to_string(info.param.period_ns / 1000) + "us";
-    });
+    ::testing::Values(
+        RunCase{"tasklet", IRQBRIDGE_MODE_TASKLET, kTimer, kMs, 300, kSoft, 0},
+        RunCase{"workqueue", IRQBRIDGE_MODE_WORKQUEUE, kTimer, kMs, 300, kTask, 0},
+        RunCase{"tasklet_hi", IRQBRIDGE_MODE_TASKLET_HI, kTimer, kMs, 300, kSoft, 0},
+        RunCase{"wq_highpri", IRQBRIDGE_MODE_WQ_HIGHPRI, kTimer, kMs, 300, kTask, 0},
+        RunCase{"wq_unbound", IRQBRIDGE_MODE_WQ_UNBOUND, kTimer, kMs, 300, kTask, 0},
+        RunCase{"bh_wq", IRQBRIDGE_MODE_BH_WQ, kTimer, kMs, 300, kSoft, 0},
+        RunCase{"dpc_workitem", IRQBRIDGE_MODE_DPC_WORKITEM, kTimer, kMs, 300, kSoft, kTask},
+        RunCase{"threaded_irqchip", IRQBRIDGE_MODE_THREADED, kChip, kMs, 300, kTask, 0},
+        RunCase{"tasklet_irqchip", IRQBRIDGE_MODE_TASKLET, kChip, kMs, 300, kSoft, 0},
+        RunCase{"threaded_edu", IRQBRIDGE_MODE_THREADED, kEdu, kMs, 300, kTask, 0},
+        RunCase{"tasklet_edu", IRQBRIDGE_MODE_TASKLET, kEdu, kMs, 300, kSoft, 0},
+        RunCase{"workqueue_edu", IRQBRIDGE_MODE_WORKQUEUE, kEdu, kMs, 300, kTask, 0},
+        RunCase{"dpc_workitem_edu", IRQBRIDGE_MODE_DPC_WORKITEM, kEdu, kMs, 300, kSoft, kTask},
+        // A work item and a handler thread may sleep; a busy loop is
+        // allowed everywhere.
+        RunCase{"workqueue_sleep", IRQBRIDGE_MODE_WORKQUEUE, kTimer, kMs, 100, kTask, 0, 200},
+        RunCase{"threaded_sleep", IRQBRIDGE_MODE_THREADED, kChip, kMs, 100, kTask, 0, 200},
+        RunCase{"tasklet_busy", IRQBRIDGE_MODE_TASKLET, kTimer, kMs, 100, kSoft, 0, 0, 20000},
+        // At the floor period the bottom halves coalesce; the count must
+        // still be exact.
+        RunCase{"tasklet_floor", IRQBRIDGE_MODE_TASKLET, kTimer, kFloor, 20000, kSoft, 0},
+        RunCase{"workqueue_floor", IRQBRIDGE_MODE_WORKQUEUE, kTimer, kFloor, 20000, kTask, 0},
+        RunCase{"dpc_workitem_floor", IRQBRIDGE_MODE_DPC_WORKITEM, kTimer, kFloor, 20000, kSoft,
+                kTask},
+        RunCase{"threaded_floor", IRQBRIDGE_MODE_THREADED, kChip, kFloor, 20000, kTask, 0},
+        RunCase{"tasklet_edu_floor", IRQBRIDGE_MODE_TASKLET, kEdu, kFloor, 5000, kSoft, 0}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -13,6 +13,7 @@
 #   --smp N            guest CPUs (default 2)
 #   --mem SIZE         guest memory (default 512M)
 #   --device DEV       extra QEMU -device (repeatable)
+#   --no-edu           leave out QEMU's edu PCI device (added by default)
 #
 # COMMAND runs as root in /testbox with PATH=/testbox:/bin. The console is
 # streamed to stdout. The exit status is the command's; 124 on timeout;
@@ -28,6 +29,7 @@ smp=2
 mem=512M
 files=()
 devices=()
+edu=(-device edu)
 
 die() { echo "testbox: $*" >&2; exit 2; }
 
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--device) devices+=(-device "$2"); shift 2 ;;
+	--no-edu) edu=(); shift ;;
 	--) shift; break ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
@@ -82,7 +85,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 -machine q35 "${accel[@]}" \
 	-smp "$smp" -m "$mem" -nic none -no-reboot \
 	-display none -monitor none \
 	-serial stdio -serial "file:$work/ttyS1" \
-	"${devices[@]}" \
+	"${edu[@]}" "${devices[@]}" \
 	-kernel "$VMLINUZ" -initrd "$work/initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic" </dev/null |
 	tee "$work/console" || status=$?
