@@ -28,6 +28,7 @@
 
 #include "compat.h"
 #include "irqbridge.h"
+#include "irqbridge_trace.h"
 
 static struct workqueue_struct *irqbridge_wq_highpri;
 static struct workqueue_struct *irqbridge_wq_unbound;
@@ -74,6 +75,7 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 
 	irqbridge_eventfd_add(s->evctx, n);
 	rec->signal_ns = ktime_get_ns();
+	trace_irqbridge_signal(s->config.mode, n);
 
 	WRITE_ONCE(s->counted, s->counted + n);
 	if (n > s->max_batch)
@@ -118,6 +120,7 @@ static u64 irqbridge_take(struct irqbridge_session *s, atomic_long_t *pending,
 	 * then handled by this run, so only now is the time >= its top_ns.
 	 */
 	*now = ktime_get_ns();
+	trace_irqbridge_bottom(s->config.mode, n);
 	if (!n)
 		atomic_long_inc(&s->empty_runs);
 	return n;

@@ -22,6 +22,9 @@
 #include "compat.h"
 #include "irqbridge.h"
 
+#define CREATE_TRACE_POINTS
+#include "irqbridge_trace.h"
+
 /**
  * irqbridge_context_capture() - describe the context the caller runs in
  * @ctx: filled with the context flags, preempt_count() and CPU
@@ -91,6 +94,7 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 	/* The raiser may raise the next interrupt. */
 	atomic_set_release(&s->outstanding, 0);
 
+	trace_irqbridge_top(s->config.mode, s->config.source, seq, status);
 	WRITE_ONCE(s->fired, seq + 1);
 	/* Publishes the slot to the bottom half's atomic_long_xchg(). */
 	atomic_long_add_return_release(1, &s->pending);

@@ -327,6 +327,53 @@ TEST_F(DeviceTest, EventfdClosedWhileAttachedStillCounts) {
   EXPECT_EQ(st.counted, 200u);
 }
 
+// Writes a tracefs control file; false if tracefs is not there.
+bool TraceWrite(const std::string& file, const std::string& value) {
+  FILE* f = std::fopen(("/sys/kernel/tracing/" + file).c_str(), "w");
+  if (f == nullptr) return false;
+  bool ok = std::fputs(value.c_str(), f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
+// The tracepoints show the stages the report measures: one irqbridge_top
+// per top half, and irqbridge_signal events adding up to the same count.
+TEST_F(DeviceTest, TracepointsShowEveryStage) {
+  if (!TraceWrite("trace", "")) GTEST_SKIP() << "no tracefs at /sys/kernel/tracing";
+  ASSERT_TRUE(TraceWrite("events/irqbridge/enable", "1"));
+  Attach();
+  constexpr uint64_t kEvents = 50;
+  auto c = Config(IRQBRIDGE_MODE_TASKLET, 1000000, kEvents);
+  ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+  ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
+  uint64_t total = 0;
+  while (total < kEvents) {
+    uint64_t value = 0;
+    ASSERT_EQ(::read(efd_.get(), &value, sizeof(value)), ssize_t{sizeof(value)});
+    total += value;
+  }
+  ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_TRUE(TraceWrite("events/irqbridge/enable", "0"));
+
+  FILE* f = std::fopen("/sys/kernel/tracing/trace", "r");
+  ASSERT_NE(f, nullptr);
+  char line[512];
+  uint64_t tops = 0, bottoms = 0, signalled = 0;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    std::string l(line);
+    unsigned long long pending = 0;
+    if (l.find("irqbridge_top:") != std::string::npos) tops++;
+    if (l.find("irqbridge_bottom:") != std::string::npos) bottoms++;
+    auto pos = l.find("irqbridge_signal:");
+    if (pos != std::string::npos &&
+        std::sscanf(l.c_str() + pos, "irqbridge_signal: mode=%*u pending=%llu", &pending) == 1)
+      signalled += pending;
+  }
+  std::fclose(f);
+  EXPECT_EQ(tops, kEvents);
+  EXPECT_GE(bottoms, 1u);
+  EXPECT_EQ(signalled, kEvents);
+}
+
 struct RunCase {
   const char* name;
   uint32_t mode;

@@ -62,7 +62,7 @@ fetch() {
 		(
 			cd "$dir/debs"
 			# shellcheck disable=SC2046
-			apt-get download -q "$img-unsigned" $(header_pkgs "$hdr") >&2
+			apt-get download -q -o APT::Sandbox::User=root "$img-unsigned" $(header_pkgs "$hdr") >&2
 		) || die "apt-get download failed for $krel"
 		for p in "$dir"/debs/*.deb; do
 			dpkg-deb -x "$p" "$dir/root"
