@@ -12,48 +12,42 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(irqbridge_top,
-	TP_PROTO(u32 mode, u32 source, u64 seq, u32 status),
-	TP_ARGS(mode, source, seq, status),
-	TP_STRUCT__entry(
-		__field(u32, mode)
-		__field(u32, source)
-		__field(u64, seq)
-		__field(u32, status)
-	),
-	TP_fast_assign(
-		__entry->mode = mode;
-		__entry->source = source;
-		__entry->seq = seq;
-		__entry->status = status;
-	),
-	TP_printk("mode=%u source=%u seq=%llu status=0x%x",
-		  __entry->mode, __entry->source, __entry->seq, __entry->status)
+	    TP_PROTO(u32 mode, u32 source, u64 seq, u32 status),
+	    TP_ARGS(mode, source, seq, status),
+	    TP_STRUCT__entry(__field(u32, mode)
+			     __field(u32, source)
+			     __field(u64, seq)
+			     __field(u32, status)),
+	    TP_fast_assign(__entry->mode = mode;
+			   __entry->source = source;
+			   __entry->seq = seq;
+			   __entry->status = status;),
+	    TP_printk("mode=%u source=%u seq=%llu status=0x%x",
+		      __entry->mode, __entry->source, __entry->seq,
+		      __entry->status)
 );
 
 DECLARE_EVENT_CLASS(irqbridge_count,
-	TP_PROTO(u32 mode, u64 pending),
-	TP_ARGS(mode, pending),
-	TP_STRUCT__entry(
-		__field(u32, mode)
-		__field(u64, pending)
-	),
-	TP_fast_assign(
-		__entry->mode = mode;
-		__entry->pending = pending;
-	),
-	TP_printk("mode=%u pending=%llu", __entry->mode, __entry->pending)
+		    TP_PROTO(u32 mode, u64 pending),
+		    TP_ARGS(mode, pending),
+		    TP_STRUCT__entry(__field(u32, mode)
+				     __field(u64, pending)),
+		    TP_fast_assign(__entry->mode = mode;
+				   __entry->pending = pending;),
+		    TP_printk("mode=%u pending=%llu",
+			      __entry->mode, __entry->pending)
 );
 
 /* A bottom-half run took @pending top halves (0: queued again, nothing left). */
 DEFINE_EVENT(irqbridge_count, irqbridge_bottom,
-	TP_PROTO(u32 mode, u64 pending),
-	TP_ARGS(mode, pending)
+	     TP_PROTO(u32 mode, u64 pending),
+	     TP_ARGS(mode, pending)
 );
 
 /* The signalling stage added @pending to the eventfd. */
 DEFINE_EVENT(irqbridge_count, irqbridge_signal,
-	TP_PROTO(u32 mode, u64 pending),
-	TP_ARGS(mode, pending)
+	     TP_PROTO(u32 mode, u64 pending),
+	     TP_ARGS(mode, pending)
 );
 
 #endif /* _IRQBRIDGE_TRACE_H */
