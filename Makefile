@@ -1,0 +1,105 @@
+# irqbridge: top-level build.
+#
+#   make demo     install what is missing, build, boot the test box, compare
+#                 tasklet and workqueue; table on stdout, JSON in build/report
+#   make check    every test: unit tests, then the module's end-to-end tests
+#                 in the test box (ctest's summary is the last thing printed)
+#
+# Variables: KERNEL=6.12|6.12-rt|6.1 (test box kernel), EVENTS, PERIOD_US
+# (demo run), BUILD (build directory), IRQBRIDGE_CACHE (downloaded kernels).
+
+KERNEL    ?= 6.12
+EVENTS    ?= 2000
+PERIOD_US ?= 1000
+BUILD     ?= build
+REPORT    := $(BUILD)/report
+KMOD_OUT  := $(BUILD)/kmod/$(KERNEL)
+VERSION   := $(shell git describe --always --dirty --tags 2>/dev/null || echo 0.0.0-unknown)
+TESTBOX   := tests/testbox/testbox.sh
+export IRQBRIDGE_CACHE ?= $(HOME)/.cache/irqbridge
+
+# Everything the build, the test box and the tests need, from Debian.
+DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
+	liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev \
+	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck
+
+.PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
+	install dkms-install lint
+
+all: kmod userspace
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@missing=; for p in $(DEBS); do \
+		dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		[ "$$(id -u)" = 0 ] || { echo "deps: missing$$missing: run as root or install them" >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# Downloads (once, cached by version) the newest kernel of the series.
+kernel: deps
+	@tests/testbox/kernel.sh fetch $(KERNEL) >/dev/null
+
+kmod: kernel
+	@eval "$$(tests/testbox/kernel.sh fetch $(KERNEL))" && \
+	$(MAKE) -s -C "$$KDIR" M=$(CURDIR) W=1 IRQBRIDGE_VERSION=$(VERSION) modules && \
+	mkdir -p $(KMOD_OUT) && cp irqbridge.ko $(KMOD_OUT)/ && echo "$$KREL" > $(KMOD_OUT)/release && \
+	echo "kmod: $(KMOD_OUT)/irqbridge.ko for $$KREL"
+
+userspace: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DIRQBRIDGE_E2E=ON -DIRQBRIDGE_KERNEL=$(KERNEL) >/dev/null
+	@cmake --build $(BUILD) -j$$(nproc)
+
+demo: kmod userspace
+	@mkdir -p $(REPORT)
+	@echo "demo: booting the $(KERNEL) test box: $(EVENTS) events every $(PERIOD_US) us, tasklet then workqueue"
+	@$(TESTBOX) --kernel $(KERNEL) --out $(REPORT) --log $(REPORT)/console.log \
+		--file $(KMOD_OUT)/irqbridge.ko --file $(BUILD)/userspace/irqbridge \
+		-- 'insmod irqbridge.ko && irqbridge compare --quiet --events $(EVENTS) --period-us $(PERIOD_US) --json /out/compare.json > /out/compare.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
+		> $(REPORT)/testbox.log 2>&1 || \
+		{ rc=$$?; tail -n 40 $(REPORT)/testbox.log; echo "demo: the test box failed ($$rc); full log: $(REPORT)/testbox.log" >&2; exit $$rc; }
+	@cat $(REPORT)/compare.txt
+	@echo
+	@echo "demo: report $(REPORT)/compare.json, guest console $(REPORT)/console.log"
+
+check: kmod userspace
+	@cd $(BUILD) && ctest --output-on-failure
+
+unit: userspace
+	@cd $(BUILD) && ctest --output-on-failure -L unit
+
+e2e: kmod userspace
+	@cd $(BUILD) && ctest --output-on-failure -L e2e
+
+# On a real Debian/Ubuntu host with headers for the running kernel.
+HOST_KDIR ?= /lib/modules/$(shell uname -r)/build
+install: userspace
+	$(MAKE) -C $(HOST_KDIR) M=$(CURDIR) IRQBRIDGE_VERSION=$(VERSION) modules modules_install
+	depmod -a
+	getent group irqbridge >/dev/null || groupadd --system irqbridge
+	install -D -m 0644 kmod/udev/60-irqbridge.rules /etc/udev/rules.d/60-irqbridge.rules
+	install -D -m 0755 $(BUILD)/userspace/irqbridge /usr/local/bin/irqbridge
+	udevadm control --reload-rules 2>/dev/null || true
+
+DKMS_VERSION := $(shell echo $(VERSION) | tr -c 'A-Za-z0-9.+~\n' '.')
+dkms-install:
+	rm -rf /usr/src/irqbridge-$(DKMS_VERSION)
+	mkdir -p /usr/src/irqbridge-$(DKMS_VERSION)
+	cp -a Kbuild kmod /usr/src/irqbridge-$(DKMS_VERSION)/
+	sed 's/@VERSION@/$(DKMS_VERSION)/' dkms.conf > /usr/src/irqbridge-$(DKMS_VERSION)/dkms.conf
+	dkms install -m irqbridge -v $(DKMS_VERSION)
+	getent group irqbridge >/dev/null || groupadd --system irqbridge
+	install -D -m 0644 kmod/udev/60-irqbridge.rules /etc/udev/rules.d/60-irqbridge.rules
+	udevadm control --reload-rules 2>/dev/null || true
+
+clean:
+	@eval "$$(tests/testbox/kernel.sh fetch $(KERNEL) 2>/dev/null)" && \
+		$(MAKE) -s -C "$$KDIR" M=$(CURDIR) clean || true
+	rm -rf $(BUILD)

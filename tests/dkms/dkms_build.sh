@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Build the module through DKMS, as `make dkms-install` would on a host,
+# against the cached headers of a test box kernel: dkms add + dkms build in a
+# private DKMS tree (nothing is installed on this machine).
+#
+#   dkms_build.sh [6.12|6.12-rt|6.1]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+series=${1:-6.12}
+command -v dkms >/dev/null || { echo "dkms_build: dkms missing (make deps)"; exit 1; }
+eval "$("$top/tests/testbox/kernel.sh" fetch "$series")"
+
+version=$(git -C "$top" describe --always --tags 2>/dev/null | tr -c 'A-Za-z0-9.+~\n' '.' || echo 0.0.0)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+src=$tmp/src/irqbridge-$version
+mkdir -p "$src" "$tmp/tree"
+cp -a "$top/Kbuild" "$top/kmod" "$src/"
+sed "s/@VERSION@/$version/" "$top/dkms.conf" > "$src/dkms.conf"
+
+dkms add --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "$version" >/dev/null
+if ! dkms build --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "$version" \
+	-k "$KREL" --kernelsourcedir "$KDIR" > "$tmp/build.out" 2>&1; then
+	cat "$tmp/build.out"
+	cat "$tmp"/tree/irqbridge/"$version"/build/make.log 2>/dev/null || true
+	echo "dkms_build: FAILED for $KREL"
+	exit 1
+fi
+ko=$(find "$tmp/tree/irqbridge/$version/$KREL" -name 'irqbridge.ko*' | head -n 1)
+[ -n "$ko" ] || { echo "dkms_build: no irqbridge.ko in the DKMS tree"; exit 1; }
+echo "dkms_build: built $(basename "$ko") for $KREL through DKMS ($version)"
