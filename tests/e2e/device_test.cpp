@@ -4,13 +4,13 @@
 // ordered timestamps and the expected execution contexts.
 //
 // Built statically and run in the guest by tests/e2e/guest_e2e.sh.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <uapi/irqbridge.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,12 +18,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <string>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
-
-#include <uapi/irqbridge.h>
 
 namespace {
 
@@ -424,9 +422,9 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
       irqbridge_stats now{};
       Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, &now);
       Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP);
-      FAIL() << "no signal for 10 s after " << total << " of " << rc.events
-             << " events: raised " << now.raised << ", fired " << now.fired << ", counted "
-             << now.counted << ", source_busy " << now.source_busy;
+      FAIL() << "no signal for 10 s after " << total << " of " << rc.events << " events: raised "
+             << now.raised << ", fired " << now.fired << ", counted " << now.counted
+             << ", source_busy " << now.source_busy;
     }
     ASSERT_EQ(::read(efd_.get(), &value, sizeof(value)), ssize_t{sizeof(value)});
     ASSERT_GT(value, 0u);
@@ -485,8 +483,8 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
     if (rc.bottom_flag == IRQBRIDGE_CTX_TASK) {
       EXPECT_FALSE(r.bottom.flags & IRQBRIDGE_CTX_SOFTIRQ) << "a task-context half in softirq";
     }
-    EXPECT_TRUE(r.bottom.flags & rc.bottom_flag) << "bottom half flags 0x" << std::hex
-                                                 << r.bottom.flags;
+    EXPECT_TRUE(r.bottom.flags & rc.bottom_flag)
+        << "bottom half flags 0x" << std::hex << r.bottom.flags;
     if (::testing::Test::HasFailure()) break;
   }
   RecordProperty("reads", static_cast<int>(reads));

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Judge a compare report written in the test box.
+
+Checks the contract keys of irqbridge.compare/1 and what must hold for
+every mode: fired == counted == the requested events, the top half in hard
+IRQ context, the bottom half in the context of its mechanism, no ordering
+violations, sane statistics. Speed is never judged here (TCG is noisy).
+"""
+import argparse
+import json
+import sys
+
+BOTTOM_CONTEXT = {"tasklet": "softirq", "workqueue": "task"}
+STAGES = ("timer_to_top", "top_to_bottom", "bottom_to_user", "top_to_user")
+STATS = ("n", "p50", "p90", "p99", "p999", "max")
+
+
+def check(report, events, period_ns, modes):
+    errors = []
+
+    def need(cond, msg):
+        if not cond:
+            errors.append(msg)
+
+    need(report.get("schema") == "irqbridge.compare/1", f"schema is {report.get('schema')!r}")
+    need(isinstance(report.get("kernel"), str) and report["kernel"], "kernel missing")
+    need(report.get("events") == events, f"events {report.get('events')} != {events}")
+    need(report.get("period_ns") == period_ns, f"period_ns {report.get('period_ns')} != {period_ns}")
+    got_modes = report.get("modes", {})
+    need(sorted(got_modes) == sorted(modes), f"modes {sorted(got_modes)} != {sorted(modes)}")
+
+    for name, mode in got_modes.items():
+        p = f"modes.{name}"
+        for key in ("fired", "counted", "wakeups", "overruns"):
+            need(isinstance(mode.get(key), int), f"{p}.{key} missing or not an integer")
+        need(mode.get("fired") == events, f"{p}.fired {mode.get('fired')} != {events}")
+        need(mode.get("counted") == mode.get("fired"),
+             f"{p}: fired {mode.get('fired')} != counted {mode.get('counted')}")
+        need(1 <= mode.get("wakeups", 0) <= events, f"{p}.wakeups {mode.get('wakeups')} out of range")
+        ctx = mode.get("context", {})
+        need(ctx.get("top") == "hardirq", f"{p}.context.top is {ctx.get('top')!r}, want hardirq")
+        want = BOTTOM_CONTEXT.get(name)
+        need(ctx.get("bottom") == want, f"{p}.context.bottom is {ctx.get('bottom')!r}, want {want}")
+        need(mode.get("order_violations", 0) == 0,
+             f"{p}: {mode.get('order_violations')} events with stages out of order")
+        lat = mode.get("latency_ns", {})
+        for stage in STAGES:
+            st = lat.get(stage)
+            if not isinstance(st, dict):
+                errors.append(f"{p}.latency_ns.{stage} missing")
+                continue
+            for key in STATS:
+                need(isinstance(st.get(key), int), f"{p}.latency_ns.{stage}.{key} missing")
+            if all(isinstance(st.get(k), int) for k in STATS):
+                need(st["n"] == events - mode.get("overruns", 0),
+                     f"{p}.{stage}.n {st['n']} != events - overruns")
+                seq = [st[k] for k in STATS[1:]]
+                need(seq == sorted(seq), f"{p}.{stage} percentiles not monotonic: {seq}")
+                need(st["p50"] >= 0, f"{p}.{stage}.p50 negative")
+    return errors
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("report")
+    ap.add_argument("--events", type=int, required=True)
+    ap.add_argument("--period-ns", type=int, required=True)
+    ap.add_argument("--modes", default="tasklet,workqueue")
+    args = ap.parse_args()
+    try:
+        with open(args.report) as f:
+            report = json.load(f)
+    except (OSError, ValueError) as e:
+        print(f"check_report: {args.report}: {e}")
+        return 1
+    errors = check(report, args.events, args.period_ns, args.modes.split(","))
+    for e in errors:
+        print(f"check_report: {e}")
+    if not errors:
+        summary = ", ".join(
+            f"{n}: fired={m['fired']} counted={m['counted']} wakeups={m['wakeups']} "
+            f"top_to_user p50={m['latency_ns']['top_to_user']['p50']} ns"
+            for n, m in report["modes"].items())
+        print(f"check_report: ok ({summary})")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+# Guest: every ioctl of /dev/irqbridge, good and bad, and exact-count runs.
+. /testbox/lib.sh
+load_module || exit 1
+/testbox/device_test --gtest_color=no --gtest_output=xml:/out/device_test.xml
+rc=$?
+unload_module || rc=1
+exit $rc

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run one end-to-end scenario in the test box and judge it on the host.
+#
+#   run_e2e.sh SCENARIO      (device_abi | compare)
+#
+# Environment (set by ctest): IRQBRIDGE_KERNEL, IRQBRIDGE_KO, IRQBRIDGE_CLI,
+# IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_E2E_OUT.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+scenario=${1:?scenario}
+out=${IRQBRIDGE_E2E_OUT:?}/$scenario
+events=1000
+period_us=1000
+
+for f in "${IRQBRIDGE_KO:?}" "${IRQBRIDGE_CLI:?}" "${IRQBRIDGE_DEVICE_TEST:?}"; do
+	[ -f "$f" ] || { echo "e2e: $f is missing (run 'make kmod userspace' first)"; exit 1; }
+done
+[ -f "$here/guest/$scenario.sh" ] || { echo "e2e: no scenario '$scenario'"; exit 1; }
+
+rm -rf "$out"
+mkdir -p "$out"
+status=0
+"$here/../testbox/testbox.sh" --kernel "${IRQBRIDGE_KERNEL:-6.12}" --out "$out" \
+	--log "$out/console.log" --timeout 300 \
+	--file "$IRQBRIDGE_KO" --file "$IRQBRIDGE_CLI:irqbridge" \
+	--file "$IRQBRIDGE_DEVICE_TEST:device_test" \
+	--file "$here/guest/lib.sh" --file "$here/guest/$scenario.sh" \
+	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us sh /testbox/$scenario.sh" || status=$?
+
+"$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || status=1
+if [ "$scenario" = compare ] && [ "$status" = 0 ]; then
+	python3 "$here/check_report.py" "$out/compare.json" --events "$events" \
+		--period-ns $((period_us * 1000)) || status=1
+fi
+[ "$status" = 0 ] && echo "e2e: $scenario passed" || echo "e2e: $scenario FAILED ($status); logs in $out"
+exit "$status"

@@ -1,0 +1,34 @@
+// /dev/irqbridge: open, ioctls, ring mapping. Every failure is an Error with
+// a one-line message saying what to do.
+#pragma once
+
+#include <uapi/irqbridge.h>
+
+#include <string>
+
+#include "irqbridge/mapping.hpp"
+#include "irqbridge/unique_fd.hpp"
+
+namespace irqbridge {
+
+class Device {
+ public:
+  explicit Device(std::string path);
+
+  [[nodiscard]] const irqbridge_info& info() const { return info_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] Mapping map_ring() const;
+
+  void set_eventfd(int fd);
+  void configure(const irqbridge_config& config);
+  void start();
+  void stop();
+  [[nodiscard]] irqbridge_stats stats() const;
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+  irqbridge_info info_{};
+};
+
+}  // namespace irqbridge

@@ -1,0 +1,98 @@
+#include "irqbridge/device.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "irqbridge/error.hpp"
+
+namespace irqbridge {
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+}  // namespace
+
+Device::Device(std::string path) : path_(std::move(path)) {
+  fd_.reset(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd_) {
+    const int err = errno;
+    switch (err) {
+      case ENOENT:
+        throw Error(path_ + " not found: load the module first (insmod irqbridge.ko)");
+      case EACCES:
+      case EPERM:
+        throw Error(path_ +
+                    ": permission denied: run as root or as a member of the device's group");
+      case EBUSY:
+        throw Error(path_ + " is busy: another irqbridge session has it open");
+      default:
+        throw Error(path_ + ": " + errno_text(err));
+    }
+  }
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_INFO, &info_) != 0)
+    throw Error(path_ + ": GET_INFO failed: " + errno_text(errno) + " (not an irqbridge device?)");
+  if (info_.abi_version != IRQBRIDGE_ABI_VERSION)
+    throw Error("module ABI version " + std::to_string(info_.abi_version) +
+                ", this reader speaks " + std::to_string(IRQBRIDGE_ABI_VERSION) +
+                ": rebuild one of them");
+  if (info_.record_size != sizeof(irqbridge_record))
+    throw Error("module record size " + std::to_string(info_.record_size) + ", reader expects " +
+                std::to_string(sizeof(irqbridge_record)) + ": rebuild one of them");
+}
+
+Mapping Device::map_ring() const {
+  const auto length = static_cast<std::size_t>(info_.ring_bytes);
+  void* addr = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
+  if (addr == MAP_FAILED)
+    throw Error(path_ + ": mapping the record ring failed: " + errno_text(errno));
+  return Mapping(addr, length);
+}
+
+void Device::set_eventfd(int fd) {
+  __s32 value = fd;
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_SET_EVENTFD, &value) != 0)
+    throw Error(path_ + ": attaching the eventfd failed: " + errno_text(errno));
+}
+
+void Device::configure(const irqbridge_config& config) {
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_CONFIGURE, &config) == 0) return;
+  const int err = errno;
+  switch (err) {
+    case ENODEV:
+      throw Error("the interrupt source is not present (the edu source needs QEMU's -device edu)");
+    case EOPNOTSUPP:
+      throw Error("the mode is not supported by this kernel");
+    case EINVAL:
+      throw Error(
+          "the module refused the settings: period 10 us .. 1 s, events 1 .. 100000000, work up to "
+          "1 ms, sleep up to 10 ms and only in task-context modes, threaded needs an interrupt "
+          "source");
+    default:
+      throw Error(path_ + ": CONFIGURE failed: " + errno_text(err));
+  }
+}
+
+void Device::start() {
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_START, 0) != 0)
+    throw Error(path_ + ": START failed: " + errno_text(errno));
+}
+
+void Device::stop() {
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_STOP, 0) != 0)
+    throw Error(path_ + ": STOP failed: " + errno_text(errno));
+}
+
+irqbridge_stats Device::stats() const {
+  irqbridge_stats st{};
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_STATS, &st) != 0)
+    throw Error(path_ + ": GET_STATS failed: " + errno_text(errno));
+  return st;
+}
+
+}  // namespace irqbridge
