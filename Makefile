@@ -55,7 +55,7 @@ kmod: kernel
 userspace: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DIRQBRIDGE_E2E=ON -DIRQBRIDGE_KERNEL=$(KERNEL) >/dev/null
-	@cmake --build $(BUILD) -j$$(nproc)
+	@MAKEFLAGS= cmake --build $(BUILD) -j$$(nproc) -- --no-print-directory
 
 demo: kmod userspace
 	@mkdir -p $(REPORT)

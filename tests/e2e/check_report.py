@@ -10,12 +10,18 @@ import argparse
 import json
 import sys
 
-BOTTOM_CONTEXT = {"tasklet": "softirq", "workqueue": "task"}
+# Where each mode's bottom half (and a chain's second hop) must run.
+BOTTOM_CONTEXT = {
+    "tasklet": "softirq", "tasklet_hi": "softirq", "bh_wq": "softirq",
+    "workqueue": "task", "wq_highpri": "task", "wq_unbound": "task",
+    "threaded": "task", "dpc_workitem": "softirq",
+}
+CHAIN_CONTEXT = {"dpc_workitem": "task"}
 STAGES = ("timer_to_top", "top_to_bottom", "bottom_to_user", "top_to_user")
 STATS = ("n", "p50", "p90", "p99", "p999", "max")
 
 
-def check(report, events, period_ns, modes):
+def check(report, events, period_ns, modes, source=None):
     errors = []
 
     def need(cond, msg):
@@ -27,6 +33,9 @@ def check(report, events, period_ns, modes):
     need(report.get("events") == events, f"events {report.get('events')} != {events}")
     need(report.get("period_ns") == period_ns, f"period_ns {report.get('period_ns')} != {period_ns}")
     got_modes = report.get("modes", {})
+    if modes == ["all"]:
+        # Every mode this kernel offers; bh_wq only exists from 6.9 on.
+        modes = [m for m in BOTTOM_CONTEXT if m != "bh_wq" or "bh_wq" in got_modes]
     need(sorted(got_modes) == sorted(modes), f"modes {sorted(got_modes)} != {sorted(modes)}")
 
     for name, mode in got_modes.items():
@@ -41,6 +50,13 @@ def check(report, events, period_ns, modes):
         need(ctx.get("top") == "hardirq", f"{p}.context.top is {ctx.get('top')!r}, want hardirq")
         want = BOTTOM_CONTEXT.get(name)
         need(ctx.get("bottom") == want, f"{p}.context.bottom is {ctx.get('bottom')!r}, want {want}")
+        if name in CHAIN_CONTEXT:
+            need(ctx.get("chain") == CHAIN_CONTEXT[name],
+                 f"{p}.context.chain is {ctx.get('chain')!r}, want {CHAIN_CONTEXT[name]}")
+        if source:
+            want_source = "irqchip" if name == "threaded" and source == "timer" else source
+            need(mode.get("source") == want_source,
+                 f"{p}.source is {mode.get('source')!r}, want {want_source}")
         need(mode.get("order_violations", 0) == 0,
              f"{p}: {mode.get('order_violations')} events with stages out of order")
         lat = mode.get("latency_ns", {})
@@ -65,7 +81,9 @@ def main():
     ap.add_argument("report")
     ap.add_argument("--events", type=int, required=True)
     ap.add_argument("--period-ns", type=int, required=True)
-    ap.add_argument("--modes", default="tasklet,workqueue")
+    ap.add_argument("--modes", default="tasklet,workqueue",
+                    help="the modes the report must hold, or 'all'")
+    ap.add_argument("--source", help="the source every mode must report")
     args = ap.parse_args()
     try:
         with open(args.report) as f:
@@ -73,7 +91,7 @@ def main():
     except (OSError, ValueError) as e:
         print(f"check_report: {args.report}: {e}")
         return 1
-    errors = check(report, args.events, args.period_ns, args.modes.split(","))
+    errors = check(report, args.events, args.period_ns, args.modes.split(","), args.source)
     for e in errors:
         print(f"check_report: {e}")
     if not errors:

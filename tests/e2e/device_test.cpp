@@ -231,7 +231,8 @@ TEST_F(DeviceTest, ConfigureRejectsEachBadField) {
 // "No blocking at DISPATCH_LEVEL": every mode whose bottom half runs in an
 // atomic context refuses a sleep, before anything runs.
 TEST_F(DeviceTest, AtomicModesRefuseToSleep) {
-  for (uint32_t mode : {IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_MODE_TASKLET_HI, IRQBRIDGE_MODE_BH_WQ}) {
+  for (uint32_t mode : {uint32_t{IRQBRIDGE_MODE_TASKLET}, uint32_t{IRQBRIDGE_MODE_TASKLET_HI},
+                        uint32_t{IRQBRIDGE_MODE_BH_WQ}}) {
     auto c = Config(mode, 1000000, 10);
     c.sleep_us = 10;
     int err = Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c);
@@ -529,6 +530,6 @@ INSTANTIATE_TEST_SUITE_P(
                 kTask},
         RunCase{"threaded_floor", IRQBRIDGE_MODE_THREADED, kChip, kFloor, 20000, kTask, 0},
         RunCase{"tasklet_edu_floor", IRQBRIDGE_MODE_TASKLET, kEdu, kFloor, 5000, kSoft, 0}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
-#   run_e2e.sh SCENARIO      (device_abi | compare)
+#   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu)
 #
 # Environment (set by ctest): IRQBRIDGE_KERNEL, IRQBRIDGE_KO, IRQBRIDGE_CLI,
 # IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_E2E_OUT.
@@ -12,6 +12,13 @@ scenario=${1:?scenario}
 out=${IRQBRIDGE_E2E_OUT:?}/$scenario
 events=1000
 period_us=1000
+check_args=()
+case "$scenario" in
+compare_all_edu)
+	events=300
+	check_args=(--modes all --source edu)
+	;;
+esac
 
 for f in "${IRQBRIDGE_KO:?}" "${IRQBRIDGE_CLI:?}" "${IRQBRIDGE_DEVICE_TEST:?}"; do
 	[ -f "$f" ] || { echo "e2e: $f is missing (run 'make kmod userspace' first)"; exit 1; }
@@ -29,9 +36,9 @@ status=0
 	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us sh /testbox/$scenario.sh" || status=$?
 
 "$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || status=1
-if [ "$scenario" = compare ] && [ "$status" = 0 ]; then
+if [ "$scenario" != device_abi ] && [ "$status" = 0 ]; then
 	python3 "$here/check_report.py" "$out/compare.json" --events "$events" \
-		--period-ns $((period_us * 1000)) || status=1
+		--period-ns $((period_us * 1000)) "${check_args[@]}" || status=1
 fi
 [ "$status" = 0 ] && echo "e2e: $scenario passed" || echo "e2e: $scenario FAILED ($status); logs in $out"
 exit "$status"

@@ -61,6 +61,10 @@ std::string format_table(const Report& report) {
       first = false;
     }
   };
+  bool any_device = false;
+  for (const auto& m : report.modes) any_device = any_device || m.source != "timer";
+  // A raised interrupt has one more stage: from the raise to its handler.
+  if (any_device) stage_rows(Stage::raise_to_top);
   for (Stage stage : kMainStages) stage_rows(stage);
   if (any_chain) stage_rows(Stage::bottom_to_chain);
   return out;
