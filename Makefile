@@ -21,7 +21,8 @@ export IRQBRIDGE_CACHE ?= $(HOME)/.cache/irqbridge
 # Everything the build, the test box and the tests need, from Debian.
 DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev \
-	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck
+	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck \
+	clang-format clang-tidy cppcheck perl
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
 	install dkms-install lint
@@ -98,6 +99,9 @@ dkms-install:
 	getent group irqbridge >/dev/null || groupadd --system irqbridge
 	install -D -m 0644 kmod/udev/60-irqbridge.rules /etc/udev/rules.d/60-irqbridge.rules
 	udevadm control --reload-rules 2>/dev/null || true
+
+lint: deps userspace
+	@tests/lint/lint.sh $(BUILD)
 
 clean:
 	@eval "$$(tests/testbox/kernel.sh fetch $(KERNEL) 2>/dev/null)" && \

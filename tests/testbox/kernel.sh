@@ -70,7 +70,7 @@ fetch() {
 		# The flavour's Makefile includes the common tree by absolute path.
 		sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" \
 			"$dir/root/usr/src/linux-headers-$krel/Makefile"
-		tmp=$(ls "$dir"/root/boot/vmlinuz-* 2>/dev/null | head -n 1)
+		tmp=$(find "$dir/root/boot" -name "vmlinuz-*" 2>/dev/null | head -n 1)
 		[ -n "$tmp" ] || die "no vmlinuz in the $img-unsigned package"
 		ln -sf "$tmp" "$dir/vmlinuz"
 		ln -sfn "$dir/root/usr/src/linux-headers-$krel" "$dir/headers"

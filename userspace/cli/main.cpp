@@ -166,9 +166,7 @@ int show_info(const Options& o) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int cli_main(int argc, char** argv) {
   CLI::App app{
       "irqbridge: the Windows ISR -> DPC / WorkItem -> KeSetEvent pattern on Linux, measured.\n"
       "A hard-IRQ top half (the ISR at DIRQL) defers to a bottom half: a tasklet (the DPC, "
@@ -207,6 +205,18 @@ int main(int argc, char** argv) {
     return run_modes(o, parse_mode_list(list, device.info().modes), device);
   } catch (const Error& e) {
     std::fprintf(stderr, "irqbridge: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return cli_main(argc, argv);
+  } catch (const std::exception& e) {
+    // Not an irqbridge::Error: a bug or an exhausted resource, still one line.
+    std::fprintf(stderr, "irqbridge: internal error: %s\n", e.what());
     return 1;
   }
 }

@@ -27,6 +27,8 @@ class RunGuard {
   explicit RunGuard(Device& device) : device_(device) {}
   RunGuard(const RunGuard&) = delete;
   RunGuard& operator=(const RunGuard&) = delete;
+  RunGuard(RunGuard&&) = delete;
+  RunGuard& operator=(RunGuard&&) = delete;
   ~RunGuard() {
     if (armed_) {
       try {
@@ -66,7 +68,7 @@ ModeResult run_mode(Device& device, const RunSettings& s, Progress& progress) {
   std::uint64_t total = 0;
   // A silent source is an error, not a hang.
   const auto timeout = std::chrono::milliseconds(
-      std::max<std::uint64_t>(2000, 50 * s.period_ns / 1000000 + s.sleep_us / 1000 * 50));
+      std::max<std::uint64_t>(2000, 50 * s.period_ns / 1000000 + std::uint64_t{s.sleep_us} / 20));
 
   progress.begin(std::string(s.mode->name), s.events);
   device.start();

@@ -1,5 +1,6 @@
 # Guest: every mode the kernel offers, each interrupt raised by QEMU's edu
 # PCI device (the threaded mode through its handler thread).
+# shellcheck source=lib.sh
 . /testbox/lib.sh
 load_module || exit 1
 /testbox/irqbridge compare --quiet --modes all --source edu --events "${E2E_EVENTS:-300}" \

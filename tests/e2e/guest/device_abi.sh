@@ -1,4 +1,5 @@
 # Guest: every ioctl of /dev/irqbridge, good and bad, and exact-count runs.
+# shellcheck source=lib.sh
 . /testbox/lib.sh
 load_module || exit 1
 /testbox/device_test --gtest_color=no --gtest_output=xml:/out/device_test.xml

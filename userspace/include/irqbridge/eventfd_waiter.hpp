@@ -17,6 +17,8 @@ class EventfdWaiter {
   EventfdWaiter();
   EventfdWaiter(const EventfdWaiter&) = delete;
   EventfdWaiter& operator=(const EventfdWaiter&) = delete;
+  EventfdWaiter(EventfdWaiter&&) = delete;  // the ring points at buffer_
+  EventfdWaiter& operator=(EventfdWaiter&&) = delete;
   ~EventfdWaiter();
 
   [[nodiscard]] int eventfd() const { return efd_.get(); }

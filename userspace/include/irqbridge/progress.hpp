@@ -13,6 +13,8 @@ class Progress {
   explicit Progress(bool enabled);
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
+  Progress(Progress&&) = delete;
+  Progress& operator=(Progress&&) = delete;
   ~Progress();
 
   void begin(std::string label, std::uint64_t total);

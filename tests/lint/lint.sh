@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# make lint: every static check, each must report nothing.
+#   kmod/     checkpatch.pl --strict (from Debian's linux-source package),
+#             sparse (C=2) and W=1 on every kernel of the matrix
+#   C++       clang-format, clang-tidy (.clang-tidy), cppcheck
+#   shell     shellcheck
+# Usage: lint.sh BUILD_DIR (with compile_commands.json)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+cache=${IRQBRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/irqbridge}
+kernels=${LINT_KERNELS:-6.1 6.12 6.12-rt}
+failed=()
+
+step() { printf '\n== lint: %s\n' "$*"; }
+fail() { failed+=("$1"); echo "lint: $1 FAILED"; }
+
+# checkpatch.pl and its data files from the newest linux-source-6.12.
+checkpatch() {
+	local ver dir deb
+	ver=$(apt-cache policy linux-source-6.12 | sed -n 's/^ *Candidate: //p')
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		echo "no linux-source-6.12 in apt"
+		return 1
+	fi
+	dir=$cache/checkpatch/$ver
+	if [ ! -f "$dir/checkpatch.pl" ]; then
+		rm -rf "$dir" && mkdir -p "$dir/deb" || return 1
+		(cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root linux-source-6.12 >/dev/null) || return 1
+		deb=$(find "$dir/deb" -name '*.deb' | head -n 1)
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz |
+			tar -xJ -C "$dir" --strip-components=2 \
+				linux-source-6.12/scripts/checkpatch.pl \
+				linux-source-6.12/scripts/spelling.txt \
+				linux-source-6.12/scripts/const_structs.checkpatch || return 1
+		rm -rf "$dir/deb"
+	fi
+	(cd "$top" && perl "$dir/checkpatch.pl" --terse --show-types -f \
+		kmod/*.c kmod/*.h kmod/uapi/*.h) | grep -v ' 0 errors, 0 warnings, 0 checks' | grep . && return 1
+	echo "clean ($ver)"
+}
+
+step "checkpatch --strict"
+checkpatch || fail checkpatch
+
+for k in $kernels; do
+	step "W=1 and sparse against $k"
+	eval "$("$top/tests/testbox/kernel.sh" fetch "$k")" || { fail "fetch $k"; continue; }
+	tmp=$(mktemp -d)
+	cp -a "$top/Kbuild" "$top/kmod" "$tmp/"
+	out=$(make -C "$KDIR" M="$tmp" W=1 C=2 modules 2>&1)
+	rc=$?
+	if [ "$rc" != 0 ] || grep -E 'warning:|error:' <<<"$out"; then
+		[ "$rc" = 0 ] || tail -n 20 <<<"$out"
+		fail "kmod $k"
+	else
+		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
+	fi
+	rm -rf "$tmp"
+done
+
+step "shellcheck"
+(cd "$top" && shellcheck tests/testbox/*.sh tests/e2e/*.sh tests/dkms/*.sh tests/lint/*.sh .ci/run &&
+	shellcheck -s sh tests/testbox/init && cd tests/e2e/guest && shellcheck -x -s sh ./*.sh) ||
+	fail shellcheck
+
+step "clang-format"
+(cd "$top" && clang-format --dry-run -Werror userspace/include/irqbridge/*.hpp \
+	userspace/src/*.cpp userspace/cli/*.cpp tests/unit/*.cpp tests/e2e/*.cpp) || fail clang-format
+
+step "clang-tidy"
+if [ -f "$build/compile_commands.json" ]; then
+	out=$(cd "$top" && run-clang-tidy -p "$build" -quiet "$top/userspace/(src|cli)/.*" 2>&1)
+	if grep -E 'warning:|error:' <<<"$out"; then fail clang-tidy; else echo "clean"; fi
+else
+	echo "no $build/compile_commands.json (make userspace first)"
+	fail clang-tidy
+fi
+
+step "cppcheck"
+(cd "$top" && cppcheck --enable=warning,performance,portability --std=c++20 --language=c++ \
+	--error-exitcode=1 --quiet --suppress=missingIncludeSystem -I userspace/include -I kmod \
+	userspace/src userspace/cli) || fail cppcheck
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "lint: ${#failed[@]} failed: ${failed[*]}"
+	exit 1
+fi
+echo "lint: clean"
