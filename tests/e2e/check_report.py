@@ -30,6 +30,8 @@ def check(report, events, period_ns, modes, source=None):
 
     need(report.get("schema") == "irqbridge.compare/1", f"schema is {report.get('schema')!r}")
     need(isinstance(report.get("kernel"), str) and report["kernel"], "kernel missing")
+    need(report.get("accel") in ("tcg", "kvm"), f"accel is {report.get('accel')!r}")
+    need(isinstance(report.get("reader", {}).get("policy"), str), "reader.policy missing")
     need(report.get("events") == events, f"events {report.get('events')} != {events}")
     need(report.get("period_ns") == period_ns, f"period_ns {report.get('period_ns')} != {period_ns}")
     got_modes = report.get("modes", {})

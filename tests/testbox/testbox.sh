@@ -87,7 +87,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 -machine q35 "${accel[@]}" \
 	-serial stdio -serial "file:$work/ttyS1" \
 	"${edu[@]}" "${devices[@]}" \
 	-kernel "$VMLINUZ" -initrd "$work/initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic" </dev/null |
+	-append "console=ttyS0 panic=-1 oops=panic testbox.accel=${accel[1]}" </dev/null |
 	tee "$work/console" || status=$?
 [ -z "$log" ] || cp "$work/console" "$log"
 

@@ -36,6 +36,8 @@ Report TwoModes() {
   r.period_ns = 1000000;
   r.events = 10;
   r.reader = {"SCHED_FIFO", 80, true, -1};
+  r.cpus = 2;
+  r.accel = "tcg";
   r.modes.push_back(Result("tasklet", IRQBRIDGE_CTX_SOFTIRQ, 10));
   r.modes.push_back(Result("workqueue", IRQBRIDGE_CTX_TASK, 10));
   return r;
@@ -69,6 +71,8 @@ TEST(ReportJson, HasEveryContractKey) {
   EXPECT_EQ(j["reader"]["policy"], "SCHED_FIFO");
   EXPECT_EQ(j["reader"]["priority"], 80);
   EXPECT_EQ(j["modes"]["tasklet"]["exact"], true);
+  EXPECT_EQ(j["accel"], "tcg");
+  EXPECT_EQ(j["cpus"], 2);
 }
 
 TEST(ReportJson, MismatchIsVisible) {
@@ -82,6 +86,7 @@ TEST(ReportJson, MismatchIsVisible) {
 TEST(ReportTable, ShowsModesContextsAndStages) {
   std::string t = format_table(TwoModes());
   EXPECT_NE(t.find("reader SCHED_FIFO 80 + mlockall"), std::string::npos) << t;
+  EXPECT_NE(t.find("2 CPUs (tcg)"), std::string::npos) << t;
   EXPECT_NE(t.find("softirq (DISPATCH_LEVEL)"), std::string::npos) << t;
   EXPECT_NE(t.find("task (PASSIVE_LEVEL)"), std::string::npos) << t;
   EXPECT_NE(t.find("hardirq (DIRQL)"), std::string::npos) << t;

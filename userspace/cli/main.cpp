@@ -45,6 +45,15 @@ std::string kernel_release() {
   return ::uname(&u) == 0 ? u.release : "unknown";
 }
 
+// The test box tells the guest how QEMU runs it on the kernel command line.
+std::string accelerator() {
+  std::ifstream cmdline("/proc/cmdline");
+  std::string word;
+  while (cmdline >> word)
+    if (word.rfind("testbox.accel=", 0) == 0) return word.substr(14);
+  return "unknown";
+}
+
 std::uint64_t period_ns(const Options& o) {
   const double ns = std::round(o.period_us * 1000.0);
   if (!(ns >= static_cast<double>(IRQBRIDGE_PERIOD_MIN_NS)) ||
@@ -121,6 +130,7 @@ int run_modes(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   report.sleep_us = o.sleep_us;
   report.requested_source = o.source;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  report.accel = accelerator();
   report.reader = apply_reader_settings(wanted_reader(o));
 
   Progress progress(!o.quiet);

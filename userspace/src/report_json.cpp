@@ -107,6 +107,7 @@ nlohmann::json to_json(const Report& report) {
       {"work_ns", report.work_ns},
       {"sleep_us", report.sleep_us},
       {"cpus", report.cpus},
+      {"accel", report.accel},
       {"reader",
        {{"policy", report.reader.policy},
         {"priority", report.reader.priority},

@@ -25,9 +25,10 @@ double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
 }  // namespace
 
 std::string format_table(const Report& report) {
-  std::string out = fmt::format("irqbridge: {} events, period {} us, kernel {}, reader {}\n",
-                                report.events, us(static_cast<std::int64_t>(report.period_ns)),
-                                report.kernel, reader_line(report.reader));
+  std::string out =
+      fmt::format("irqbridge: {} events, period {} us, kernel {}, {} CPUs ({}), reader {}\n",
+                  report.events, us(static_cast<std::int64_t>(report.period_ns)), report.kernel,
+                  report.cpus, report.accel, reader_line(report.reader));
   if (report.work_ns || report.sleep_us)
     out += fmt::format("bottom-half work: {} ns busy per event, {} us sleep per run\n",
                        report.work_ns, report.sleep_us);

@@ -65,6 +65,7 @@ struct Report {
   std::uint32_t sleep_us = 0;
   std::string requested_source = "timer";
   long cpus = 0;
+  std::string accel = "unknown";  // how the test box runs the guest (tcg, kvm)
   ReaderSettings reader;
   std::vector<ModeResult> modes;
 };
