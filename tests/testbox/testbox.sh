@@ -60,6 +60,9 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,out,testbox,usr/bin,usr/sbin}
 cp /bin/busybox "$root/bin/busybox"
+mkdir -p "$root/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' > "$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
 for f in "${files[@]}"; do

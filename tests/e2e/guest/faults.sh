@@ -1,0 +1,84 @@
+# Guest: misuse the module and survive it. Each check prints PASS or FAIL;
+# any FAIL (or a kernel complaint, judged on the host) fails the test.
+# shellcheck source=lib.sh
+. /testbox/lib.sh
+fails=0
+pass() { echo "faults: PASS $*"; }
+fail() { echo "faults: FAIL $*"; fails=$((fails + 1)); }
+cli=/testbox/irqbridge
+
+load_module || exit 1
+
+# rmmod while a reader is blocked: refused (the open file pins the module),
+# the reader is not disturbed and finishes with exact counts.
+$cli run --quiet --mode workqueue --events 1500 --period-us 1000 > /tmp/run.out 2>&1 &
+reader=$!
+sleep 0.5
+if rmmod irqbridge 2>/dev/null; then fail "rmmod succeeded under a running reader"; else pass "rmmod refused while a reader runs"; fi
+if wait $reader; then pass "reader finished exactly after the refused rmmod"; else fail "reader failed: $(tail -n 1 /tmp/run.out)"; fi
+
+# A second process: refused with a clear one-line message.
+$cli run --quiet --mode tasklet --events 3000 --period-us 1000 > /dev/null 2>&1 &
+reader=$!
+sleep 0.5
+msg=$($cli info 2>&1)
+case "$msg" in
+*busy*) pass "second process refused: $msg" ;;
+*) fail "second process not refused: $msg" ;;
+esac
+wait $reader || fail "first reader failed"
+
+# SIGKILL mid-run at the floor period, then unload at once: the release
+# path stops the timer, drops the eventfd and frees the session.
+$cli run --quiet --mode tasklet --events 100000000 --period-us 10 > /dev/null 2>&1 &
+reader=$!
+sleep 1
+kill -9 $reader
+wait $reader 2>/dev/null
+if unload_module; then pass "unload right after SIGKILL at the 10 us floor"; else fail "unload after SIGKILL"; fi
+load_module || exit 1
+$cli run --quiet --mode dpc_workitem --events 100000000 --period-us 10 > /dev/null 2>&1 &
+reader=$!
+sleep 1
+kill -9 $reader
+wait $reader 2>/dev/null
+if unload_module; then pass "unload right after SIGKILL in dpc_workitem"; else fail "unload after SIGKILL (chain)"; fi
+
+# Bad input: one clear line, exit status 1 or 2, never a kernel complaint.
+load_module || exit 1
+for args in "run --mode nosuch" "run --period-us 5" "run --events 0" \
+	"run --mode tasklet --sleep-us 100" "compare --modes tasklet,tasklet"; do
+	# shellcheck disable=SC2086
+	out=$($cli $args 2>&1)
+	rc=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	if [ "$rc" -ne 0 ] && [ "$lines" -le 2 ]; then pass "'$args' -> $out"; else fail "'$args' -> rc $rc: $out"; fi
+done
+
+# An unprivileged user cannot use the device.
+out=$(su -s /bin/sh nobody -c "$cli info" 2>&1)
+case "$out" in
+*"permission denied"*) pass "unprivileged user refused: $out" ;;
+*) fail "unprivileged user not refused: $out" ;;
+esac
+unload_module || fail "unload"
+
+# Load/unload cycles: every one succeeds, and the slab does not grow.
+slab_kb() { sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+cycles=${FAULT_CYCLES:-200}
+before=$(slab_kb)
+i=0
+while [ $i -lt "$cycles" ]; do
+	insmod /testbox/irqbridge.ko || break
+	$cli info > /dev/null || break
+	rmmod irqbridge || break
+	i=$((i + 1))
+done
+after=$(slab_kb)
+if [ $i -eq "$cycles" ]; then pass "$cycles load/open/unload cycles"; else fail "cycle $i of $cycles failed"; fi
+growth=$((after - before))
+echo "faults: slab ${before} kB -> ${after} kB over $cycles cycles"
+if [ "$growth" -lt 2048 ]; then pass "slab grew ${growth} kB (< 2 MiB)"; else fail "slab grew ${growth} kB"; fi
+
+echo "faults: $fails failed"
+[ "$fails" -eq 0 ]
