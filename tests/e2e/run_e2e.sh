@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
-#   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | faults)
+#   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | faults | fuzz)
 #
 # Environment (set by ctest): IRQBRIDGE_KERNEL, IRQBRIDGE_KO, IRQBRIDGE_CLI,
-# IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_E2E_OUT.
+# IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_FUZZ, IRQBRIDGE_E2E_OUT.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +20,7 @@ compare_all_edu)
 	;;
 esac
 
-for f in "${IRQBRIDGE_KO:?}" "${IRQBRIDGE_CLI:?}" "${IRQBRIDGE_DEVICE_TEST:?}"; do
+for f in "${IRQBRIDGE_KO:?}" "${IRQBRIDGE_CLI:?}" "${IRQBRIDGE_DEVICE_TEST:?}" "${IRQBRIDGE_FUZZ:?}"; do
 	[ -f "$f" ] || { echo "e2e: $f is missing (run 'make kmod userspace' first)"; exit 1; }
 done
 [ -f "$here/guest/$scenario.sh" ] || { echo "e2e: no scenario '$scenario'"; exit 1; }
@@ -31,7 +31,7 @@ status=0
 "$here/../testbox/testbox.sh" --kernel "${IRQBRIDGE_KERNEL:-6.12}" --out "$out" \
 	--log "$out/console.log" --timeout 300 \
 	--file "$IRQBRIDGE_KO" --file "$IRQBRIDGE_CLI:irqbridge" \
-	--file "$IRQBRIDGE_DEVICE_TEST:device_test" \
+	--file "$IRQBRIDGE_DEVICE_TEST:device_test" --file "$IRQBRIDGE_FUZZ:ioctl_fuzz" \
 	--file "$here/guest/lib.sh" --file "$here/guest/$scenario.sh" \
 	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us sh /testbox/$scenario.sh" || status=$?
 
