@@ -13,9 +13,9 @@
 
 /* PCI_IRQ_LEGACY was renamed PCI_IRQ_INTX in 6.8. */
 #if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
-#define IRQBRIDGE_PCI_IRQ_INTX	PCI_IRQ_INTX
+#define IRQBRIDGE_PCI_IRQ_INTX PCI_IRQ_INTX
 #else
-#define IRQBRIDGE_PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#define IRQBRIDGE_PCI_IRQ_INTX PCI_IRQ_LEGACY
 #endif
 
 /*
@@ -23,11 +23,11 @@
  * in 6.9. Before that the mode does not exist and is reported unavailable.
  */
 #if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
-#define IRQBRIDGE_HAVE_BH_WQ	1
-#define irqbridge_system_bh_wq	system_bh_wq
+#define IRQBRIDGE_HAVE_BH_WQ 1
+#define irqbridge_system_bh_wq system_bh_wq
 #else
-#define IRQBRIDGE_HAVE_BH_WQ	0
-#define irqbridge_system_bh_wq	NULL
+#define IRQBRIDGE_HAVE_BH_WQ 0
+#define irqbridge_system_bh_wq NULL
 #endif
 
 /*

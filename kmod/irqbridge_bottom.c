@@ -247,7 +247,7 @@ static void irqbridge_tasklet_flush(struct irqbridge_session *s)
 
 static void irqbridge_chain_flush(struct irqbridge_session *s)
 {
-	tasklet_kill(&s->tasklet);	/* the DPC, which may queue the work */
+	tasklet_kill(&s->tasklet); /* the DPC, which may queue the work */
 	flush_work(&s->work);
 }
 
@@ -289,24 +289,28 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "tasklet",
 		.queue = irqbridge_tasklet_queue,
 		.flush = irqbridge_tasklet_flush,
-	}, {
+	},
+	{
 		.mode = IRQBRIDGE_MODE_WORKQUEUE,
 		.name = "workqueue",
 		.may_sleep = true,
 		.queue = irqbridge_system_wq_queue,
 		.flush = irqbridge_work_flush,
-	}, {
+	},
+	{
 		.mode = IRQBRIDGE_MODE_TASKLET_HI,
 		.name = "tasklet_hi",
 		.queue = irqbridge_tasklet_hi_queue,
 		.flush = irqbridge_tasklet_flush,
-	}, {
+	},
+	{
 		.mode = IRQBRIDGE_MODE_WQ_HIGHPRI,
 		.name = "wq_highpri",
 		.may_sleep = true,
 		.queue = irqbridge_highpri_queue,
 		.flush = irqbridge_work_flush,
-	}, {
+	},
+	{
 		.mode = IRQBRIDGE_MODE_WQ_UNBOUND,
 		.name = "wq_unbound",
 		.may_sleep = true,
@@ -327,7 +331,8 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.may_sleep = true,
 		.threaded = true,
 		.flush = irqbridge_thread_flush,
-	}, {
+	},
+	{
 		.mode = IRQBRIDGE_MODE_DPC_WORKITEM,
 		.name = "dpc_workitem",
 		.may_sleep = true,
@@ -374,13 +379,13 @@ u32 irqbridge_bh_supported_modes(void)
  */
 int irqbridge_bh_global_init(void)
 {
-	irqbridge_wq_highpri = alloc_workqueue("irqbridge_highpri",
-					       WQ_HIGHPRI, 0);
+	irqbridge_wq_highpri =
+		alloc_workqueue("irqbridge_highpri", WQ_HIGHPRI, 0);
 	if (!irqbridge_wq_highpri)
 		return -ENOMEM;
 
-	irqbridge_wq_unbound = alloc_workqueue("irqbridge_unbound",
-					       WQ_UNBOUND, 0);
+	irqbridge_wq_unbound =
+		alloc_workqueue("irqbridge_unbound", WQ_UNBOUND, 0);
 	if (!irqbridge_wq_unbound)
 		goto err_destroy_highpri;
 	return 0;

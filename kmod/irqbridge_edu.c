@@ -24,6 +24,8 @@
 #include "compat.h"
 #include "irqbridge.h"
 
+/* The register map, aligned: kept out of clang-format. */
+/* clang-format off */
 #define IRQBRIDGE_EDU_VENDOR		0x1234
 #define IRQBRIDGE_EDU_DEVICE		0x11e8
 
@@ -33,6 +35,7 @@
 #define IRQBRIDGE_EDU_REG_IRQ_ACK	0x64
 
 #define IRQBRIDGE_EDU_IRQ_BIT		0x1
+/* clang-format on */
 
 /**
  * struct irqbridge_edu - the bound edu device
@@ -65,12 +68,12 @@ static irqreturn_t irqbridge_edu_hardirq(int irq, void *dev_id)
 	/* First the device: read its volatile state, then clear it. */
 	status = readl(edu->regs + IRQBRIDGE_EDU_REG_IRQ_STATUS);
 	if (!status)
-		return IRQ_NONE;	/* a shared INTx line, not ours */
+		return IRQ_NONE; /* a shared INTx line, not ours */
 	writel(status, edu->regs + IRQBRIDGE_EDU_REG_IRQ_ACK);
 
 	s = READ_ONCE(edu->session);
 	if (!s)
-		return IRQ_HANDLED;	/* raised for a session that is gone */
+		return IRQ_HANDLED; /* raised for a session that is gone */
 	return irqbridge_top_half(s, status);
 }
 
@@ -112,7 +115,8 @@ static int irqbridge_edu_probe(struct pci_dev *pdev,
 
 	ident = readl(edu->regs + IRQBRIDGE_EDU_REG_IDENT);
 	if ((ident & 0xff) != 0xed) {
-		dev_err(&pdev->dev, "not an edu device (ident 0x%08x)\n", ident);
+		dev_err(&pdev->dev, "not an edu device (ident 0x%08x)\n",
+			ident);
 		ret = -ENODEV;
 		goto err_unmap;
 	}
@@ -132,8 +136,8 @@ static int irqbridge_edu_probe(struct pci_dev *pdev,
 	/* IRQF_ONESHOT: the thread is the PASSIVE_LEVEL half, see irqchip. */
 	ret = request_threaded_irq(edu->irq, irqbridge_edu_hardirq,
 				   irqbridge_edu_thread,
-				   IRQF_ONESHOT | IRQF_SHARED,
-				   "irqbridge-edu", edu);
+				   IRQF_ONESHOT | IRQF_SHARED, "irqbridge-edu",
+				   edu);
 	if (ret)
 		goto err_free_vectors;
 
@@ -195,7 +199,7 @@ static void irqbridge_edu_remove(struct pci_dev *pdev)
 
 static const struct pci_device_id irqbridge_edu_ids[] = {
 	{ PCI_DEVICE(IRQBRIDGE_EDU_VENDOR, IRQBRIDGE_EDU_DEVICE) },
-	{ }
+	{}
 };
 MODULE_DEVICE_TABLE(pci, irqbridge_edu_ids);
 
@@ -262,7 +266,8 @@ static bool irqbridge_edu_busy(struct irqbridge_session *s)
 static void irqbridge_edu_raise(struct irqbridge_session *s)
 {
 	/* s->edu is stable here: removal cancels this timer before clearing it. */
-	writel(IRQBRIDGE_EDU_IRQ_BIT, s->edu->regs + IRQBRIDGE_EDU_REG_IRQ_RAISE);
+	writel(IRQBRIDGE_EDU_IRQ_BIT,
+	       s->edu->regs + IRQBRIDGE_EDU_REG_IRQ_RAISE);
 }
 
 static void irqbridge_edu_detach(struct irqbridge_session *s)

@@ -99,8 +99,7 @@ static long irqbridge_set_eventfd(struct irqbridge_session *s,
 	return irqbridge_session_set_eventfd(s, fd);
 }
 
-static long irqbridge_configure(struct irqbridge_session *s,
-				void __user *argp)
+static long irqbridge_configure(struct irqbridge_session *s, void __user *argp)
 {
 	struct irqbridge_config cfg;
 
@@ -109,8 +108,7 @@ static long irqbridge_configure(struct irqbridge_session *s,
 	return irqbridge_session_configure(s, &cfg);
 }
 
-static long irqbridge_get_stats(struct irqbridge_session *s,
-				void __user *argp)
+static long irqbridge_get_stats(struct irqbridge_session *s, void __user *argp)
 {
 	struct irqbridge_stats st;
 
@@ -212,6 +210,6 @@ module_init(irqbridge_init);
 module_exit(irqbridge_exit);
 
 MODULE_AUTHOR("irqbridge developers");
-MODULE_DESCRIPTION("ISR -> DPC/WorkItem -> event: top halves, bottom halves and an eventfd, measured");
+MODULE_DESCRIPTION("Windows ISR -> DPC/WorkItem -> event pattern, measured");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(IRQBRIDGE_VERSION);

@@ -18,7 +18,8 @@
 
 #include "irqbridge.h"
 
-static_assert(sizeof(struct irqbridge_ring_header) <= IRQBRIDGE_RING_RECORDS_OFFSET);
+static_assert(sizeof(struct irqbridge_ring_header) <=
+	      IRQBRIDGE_RING_RECORDS_OFFSET);
 static_assert(IRQBRIDGE_RING_RECORDS_OFFSET % PAGE_SIZE == 0);
 static_assert(sizeof(struct irqbridge_record) % sizeof(u64) == 0);
 
@@ -114,13 +115,11 @@ bool irqbridge_ring_push(struct irqbridge_ring *ring,
  *
  * Return: 0, -EINVAL for another offset or length, -EPERM for PROT_EXEC.
  */
-int irqbridge_ring_mmap(struct irqbridge_ring *ring,
-			struct vm_area_struct *vma)
+int irqbridge_ring_mmap(struct irqbridge_ring *ring, struct vm_area_struct *vma)
 {
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
-	if (vma->vm_pgoff != 0 ||
-	    vma->vm_end - vma->vm_start != ring->bytes)
+	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start != ring->bytes)
 		return -EINVAL;
 
 	return remap_vmalloc_range(vma, ring->mem, 0);

@@ -32,8 +32,8 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 		goto err_free_session;
 
 	s->inflight_nr = ring_records;
-	s->inflight = kvcalloc(s->inflight_nr, sizeof(*s->inflight),
-			       GFP_KERNEL);
+	s->inflight =
+		kvcalloc(s->inflight_nr, sizeof(*s->inflight), GFP_KERNEL);
 	if (!s->inflight) {
 		ret = -ENOMEM;
 		goto err_free_ring;
@@ -251,6 +251,8 @@ out_unlock:
  */
 void irqbridge_session_stop(struct irqbridge_session *s)
 {
+	long left;
+
 	mutex_lock(&s->lock);
 	if (!s->running)
 		goto out_unlock;
@@ -260,10 +262,11 @@ void irqbridge_session_stop(struct irqbridge_session *s)
 		s->src->detach(s);
 	s->bh->flush(s);
 	s->running = false;
-	if (atomic_long_read(&s->pending) || atomic_long_read(&s->chain_pending))
+	left = atomic_long_read(&s->pending) +
+	       atomic_long_read(&s->chain_pending);
+	if (left)
 		pr_err("%ld top halves left uncounted by the %s bottom half\n",
-		       atomic_long_read(&s->pending) +
-		       atomic_long_read(&s->chain_pending), s->bh->name);
+		       left, s->bh->name);
 out_unlock:
 	mutex_unlock(&s->lock);
 }
@@ -287,8 +290,8 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->bottom_runs = READ_ONCE(s->bottom_runs);
 	st->timer_overruns = READ_ONCE(s->timer_overruns);
 	st->records = READ_ONCE(s->ring.head);
-	st->records_lost = READ_ONCE(s->inflight_lost) +
-			   READ_ONCE(s->ring_lost);
+	st->records_lost =
+		READ_ONCE(s->inflight_lost) + READ_ONCE(s->ring_lost);
 	st->max_batch = READ_ONCE(s->max_batch);
 	st->raised = READ_ONCE(s->raised);
 	st->source_busy = READ_ONCE(s->source_busy);

@@ -6,6 +6,8 @@
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM irqbridge
 
+/* The TRACE_EVENT DSL is laid out for checkpatch, not clang-format. */
+/* clang-format off */
 #if !defined(_IRQBRIDGE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define _IRQBRIDGE_TRACE_H
 
@@ -57,3 +59,4 @@ DEFINE_EVENT(irqbridge_count, irqbridge_signal,
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE irqbridge_trace
 #include <trace/define_trace.h>
+/* clang-format on */

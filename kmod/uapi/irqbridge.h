@@ -27,6 +27,8 @@
 
 #include <linux/types.h>
 
+/* Aligned tables: kept out of clang-format. */
+/* clang-format off */
 #define IRQBRIDGE_ABI_VERSION		1
 
 /*
@@ -66,6 +68,8 @@
 #define IRQBRIDGE_CTX_TASK		0x04U	/* in_task() */
 #define IRQBRIDGE_CTX_IRQS_OFF		0x08U	/* irqs_disabled() */
 #define IRQBRIDGE_CTX_NMI		0x10U	/* in_nmi() */
+
+/* clang-format on */
 
 /**
  * struct irqbridge_info - what the module offers (IRQBRIDGE_IOC_GET_INFO)
@@ -238,6 +242,7 @@ struct irqbridge_ring_header {
 	__u64 overruns;
 };
 
+/* clang-format off */
 #define IRQBRIDGE_RING_RECORDS_OFFSET	4096
 
 #define IRQBRIDGE_IOC_MAGIC		0xBE
@@ -248,5 +253,7 @@ struct irqbridge_ring_header {
 #define IRQBRIDGE_IOC_START		_IO(IRQBRIDGE_IOC_MAGIC, 0x03)
 #define IRQBRIDGE_IOC_STOP		_IO(IRQBRIDGE_IOC_MAGIC, 0x04)
 #define IRQBRIDGE_IOC_GET_STATS		_IOR(IRQBRIDGE_IOC_MAGIC, 0x05, struct irqbridge_stats)
+
+/* clang-format on */
 
 #endif /* _UAPI_LINUX_IRQBRIDGE_H */

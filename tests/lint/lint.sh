@@ -10,6 +10,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
 cache=${IRQBRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/irqbridge}
+kernel_clang_format=
 kernels=${LINT_KERNELS:-6.1 6.12 6.12-rt}
 failed=()
 
@@ -25,18 +26,20 @@ checkpatch() {
 		return 1
 	fi
 	dir=$cache/checkpatch/$ver
-	if [ ! -f "$dir/checkpatch.pl" ]; then
+	if [ ! -f "$dir/.clang-format" ]; then
 		rm -rf "$dir" && mkdir -p "$dir/deb" || return 1
 		(cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root linux-source-6.12 >/dev/null) || return 1
 		deb=$(find "$dir/deb" -name '*.deb' | head -n 1)
 		dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz |
-			tar -xJ -C "$dir" --strip-components=2 \
+			tar -xJ -C "$dir" --strip-components=1 \
 				linux-source-6.12/scripts/checkpatch.pl \
 				linux-source-6.12/scripts/spelling.txt \
-				linux-source-6.12/scripts/const_structs.checkpatch || return 1
+				linux-source-6.12/scripts/const_structs.checkpatch \
+				linux-source-6.12/.clang-format || return 1
 		rm -rf "$dir/deb"
 	fi
-	(cd "$top" && perl "$dir/checkpatch.pl" --terse --show-types -f \
+	kernel_clang_format=$dir/.clang-format
+	(cd "$top" && perl "$dir/scripts/checkpatch.pl" --terse --show-types -f \
 		kmod/*.c kmod/*.h kmod/uapi/*.h) | grep -v ' 0 errors, 0 warnings, 0 checks' | grep . && return 1
 	echo "clean ($ver)"
 }
@@ -68,6 +71,13 @@ step "shellcheck"
 step "clang-format"
 (cd "$top" && clang-format --dry-run -Werror userspace/include/irqbridge/*.hpp \
 	userspace/src/*.cpp userspace/cli/*.cpp tests/unit/*.cpp tests/e2e/*.cpp) || fail clang-format
+if [ -n "${kernel_clang_format:-}" ]; then
+	# kmod/ in the kernel's own .clang-format style (from the same source).
+	(cd "$top" && clang-format -style="file:$kernel_clang_format" --dry-run -Werror \
+		kmod/*.c kmod/*.h kmod/uapi/*.h) || fail "clang-format (kmod, kernel style)"
+else
+	fail "clang-format (kmod): no kernel .clang-format"
+fi
 
 step "clang-tidy"
 if [ -f "$build/compile_commands.json" ]; then
