@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Resolve, download and cache a Debian kernel for the test box.
 #
-#   kernel.sh fetch [6.12|6.12-rt|6.1]   prints KREL=, VMLINUZ=, KDIR= lines
-#   kernel.sh resolve [6.12|6.12-rt|6.1] prints the newest image package name
+#   kernel.sh fetch [6.12|6.12-rt|6.1|debug]  prints KREL=, VMLINUZ=, KDIR= lines
+#   kernel.sh resolve [6.12|6.12-rt|6.1]      prints the newest image package name
+#
+# "debug" is a 6.12 built here with KASAN, lockdep and friends
+# (debug-kernel.sh, cached by content hash).
 #
 # The newest version of each series is resolved with apt every time (never
 # hard-coded). The unsigned image and the matching headers/kbuild packages
@@ -84,6 +87,9 @@ fetch() {
 
 cmd=${1:-fetch}
 series=${2:-${KERNEL:-6.12}}
+if [ "$cmd" = fetch ] && [ "$series" = debug ]; then
+	exec "$(dirname "$0")/debug-kernel.sh"
+fi
 case "$cmd" in
 fetch) fetch "$series" ;;
 resolve) resolve "$series" ;;

@@ -5,4 +5,5 @@ load_module || exit 1
 /testbox/device_test --gtest_color=no --gtest_output=xml:/out/device_test.xml
 rc=$?
 unload_module || rc=1
+debug_kernel_checks || rc=1
 exit $rc

@@ -80,5 +80,6 @@ growth=$((after - before))
 echo "faults: slab ${before} kB -> ${after} kB over $cycles cycles"
 if [ "$growth" -lt 2048 ]; then pass "slab grew ${growth} kB (< 2 MiB)"; else fail "slab grew ${growth} kB"; fi
 
+debug_kernel_checks || fails=$((fails + 1))
 echo "faults: $fails failed"
 [ "$fails" -eq 0 ]

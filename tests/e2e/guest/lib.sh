@@ -6,6 +6,32 @@ load_module() {
 	[ -c /dev/irqbridge ] || { echo "e2e: /dev/irqbridge missing after insmod"; return 1; }
 }
 
+# debug_kernel_checks: on a kernel with kmemleak and lockdep, ask them.
+# Reports go to the console, where the host's log check fails the test.
+debug_kernel_checks() {
+	if [ -f /proc/lockdep_stats ]; then
+		if grep -q 'debug_locks: *1' /proc/lockdep_stats; then
+			echo "e2e: lockdep still on, no lock report"
+		else
+			echo "e2e: lockdep turned itself off: BUG: lockdep found a problem"
+			return 1
+		fi
+	fi
+	if [ -f /sys/kernel/debug/kmemleak ]; then
+		# Objects younger than ~5 s are not reported; scan twice.
+		sleep 6
+		echo scan > /sys/kernel/debug/kmemleak
+		echo scan > /sys/kernel/debug/kmemleak
+		if grep -q unreferenced /sys/kernel/debug/kmemleak; then
+			head -n 40 /sys/kernel/debug/kmemleak
+			echo "e2e: kmemleak: unreferenced objects"
+			return 1
+		fi
+		echo "e2e: kmemleak: no leaks"
+	fi
+	return 0
+}
+
 # unload_module: rmmod, and check that the module is really gone.
 unload_module() {
 	rmmod irqbridge || { echo "e2e: rmmod failed"; return 1; }
