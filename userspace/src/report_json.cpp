@@ -1,5 +1,6 @@
 #include <utility>
 
+#include "irqbridge/histogram.hpp"
 #include "irqbridge/modes.hpp"
 #include "irqbridge/report.hpp"
 
@@ -19,8 +20,12 @@ ModeResult make_result(std::string mode, std::string source, const irqbridge_sta
   r.order_violations = analysis.order_violations;
   r.unattributed = analysis.unattributed;
   r.seq_gaps = analysis.seq_gaps;
-  for (std::size_t i = 0; i < kStageCount; i++)
-    r.latency[i] = summarize(std::move(analysis.samples[i]));
+  // Log-linear histograms: fixed memory per stage, < 1 % relative error.
+  for (std::size_t i = 0; i < kStageCount; i++) {
+    Histogram h;
+    for (std::int64_t v : analysis.samples[i]) h.record(v);
+    r.latency[i] = h.summary();
+  }
   r.top = std::move(analysis.top);
   r.bottom = std::move(analysis.bottom);
   r.chain = std::move(analysis.chain);

@@ -1,0 +1,44 @@
+// A log-linear latency histogram (HdrHistogram-style): fixed memory, no sort
+// of the samples, every recorded value kept within 1/kSubBuckets (< 1 %)
+// relative error; min, max and mean are exact.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "irqbridge/stats.hpp"
+
+namespace irqbridge {
+
+class Histogram {
+ public:
+  static constexpr unsigned kSubBits = 7;  // 128 sub-buckets per power of two
+  static constexpr std::uint64_t kSubBuckets = 1ULL << kSubBits;
+  static constexpr unsigned kRanges = 64 - kSubBits + 1;
+
+  // Negative values (a clock that went backwards) are counted and recorded
+  // as 0.
+  void record(std::int64_t value);
+
+  [[nodiscard]] std::uint64_t count() const { return count_; }
+  [[nodiscard]] std::uint64_t negatives() const { return negatives_; }
+  // The value at quantile q in (0, 1]: the upper edge of the bucket holding
+  // the nearest-rank sample, clamped to the exact maximum.
+  [[nodiscard]] std::int64_t quantile(double q) const;
+  [[nodiscard]] Summary summary() const;
+
+  // Bucket index of a value, and the largest value of a bucket (exposed for
+  // the error-bound test).
+  static std::size_t index_of(std::uint64_t value);
+  static std::uint64_t upper_edge(std::size_t index);
+
+ private:
+  std::array<std::uint64_t, kRanges * kSubBuckets> buckets_{};
+  std::uint64_t count_ = 0;
+  std::uint64_t negatives_ = 0;
+  std::int64_t min_ = 0;
+  std::int64_t max_ = 0;
+  long double sum_ = 0;
+};
+
+}  // namespace irqbridge

@@ -1,0 +1,73 @@
+#include "irqbridge/histogram.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace irqbridge {
+
+// Values below kSubBuckets go to range 0 one per bucket (exact). A value
+// with its highest bit at position b >= kSubBits goes to range
+// b - kSubBits + 1, whose buckets are 2^(b - kSubBits) wide: the width is at
+// most value / kSubBuckets.
+std::size_t Histogram::index_of(std::uint64_t value) {
+  if (value < kSubBuckets) return static_cast<std::size_t>(value);
+  const unsigned top = 63U - static_cast<unsigned>(std::countl_zero(value));
+  const unsigned range = top - kSubBits + 1;
+  const unsigned shift = range - 1;
+  const std::uint64_t sub = (value >> shift) - kSubBuckets;  // 0 .. kSubBuckets-1
+  return static_cast<std::size_t>(range * kSubBuckets + sub);
+}
+
+std::uint64_t Histogram::upper_edge(std::size_t index) {
+  const std::uint64_t range = index / kSubBuckets;
+  const std::uint64_t sub = index % kSubBuckets;
+  if (range == 0) return sub;
+  const std::uint64_t shift = range - 1;
+  const std::uint64_t low = (kSubBuckets + sub) << shift;
+  return low + ((1ULL << shift) - 1);
+}
+
+void Histogram::record(std::int64_t value) {
+  if (value < 0) {
+    negatives_++;
+    value = 0;
+  }
+  if (count_ == 0) {
+    min_ = max_ = value;
+  } else {
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+  }
+  count_++;
+  sum_ += value;
+  buckets_[index_of(static_cast<std::uint64_t>(value))]++;
+}
+
+std::int64_t Histogram::quantile(double q) const {
+  if (count_ == 0) return 0;
+  auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
+  rank = std::clamp<std::uint64_t>(rank, 1, count_);
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < buckets_.size(); i++) {
+    seen += buckets_[i];
+    if (seen >= rank) return std::min<std::int64_t>(static_cast<std::int64_t>(upper_edge(i)), max_);
+  }
+  return max_;
+}
+
+Summary Histogram::summary() const {
+  Summary s;
+  if (count_ == 0) return s;
+  s.n = count_;
+  s.min = min_;
+  s.max = max_;
+  s.mean = static_cast<double>(sum_ / static_cast<long double>(count_));
+  s.p50 = quantile(0.50);
+  s.p90 = quantile(0.90);
+  s.p99 = quantile(0.99);
+  s.p999 = quantile(0.999);
+  return s;
+}
+
+}  // namespace irqbridge
