@@ -5,7 +5,7 @@
 #   make check    every test: unit tests, then the module's end-to-end tests
 #                 in the test box (ctest's summary is the last thing printed)
 #
-# Variables: KERNEL=6.12|6.12-rt|6.1 (test box kernel), EVENTS, PERIOD_US
+# Variables: KERNEL=6.12|6.12-rt|6.1|debug (test box kernel), EVENTS, PERIOD_US
 # (demo run), BUILD (build directory), IRQBRIDGE_CACHE (downloaded kernels).
 
 KERNEL    ?= 6.12
@@ -20,6 +20,7 @@ export IRQBRIDGE_CACHE ?= $(HOME)/.cache/irqbridge
 
 # Everything the build, the test box and the tests need, from Debian.
 DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
+	flex bison bc libssl-dev libelf-dev ccache \
 	liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev \
 	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck \
 	clang-format clang-tidy cppcheck perl

@@ -187,6 +187,9 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @ring_lost:	records the ring had no room for; signalling stage only
  * @tasklet:	the DPC analog (also the first hop of a chain)
  * @work:	the WorkItem analog (also the second hop of a chain)
+ * @bh_work:	the BH workqueue's work item; a work item of its own because
+ *		a work_struct must not run in softirq and in task context
+ *		(lockdep tracks its completion as one lock class)
  * @ring:	per-event records for the reader
  *
  * The run state (@raised .. @ring_lost) is reset by START under @lock while
@@ -234,6 +237,7 @@ struct irqbridge_session {
 	u64 ring_lost;
 	struct tasklet_struct tasklet;
 	struct work_struct work;
+	struct work_struct bh_work;
 
 	struct irqbridge_ring ring;
 };

@@ -267,9 +267,22 @@ static void irqbridge_unbound_queue(struct irqbridge_session *s)
 }
 
 #if IRQBRIDGE_HAVE_BH_WQ
+static void irqbridge_bh_work_fn(struct work_struct *work)
+{
+	struct irqbridge_session *s =
+		container_of(work, struct irqbridge_session, bh_work);
+
+	irqbridge_bottom_half(s);
+}
+
 static void irqbridge_bh_wq_queue(struct irqbridge_session *s)
 {
-	queue_work(irqbridge_system_bh_wq, &s->work);
+	queue_work(irqbridge_system_bh_wq, &s->bh_work);
+}
+
+static void irqbridge_bh_wq_flush(struct irqbridge_session *s)
+{
+	flush_work(&s->bh_work);
 }
 #endif
 
@@ -322,7 +335,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.mode = IRQBRIDGE_MODE_BH_WQ,
 		.name = "bh_wq",
 		.queue = irqbridge_bh_wq_queue,
-		.flush = irqbridge_work_flush,
+		.flush = irqbridge_bh_wq_flush,
 	},
 #endif
 	{
@@ -412,6 +425,9 @@ void irqbridge_bh_init(struct irqbridge_session *s)
 {
 	tasklet_setup(&s->tasklet, irqbridge_tasklet_fn);
 	INIT_WORK(&s->work, irqbridge_work_fn);
+#if IRQBRIDGE_HAVE_BH_WQ
+	INIT_WORK(&s->bh_work, irqbridge_bh_work_fn);
+#endif
 }
 
 /**
@@ -422,4 +438,7 @@ void irqbridge_bh_kill(struct irqbridge_session *s)
 {
 	tasklet_kill(&s->tasklet);
 	cancel_work_sync(&s->work);
+#if IRQBRIDGE_HAVE_BH_WQ
+	cancel_work_sync(&s->bh_work);
+#endif
 }
