@@ -23,51 +23,16 @@
 #include <utility>
 #include <vector>
 
+#include "irqbridge/mapping.hpp"
+#include "irqbridge/unique_fd.hpp"
+
 namespace {
 
 constexpr const char* kDevice = "/dev/irqbridge";
 constexpr unsigned char kPattern = 0xcc;
 
-// Owns one fd; enough for a test, the product code has its own.
-class Fd {
- public:
-  explicit Fd(int fd = -1) noexcept : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    reset(std::exchange(o.fd_, -1));
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  void reset(int fd = -1) noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
-
-class Mapping {
- public:
-  Mapping(int fd, size_t len, int prot) : len_(len) {
-    void* p = ::mmap(nullptr, len, prot, MAP_SHARED, fd, 0);
-    if (p != MAP_FAILED) addr_ = p;
-  }
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  ~Mapping() {
-    if (addr_ != nullptr) ::munmap(addr_, len_);
-  }
-  [[nodiscard]] void* get() const noexcept { return addr_; }
-
- private:
-  void* addr_ = nullptr;
-  size_t len_;
-};
+using Fd = irqbridge::UniqueFd;
+using irqbridge::map_shared;
 
 // ioctl() returning 0 or the errno, so EXPECT_EQ shows the errno by value.
 template <typename Arg>
@@ -285,13 +250,13 @@ TEST_F(DeviceTest, NothingChangesWhileRunning) {
 
 TEST_F(DeviceTest, MmapNeedsTheExactRing) {
   irqbridge_info info = Info();
-  Mapping half(dev_.get(), info.ring_bytes / 2, PROT_READ);
-  EXPECT_EQ(half.get(), nullptr) << "a partial mapping was accepted";
-  Mapping exec(dev_.get(), info.ring_bytes, PROT_READ | PROT_EXEC);
-  EXPECT_EQ(exec.get(), nullptr) << "an executable mapping was accepted";
-  Mapping ring(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
-  ASSERT_NE(ring.get(), nullptr);
-  const auto* hdr = static_cast<const irqbridge_ring_header*>(ring.get());
+  auto half = map_shared(dev_.get(), info.ring_bytes / 2, PROT_READ);
+  EXPECT_FALSE(half) << "a partial mapping was accepted";
+  auto exec = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_EXEC);
+  EXPECT_FALSE(exec) << "an executable mapping was accepted";
+  auto ring = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
+  ASSERT_TRUE(ring);
+  const auto* hdr = reinterpret_cast<const irqbridge_ring_header*>(ring.bytes().data());
   EXPECT_EQ(hdr->abi_version, IRQBRIDGE_ABI_VERSION);
   EXPECT_EQ(hdr->nr_records, info.ring_records);
   EXPECT_EQ(hdr->record_size, sizeof(irqbridge_record));
@@ -394,11 +359,11 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   irqbridge_info info = Info();
   if (!(info.modes & (1u << rc.mode))) GTEST_SKIP() << "mode not offered by this kernel";
   if (!(info.sources & (1u << rc.source))) GTEST_SKIP() << "source not present";
-  Mapping ring(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
-  ASSERT_NE(ring.get(), nullptr);
-  auto* hdr = static_cast<irqbridge_ring_header*>(ring.get());
-  const auto* slots = reinterpret_cast<const irqbridge_record*>(
-      static_cast<const std::byte*>(ring.get()) + IRQBRIDGE_RING_RECORDS_OFFSET);
+  auto ring = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
+  ASSERT_TRUE(ring);
+  auto* hdr = reinterpret_cast<irqbridge_ring_header*>(ring.bytes().data());
+  const auto* slots = reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
+                                                                IRQBRIDGE_RING_RECORDS_OFFSET);
 
   Attach();
   auto c = Config(rc.mode, rc.period_ns, rc.events, rc.source);

@@ -25,57 +25,13 @@
 #include <utility>
 #include <vector>
 
+#include "irqbridge/mapping.hpp"
+#include "irqbridge/unique_fd.hpp"
+
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) noexcept : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    reset(std::exchange(o.fd_, -1));
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  void reset(int fd = -1) noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
-
-class Mapping {
- public:
-  Mapping() = default;
-  Mapping(void* a, size_t n) : addr_(a), len_(n) {}
-  Mapping(Mapping&& o) noexcept
-      : addr_(std::exchange(o.addr_, nullptr)), len_(std::exchange(o.len_, 0)) {}
-  Mapping& operator=(Mapping&& o) noexcept {
-    if (this != &o) {
-      unmap();
-      addr_ = std::exchange(o.addr_, nullptr);
-      len_ = std::exchange(o.len_, 0);
-    }
-    return *this;
-  }
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  ~Mapping() { unmap(); }
-  void unmap() {
-    if (addr_ != nullptr) ::munmap(addr_, len_);
-    addr_ = nullptr;
-  }
-  [[nodiscard]] void* get() const { return addr_; }
-
- private:
-  void* addr_ = nullptr;
-  size_t len_ = 0;
-};
+using Fd = irqbridge::UniqueFd;
+using irqbridge::Mapping;
 
 struct Fuzzer {
   std::mt19937_64 rng;

@@ -47,11 +47,10 @@ Device::Device(std::string path) : path_(std::move(path)) {
 }
 
 Mapping Device::map_ring() const {
-  const auto length = static_cast<std::size_t>(info_.ring_bytes);
-  void* addr = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
-  if (addr == MAP_FAILED)
-    throw Error(path_ + ": mapping the record ring failed: " + errno_text(errno));
-  return Mapping(addr, length);
+  Mapping ring =
+      map_shared(fd_.get(), static_cast<std::size_t>(info_.ring_bytes), PROT_READ | PROT_WRITE);
+  if (!ring) throw Error(path_ + ": mapping the record ring failed: " + errno_text(errno));
+  return ring;
 }
 
 void Device::set_eventfd(int fd) {

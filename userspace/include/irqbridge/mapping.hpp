@@ -41,4 +41,10 @@ class Mapping {
   std::size_t length_ = 0;
 };
 
+// mmap(MAP_SHARED) of a file; an empty Mapping (errno set) on failure.
+inline Mapping map_shared(int fd, std::size_t length, int prot, off_t offset = 0) {
+  void* addr = ::mmap(nullptr, length, prot, MAP_SHARED, fd, offset);
+  return addr == MAP_FAILED ? Mapping() : Mapping(addr, length);
+}
+
 }  // namespace irqbridge
