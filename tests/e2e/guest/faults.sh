@@ -30,22 +30,20 @@ wait $reader || fail "first reader failed"
 
 # SIGKILL mid-run at the floor period, then unload at once: the release
 # path stops the timer, drops the eventfd and frees the session.
-$cli run --quiet --mode tasklet --events 100000000 --period-us 10 > /dev/null 2>&1 &
-reader=$!
-sleep 1
-kill -9 $reader
-wait $reader 2>/dev/null
-if unload_module; then pass "unload right after SIGKILL at the 10 us floor"; else fail "unload after SIGKILL"; fi
-load_module || exit 1
-$cli run --quiet --mode dpc_workitem --events 100000000 --period-us 10 > /dev/null 2>&1 &
-reader=$!
-sleep 1
-kill -9 $reader
-wait $reader 2>/dev/null
-if unload_module; then pass "unload right after SIGKILL in dpc_workitem"; else fail "unload after SIGKILL (chain)"; fi
+kill_then_unload() {
+	$cli run --quiet --mode "$1" --events 100000000 --period-us 10 > /dev/null 2>&1 &
+	reader=$!
+	sleep 1
+	kill -9 $reader
+	wait $reader 2>/dev/null
+	if unload_module; then pass "unload right after SIGKILL of a $1 run at the 10 us floor"; else fail "unload after SIGKILL ($1)"; fi
+	load_module || exit 1
+}
+kill_then_unload tasklet
+kill_then_unload dpc_workitem
+kill_then_unload threaded
 
 # Bad input: one clear line, exit status 1 or 2, never a kernel complaint.
-load_module || exit 1
 for args in "run --mode nosuch" "run --period-us 5" "run --events 0" \
 	"run --mode tasklet --sleep-us 100" "compare --modes tasklet,tasklet"; do
 	# shellcheck disable=SC2086
