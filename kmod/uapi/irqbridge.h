@@ -218,10 +218,14 @@ struct irqbridge_record {
  * @nr_records:		slots, a power of two; slot i is at
  *			IRQBRIDGE_RING_RECORDS_OFFSET + (i & (nr_records - 1)) *
  *			record_size
+ * @reserved0:		0
+ * @pad0:		keeps @head on its own cache line
  * @head:		written by the kernel only: records produced so far;
  *			load it with acquire semantics before reading slots
+ * @pad1:		keeps @tail on its own cache line
  * @tail:		written by the reader only: records consumed so far;
  *			store it with release semantics after reading slots
+ * @pad2:		keeps @overruns off @tail's cache line
  * @overruns:		written by the kernel only: records dropped because
  *			head - tail == nr_records
  *

@@ -26,7 +26,7 @@ checkpatch() {
 		return 1
 	fi
 	dir=$cache/checkpatch/$ver
-	if [ ! -f "$dir/.clang-format" ]; then
+	if [ ! -f "$dir/scripts/kernel-doc" ]; then
 		rm -rf "$dir" && mkdir -p "$dir/deb" || return 1
 		(cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root linux-source-6.12 >/dev/null) || return 1
 		deb=$(find "$dir/deb" -name '*.deb' | head -n 1)
@@ -35,6 +35,7 @@ checkpatch() {
 				linux-source-6.12/scripts/checkpatch.pl \
 				linux-source-6.12/scripts/spelling.txt \
 				linux-source-6.12/scripts/const_structs.checkpatch \
+				linux-source-6.12/scripts/kernel-doc \
 				linux-source-6.12/.clang-format || return 1
 		rm -rf "$dir/deb"
 	fi
@@ -42,10 +43,20 @@ checkpatch() {
 	(cd "$top" && perl "$dir/scripts/checkpatch.pl" --terse --show-types -f \
 		kmod/*.c kmod/*.h kmod/uapi/*.h) | grep -v ' 0 errors, 0 warnings, 0 checks' | grep . && return 1
 	echo "clean ($ver)"
+	kernel_doc=$dir/scripts/kernel-doc
 }
 
 step "checkpatch --strict"
+kernel_doc=
 checkpatch || fail checkpatch
+
+step "kernel-doc"
+if [ -n "$kernel_doc" ]; then
+	out=$(cd "$top" && perl "$kernel_doc" -none -Wall kmod/*.c kmod/*.h kmod/uapi/*.h 2>&1)
+	if [ -n "$out" ]; then echo "$out"; fail kernel-doc; else echo "clean"; fi
+else
+	fail "kernel-doc: script missing"
+fi
 
 for k in $kernels; do
 	step "W=1 and sparse against $k"
