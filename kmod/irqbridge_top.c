@@ -138,11 +138,15 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 /**
  * irqbridge_timer_init() - set up the session's pacing timer
  * @s: the session
+ *
+ * Absolute expiries (no drift), hard-interrupt expiry even on PREEMPT_RT,
+ * and pinned: the timer stays on the CPU whose START armed it, so a reader
+ * chooses the top half's CPU by where it calls START.
  */
 void irqbridge_timer_init(struct irqbridge_session *s)
 {
 	irqbridge_hrtimer_setup(&s->timer, irqbridge_timer_fn, CLOCK_MONOTONIC,
-				HRTIMER_MODE_ABS_HARD);
+				HRTIMER_MODE_ABS_PINNED_HARD);
 }
 
 /**
@@ -153,7 +157,7 @@ void irqbridge_timer_start(struct irqbridge_session *s)
 {
 	lockdep_assert_held(&s->lock);
 	hrtimer_start(&s->timer, ns_to_ktime(ktime_get_ns() + s->period_ns),
-		      HRTIMER_MODE_ABS_HARD);
+		      HRTIMER_MODE_ABS_PINNED_HARD);
 }
 
 /**

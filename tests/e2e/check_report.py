@@ -44,10 +44,13 @@ def check(report, events, period_ns, modes, source=None):
         p = f"modes.{name}"
         for key in ("fired", "counted", "wakeups", "overruns"):
             need(isinstance(mode.get(key), int), f"{p}.{key} missing or not an integer")
-        need(mode.get("fired") == events, f"{p}.fired {mode.get('fired')} != {events}")
+        reps = report.get("repetitions", 1)
+        need(mode.get("fired") == events * reps,
+             f"{p}.fired {mode.get('fired')} != {events} x {reps} repetitions")
         need(mode.get("counted") == mode.get("fired"),
              f"{p}: fired {mode.get('fired')} != counted {mode.get('counted')}")
-        need(1 <= mode.get("wakeups", 0) <= events, f"{p}.wakeups {mode.get('wakeups')} out of range")
+        need(1 <= mode.get("wakeups", 0) <= events * reps,
+             f"{p}.wakeups {mode.get('wakeups')} out of range")
         ctx = mode.get("context", {})
         need(ctx.get("top") == "hardirq", f"{p}.context.top is {ctx.get('top')!r}, want hardirq")
         want = BOTTOM_CONTEXT.get(name)
@@ -70,8 +73,8 @@ def check(report, events, period_ns, modes, source=None):
             for key in STATS:
                 need(isinstance(st.get(key), int), f"{p}.latency_ns.{stage}.{key} missing")
             if all(isinstance(st.get(k), int) for k in STATS):
-                need(st["n"] == events - mode.get("overruns", 0),
-                     f"{p}.{stage}.n {st['n']} != events - overruns")
+                want_n = events * reps - mode.get("overruns", 0) - mode.get("warmup", 0)
+                need(st["n"] == want_n, f"{p}.{stage}.n {st['n']} != fired - overruns - warmup")
                 seq = [st[k] for k in STATS[1:]]
                 need(seq == sorted(seq), f"{p}.{stage} percentiles not monotonic: {seq}")
                 need(st["p50"] >= 0, f"{p}.{stage}.p50 negative")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
-#   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | faults | fuzz)
+#   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | measure | faults | fuzz)
 #
 # Environment (set by ctest): IRQBRIDGE_KERNEL, IRQBRIDGE_KO, IRQBRIDGE_CLI,
 # IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_FUZZ, IRQBRIDGE_E2E_OUT.
@@ -43,6 +43,11 @@ status=0
 if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_all_edu ]; }; then
 	python3 "$here/check_report.py" "$out/compare.json" --events "$events" \
 		--period-ns $((period_us * 1000)) "${check_args[@]}" || status=1
+fi
+if [ "$status" = 0 ] && [ "$scenario" = measure ]; then
+	python3 "$here/check_measure.py" "$out" || status=1
+	# The pictures of the reports just written (gnuplot on the host).
+	"$here/../../tools/irqbridge-plot" --out "$out" "$out/measure.json" "$out/sweep.json" || status=1
 fi
 [ "$status" = 0 ] && echo "e2e: $scenario passed" || echo "e2e: $scenario FAILED ($status); logs in $out"
 exit "$status"

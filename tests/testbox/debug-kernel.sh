@@ -53,6 +53,10 @@ if [ ! -f "$tree/.complete" ]; then
 			MODULES EVENTFD IO_URING PCI_MSI MULTIUSER; do
 			grep -q "^CONFIG_$opt=y" .config || { echo "debug-kernel: CONFIG_$opt did not stick" >&2; exit 1; }
 		done
+		if grep -q '^CONFIG_X86_5LEVEL=y' .config; then
+			echo "debug-kernel: CONFIG_X86_5LEVEL is still set" >&2
+			exit 1
+		fi
 		make -s "${mkcc[@]}" -j"$(nproc)" bzImage modules
 	) >&2 || die "kernel build failed in $tree"
 	touch "$tree/.complete"

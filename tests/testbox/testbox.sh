@@ -12,8 +12,16 @@
 #   --timeout SEC      kill the guest after SEC seconds (default 600)
 #   --smp N            guest CPUs (default 2)
 #   --mem SIZE         guest memory (default 512M)
+#   --bin PROGRAM      put a host program (a name in PATH or a path) into the
+#                      guest's /usr/bin with the shared libraries it needs;
+#                      repeatable. cyclictest (rt-tests) goes in by default
+#                      when the host has it: the floor of irqbridge compare
+#   --no-cyclictest    leave cyclictest out
 #   --device DEV       extra QEMU -device (repeatable)
 #   --no-edu           leave out QEMU's edu PCI device (added by default)
+#
+# TESTBOX_ACCEL=tcg|kvm forces the accelerator (default: KVM if a probe boot
+# works, else TCG).
 #
 # COMMAND runs as root in /testbox with PATH=/testbox:/bin. The console is
 # streamed to stdout. The exit status is the command's; 124 on timeout;
@@ -28,6 +36,7 @@ timeout=600
 smp=2
 mem=512M
 files=()
+bins=(cyclictest)
 devices=()
 edu=(-device edu)
 
@@ -42,6 +51,8 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--bin) bins+=("$2"); shift 2 ;;
+	--no-cyclictest) bins=("${bins[@]/cyclictest}"); shift ;;
 	--device) devices+=(-device "$2"); shift 2 ;;
 	--no-edu) edu=(); shift ;;
 	--) shift; break ;;
@@ -73,14 +84,73 @@ for f in "${files[@]}"; do
 	mkdir -p "$(dirname "$root/testbox/$dst")"
 	cp -a "$src" "$root/testbox/$dst"
 done
+# A dynamically linked host program and what ldd says it loads, at the
+# same paths (the guest has no libraries of its own).
+add_program() {
+	local prog=$1 path lib
+	path=$(command -v "$prog" 2>/dev/null) || return 1
+	cp -L "$path" "$root/usr/bin/$(basename "$path")"
+	for lib in $(ldd "$path" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+for b in "${bins[@]}"; do
+	[ -n "$b" ] || continue
+	if ! add_program "$b"; then
+		if [ "$b" = cyclictest ]; then
+			echo "testbox: cyclictest not on the host (apt-get install rt-tests): no floor in the guest" >&2
+		else
+			die "--bin $b: not found"
+		fi
+	fi
+done
 printf '%s\n' "$*" > "$root/testbox/cmd.sh"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$work/initrd"
 
-if [ -w /dev/kvm ]; then
-	accel=(-accel kvm -cpu host)
-else
-	accel=(-accel tcg -cpu max)
-fi
+# KVM when /dev/kvm works, TCG otherwise. A /dev/kvm that exists is not
+# enough: nested setups fail on MSRs or stop with "KVM internal error". A
+# probe boot (the guest powers off after its banner) decides, once per QEMU
+# and kernel; TESTBOX_ACCEL=tcg|kvm skips it.
+cache=${IRQBRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/irqbridge}
+kvm_probe() {
+	local key file pid i
+	key=$(printf '%s %s' "$(qemu-system-x86_64 --version | head -n 1)" "$KREL" | sha256sum | cut -c1-16)
+	file=$cache/kvm-probe/$key
+	if [ ! -f "$file" ]; then
+		mkdir -p "$cache/kvm-probe"
+		qemu-system-x86_64 -machine q35 -accel kvm -cpu host -smp 1 -m 256M -nic none \
+			-no-reboot -display none -monitor none -serial "file:$work/probe" \
+			-kernel "$VMLINUZ" -initrd "$work/initrd" \
+			-append "console=ttyS0 panic=-1 testbox.probe=1" </dev/null >/dev/null 2>&1 &
+		pid=$!
+		echo no > "$file"
+		for i in $(seq 1 60); do
+			if grep -q '^testbox: kernel ' "$work/probe" 2>/dev/null; then
+				echo yes > "$file"
+				break
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			grep -q 'KVM internal error' "$work/probe" 2>/dev/null && break
+			sleep 0.5
+		done
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		[ "$(cat "$file")" = yes ] || echo "testbox: /dev/kvm is there but KVM does not boot the guest: TCG" >&2
+	fi
+	[ "$(cat "$file")" = yes ]
+}
+case "${TESTBOX_ACCEL:-auto}" in
+kvm) accel=(-accel kvm -cpu host) ;;
+tcg) accel=(-accel tcg -cpu max) ;;
+*)
+	if [ -w /dev/kvm ] && kvm_probe; then
+		accel=(-accel kvm -cpu host)
+	else
+		accel=(-accel tcg -cpu max)
+	fi
+	;;
+esac
 echo "testbox: booting $KREL (${accel[1]}, $smp CPUs, $mem)"
 
 boot() {

@@ -72,5 +72,37 @@ TEST(Histogram, EmptyIsZero) {
   EXPECT_EQ(h.quantile(0.5), 0);
 }
 
+TEST(Histogram, MergeEqualsRecordingEverything) {
+  std::mt19937_64 rng(11);
+  Histogram a, b, all;
+  for (int i = 0; i < 5000; i++) {
+    const auto v = static_cast<std::int64_t>(rng() % 1000000);
+    (i % 3 ? a : b).record(v);
+    all.record(v);
+  }
+  a.merge(b);
+  const Summary m = a.summary(), e = all.summary();
+  EXPECT_EQ(m.n, e.n);
+  EXPECT_EQ(m.min, e.min);
+  EXPECT_EQ(m.max, e.max);
+  EXPECT_EQ(m.p50, e.p50);
+  EXPECT_EQ(m.p9999, e.p9999);
+  EXPECT_DOUBLE_EQ(m.mean, e.mean);
+}
+
+TEST(Histogram, CountedRecordAndBuckets) {
+  Histogram h;
+  h.record(5000, 3);
+  h.record(100, 1);
+  h.record(7, 0);  // nothing
+  EXPECT_EQ(h.count(), 4u);
+  const auto buckets = h.buckets();
+  ASSERT_EQ(buckets.size(), 2u);
+  EXPECT_EQ(buckets[0], (std::pair<std::uint64_t, std::uint64_t>{100, 1}));
+  EXPECT_EQ(buckets[1].second, 3u);
+  EXPECT_EQ(buckets[1].first, 5000u) << "last edge clamped to the exact max";
+  EXPECT_DOUBLE_EQ(h.summary().mean, (3 * 5000 + 100) / 4.0);
+}
+
 }  // namespace
 }  // namespace irqbridge

@@ -8,7 +8,7 @@
 namespace irqbridge {
 namespace {
 
-ModeResult Result(const std::string& mode, std::uint32_t bottom_flag, std::uint64_t events) {
+RunResult OneRun(std::uint32_t bottom_flag, std::uint64_t events, std::uint64_t slower = 0) {
   std::vector<irqbridge_record> recs;
   std::vector<Wakeup> wakes;
   for (std::uint64_t i = 0; i < events; i++) {
@@ -16,7 +16,7 @@ ModeResult Result(const std::string& mode, std::uint32_t bottom_flag, std::uint6
     r.seq = i;
     r.expected_ns = 1000 * i;
     r.raise_ns = r.expected_ns + 1;
-    r.top_ns = r.expected_ns + 80;
+    r.top_ns = r.expected_ns + 80 + slower;
     r.bottom_ns = r.top_ns + 20 + i;
     r.signal_ns = r.bottom_ns + 2;
     r.top.flags = IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_IRQS_OFF;
@@ -24,10 +24,29 @@ ModeResult Result(const std::string& mode, std::uint32_t bottom_flag, std::uint6
     recs.push_back(r);
     wakes.push_back({i + 1, r.signal_ns + 10});
   }
-  irqbridge_stats st{};
-  st.fired = st.counted = st.raised = st.bottom_runs = events;
-  st.records = events;
-  return make_result(mode, "timer", st, events, events, 0, analyze(recs, wakes, false), false);
+  RunResult run;
+  run.kernel.fired = run.kernel.counted = run.kernel.raised = run.kernel.bottom_runs = events;
+  run.kernel.records = events;
+  run.kernel.max_batch = 1 + slower;
+  run.reader_total = run.wakeups = events;
+  run.reader_cpu_ns = 1000 * events;
+  run.analysis = analyze(recs, wakes, false);
+  return run;
+}
+
+ModeResult Result(const std::string& mode, std::uint32_t bottom_flag, std::uint64_t events) {
+  std::vector<RunResult> runs;
+  runs.push_back(OneRun(bottom_flag, events));
+  return pool_runs(mode, "timer", false, std::move(runs));
+}
+
+Floor SomeFloor() {
+  Floor f;
+  f.available = true;
+  f.reason.clear();
+  f.cycles = 10;
+  for (int i = 0; i < 10; i++) f.histogram.record(50);
+  return f;
 }
 
 Report TwoModes() {
@@ -85,7 +104,7 @@ TEST(ReportJson, MismatchIsVisible) {
 
 TEST(ReportTable, ShowsModesContextsAndStages) {
   std::string t = format_table(TwoModes());
-  EXPECT_NE(t.find("reader SCHED_FIFO 80 + mlockall"), std::string::npos) << t;
+  EXPECT_NE(t.find("reader uring-read, SCHED_FIFO 80 + mlockall"), std::string::npos) << t;
   EXPECT_NE(t.find("2 CPUs (tcg)"), std::string::npos) << t;
   EXPECT_NE(t.find("softirq (DISPATCH_LEVEL)"), std::string::npos) << t;
   EXPECT_NE(t.find("task (PASSIVE_LEVEL)"), std::string::npos) << t;
@@ -94,6 +113,76 @@ TEST(ReportTable, ShowsModesContextsAndStages) {
     EXPECT_NE(t.find(stage), std::string::npos) << stage;
   EXPECT_EQ(t.find("COUNT MISMATCH"), std::string::npos);
   EXPECT_EQ(t.find("second hop"), std::string::npos) << "no chain mode, no chain column";
+}
+
+TEST(Repetitions, PooledAndSpread) {
+  std::vector<RunResult> runs;
+  runs.push_back(OneRun(IRQBRIDGE_CTX_SOFTIRQ, 10, 0));
+  runs.push_back(OneRun(IRQBRIDGE_CTX_SOFTIRQ, 10, 30));
+  runs.push_back(OneRun(IRQBRIDGE_CTX_SOFTIRQ, 10, 10));
+  ModeResult m = pool_runs("tasklet", "timer", false, std::move(runs));
+  EXPECT_EQ(m.kernel.fired, 30u);
+  EXPECT_EQ(m.reader_total, 30u);
+  EXPECT_EQ(m.kernel.max_batch, 31u) << "the largest batch, not a sum";
+  EXPECT_TRUE(m.exact());
+  EXPECT_EQ(m.latency[static_cast<std::size_t>(Stage::timer_to_top)].n, 30u);
+  const Spread s = spread_of(m, Stage::timer_to_top, &Summary::p50);
+  EXPECT_EQ(s.min, 80);
+  EXPECT_EQ(s.median, 90);
+  EXPECT_EQ(s.max, 110);
+
+  Report r = TwoModes();
+  r.repetitions = 3;
+  r.modes[0] = m;
+  nlohmann::json j = to_json(r);
+  const auto& t = j["modes"]["tasklet"];
+  EXPECT_EQ(t["repetitions"], 3);
+  ASSERT_EQ(t["runs"].size(), 3u);
+  EXPECT_EQ(t["runs"][1]["latency_ns"]["timer_to_user"]["n"], 10);
+  EXPECT_EQ(t["spread"]["timer_to_top"]["p50"]["median"], 90);
+  EXPECT_EQ(t["reader_cpu_ns_per_wakeup"], 1000.0);
+  EXPECT_NE(format_table(r).find("spread (us)"), std::string::npos);
+
+  // One run that lost a count makes the pooled result inexact.
+  m.runs[1].kernel.counted--;
+  EXPECT_FALSE(m.exact());
+}
+
+TEST(Floor, RatiosInJsonAndTable) {
+  Report r = TwoModes();
+  r.floor = SomeFloor();
+  nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["floor"]["available"], true);
+  EXPECT_EQ(j["floor"]["latency_ns"]["p50"], 50);
+  // timer_to_user of the tasklet: 80 + 20 + i + 2 + 10 ns, p50 = 116.
+  const auto& vs = j["modes"]["tasklet"]["vs_floor"]["timer_to_user"];
+  EXPECT_DOUBLE_EQ(vs["p50"].get<double>(),
+                   j["modes"]["tasklet"]["latency_ns"]["timer_to_user"]["p50"].get<double>() / 50);
+  EXPECT_FALSE(j["modes"]["tasklet"]["histogram_ns"]["timer_to_user"].empty());
+  const std::string t = format_table(r);
+  EXPECT_NE(t.find("cyclictest"), std::string::npos) << t;
+  EXPECT_NE(t.find("vs floor"), std::string::npos) << t;
+}
+
+TEST(Floor, MissingFloorIsSaidNotInvented) {
+  Report r = TwoModes();
+  r.floor.reason = "cyclictest is not installed (Debian package rt-tests)";
+  nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["floor"]["available"], false);
+  EXPECT_FALSE(j["floor"].contains("latency_ns"));
+  EXPECT_FALSE(j["modes"]["tasklet"].contains("vs_floor"));
+  EXPECT_NE(format_table(r).find("not available: cyclictest is not installed"),
+            std::string::npos);
+}
+
+TEST(ReportJson, AddedKeysForMeasurements) {
+  nlohmann::json j = to_json(TwoModes());
+  EXPECT_EQ(j["reader"]["variant"], "uring-read");
+  EXPECT_EQ(j["warmup"], 0);
+  EXPECT_EQ(j["repetitions"], 1);
+  EXPECT_EQ(j["load"], "none");
+  EXPECT_TRUE(j["modes"]["tasklet"]["latency_ns"]["top_to_user"].contains("p9999"));
+  EXPECT_EQ(j["modes"]["tasklet"]["warmup"], 0);
 }
 
 }  // namespace

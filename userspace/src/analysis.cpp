@@ -1,5 +1,7 @@
 #include "irqbridge/analysis.hpp"
 
+#include <utility>
+
 namespace irqbridge {
 
 std::string_view stage_name(Stage stage) {
@@ -34,51 +36,79 @@ std::int64_t diff(std::uint64_t later, std::uint64_t earlier) {
 
 }  // namespace
 
-Analysis analyze(std::span<const irqbridge_record> records, std::span<const Wakeup> wakeups,
-                 bool chain) {
-  Analysis a;
-  auto add = [&a](Stage s, std::int64_t v) { a.samples[static_cast<std::size_t>(s)].push_back(v); };
-  std::size_t w = 0;
-  bool have_prev = false;
-  std::uint64_t prev_seq = 0;
+Analyzer::Analyzer(bool chain, std::uint64_t warmup, EventSink sink)
+    : chain_(chain), warmup_(warmup), sink_(std::move(sink)) {}
 
+void Analyzer::add_wakeup(const Wakeup& wakeup) {
+  wakeups_.push_back(wakeup);
+  drain();
+}
+
+void Analyzer::add_records(std::span<const irqbridge_record> records) {
   for (const auto& r : records) {
-    a.records++;
-    if (have_prev && r.seq > prev_seq + 1) a.seq_gaps += r.seq - prev_seq - 1;
-    prev_seq = r.seq;
-    have_prev = true;
-
-    a.top.add(r.top);
-    a.bottom.add(r.bottom);
-    if (chain) a.chain.add(r.chain);
-
-    // Linear merge: wake-ups are in order, records ascend by seq.
-    while (w < wakeups.size() && wakeups[w].cumulative <= r.seq) w++;
-    if (w == wakeups.size()) {
-      a.unattributed++;
-      continue;
-    }
-    const std::uint64_t user = wakeups[w].user_ns;
-    const std::uint64_t last_bottom = chain ? r.chain_ns : r.bottom_ns;
-
-    bool ordered = r.expected_ns <= r.raise_ns && r.raise_ns <= r.top_ns &&
-                   r.top_ns <= r.bottom_ns && r.bottom_ns <= r.signal_ns && r.bottom_ns <= user;
-    if (chain) ordered = ordered && r.bottom_ns <= r.chain_ns && r.chain_ns <= r.signal_ns;
-    if (!ordered) {
-      a.order_violations++;
-      continue;
-    }
-
-    add(Stage::timer_to_top, diff(r.top_ns, r.expected_ns));
-    add(Stage::top_to_bottom, diff(r.bottom_ns, r.top_ns));
-    add(Stage::bottom_to_user, diff(user, r.bottom_ns));
-    add(Stage::top_to_user, diff(user, r.top_ns));
-    add(Stage::timer_to_user, diff(user, r.expected_ns));
-    add(Stage::bottom_to_signal, diff(r.signal_ns, last_bottom));
-    add(Stage::raise_to_top, diff(r.top_ns, r.raise_ns));
-    if (chain) add(Stage::bottom_to_chain, diff(r.chain_ns, r.bottom_ns));
+    a_.records++;
+    if (have_prev_ && r.seq > prev_seq_ + 1) a_.seq_gaps += r.seq - prev_seq_ - 1;
+    prev_seq_ = r.seq;
+    have_prev_ = true;
+    a_.top.add(r.top);
+    a_.bottom.add(r.bottom);
+    if (chain_) a_.chain.add(r.chain);
+    records_.push_back(r);
   }
-  return a;
+  drain();
+}
+
+// Records ascend by seq, so a wake-up that does not cover the oldest
+// waiting record covers no later one either: it can go.
+void Analyzer::drain() {
+  while (!records_.empty()) {
+    const irqbridge_record& r = records_.front();
+    while (!wakeups_.empty() && wakeups_.front().cumulative <= r.seq) wakeups_.pop_front();
+    if (wakeups_.empty()) return;  // the wake-up that counted r is still to come
+    attribute(r, wakeups_.front().user_ns);
+    records_.pop_front();
+  }
+}
+
+void Analyzer::attribute(const irqbridge_record& r, std::uint64_t user) {
+  bool ordered = r.expected_ns <= r.raise_ns && r.raise_ns <= r.top_ns &&
+                 r.top_ns <= r.bottom_ns && r.bottom_ns <= r.signal_ns && r.bottom_ns <= user;
+  if (chain_) ordered = ordered && r.bottom_ns <= r.chain_ns && r.chain_ns <= r.signal_ns;
+  if (!ordered) {
+    a_.order_violations++;
+    return;
+  }
+  if (sink_) sink_(r, user);
+  if (r.seq < warmup_) {
+    a_.warmup++;
+    return;
+  }
+  const std::uint64_t last_bottom = chain_ ? r.chain_ns : r.bottom_ns;
+  StageHistograms& h = a_.latency;
+  h[Stage::timer_to_top].record(diff(r.top_ns, r.expected_ns));
+  h[Stage::top_to_bottom].record(diff(r.bottom_ns, r.top_ns));
+  h[Stage::bottom_to_user].record(diff(user, r.bottom_ns));
+  h[Stage::top_to_user].record(diff(user, r.top_ns));
+  h[Stage::timer_to_user].record(diff(user, r.expected_ns));
+  h[Stage::bottom_to_signal].record(diff(r.signal_ns, last_bottom));
+  h[Stage::raise_to_top].record(diff(r.top_ns, r.raise_ns));
+  if (chain_) h[Stage::bottom_to_chain].record(diff(r.chain_ns, r.bottom_ns));
+}
+
+Analysis Analyzer::finish() {
+  drain();
+  a_.unattributed += records_.size();
+  records_.clear();
+  wakeups_.clear();
+  return std::move(a_);
+}
+
+Analysis analyze(std::span<const irqbridge_record> records, std::span<const Wakeup> wakeups,
+                 bool chain, std::uint64_t warmup) {
+  Analyzer analyzer(chain, warmup);
+  for (const Wakeup& w : wakeups) analyzer.add_wakeup(w);
+  analyzer.add_records(records);
+  return analyzer.finish();
 }
 
 }  // namespace irqbridge

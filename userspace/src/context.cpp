@@ -1,5 +1,7 @@
 #include "irqbridge/context.hpp"
 
+#include <algorithm>
+
 namespace irqbridge {
 
 ContextKind classify(const irqbridge_context& ctx) {
@@ -44,6 +46,15 @@ void ContextSummary::add(const irqbridge_context& ctx) {
   cpus_.insert(ctx.cpu);
   if (ctx.preempt_count < preempt_min_) preempt_min_ = ctx.preempt_count;
   if (ctx.preempt_count > preempt_max_) preempt_max_ = ctx.preempt_count;
+}
+
+void ContextSummary::merge(const ContextSummary& other) {
+  count_ += other.count_;
+  for (int k = 0; k < 4; k++) by_kind_[k] += other.by_kind_[k];
+  irqs_off_ += other.irqs_off_;
+  cpus_.insert(other.cpus_.begin(), other.cpus_.end());
+  preempt_min_ = std::min(preempt_min_, other.preempt_min_);
+  preempt_max_ = std::max(preempt_max_, other.preempt_max_);
 }
 
 std::string ContextSummary::name() const {

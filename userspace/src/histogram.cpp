@@ -28,9 +28,10 @@ std::uint64_t Histogram::upper_edge(std::size_t index) {
   return low + ((1ULL << shift) - 1);
 }
 
-void Histogram::record(std::int64_t value) {
+void Histogram::record(std::int64_t value, std::uint64_t count) {
+  if (count == 0) return;
   if (value < 0) {
-    negatives_++;
+    negatives_ += count;
     value = 0;
   }
   if (count_ == 0) {
@@ -39,9 +40,32 @@ void Histogram::record(std::int64_t value) {
     min_ = std::min(min_, value);
     max_ = std::max(max_, value);
   }
-  count_++;
-  sum_ += value;
-  buckets_[index_of(static_cast<std::uint64_t>(value))]++;
+  count_ += count;
+  sum_ += static_cast<long double>(value) * static_cast<long double>(count);
+  buckets_[index_of(static_cast<std::uint64_t>(value))] += count;
+}
+
+void Histogram::merge(const Histogram& other) {
+  if (other.count_ == 0) return;
+  if (count_ == 0) {
+    min_ = other.min_;
+    max_ = other.max_;
+  } else {
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+  }
+  count_ += other.count_;
+  negatives_ += other.negatives_;
+  sum_ += other.sum_;
+  for (std::size_t i = 0; i < buckets_.size(); i++) buckets_[i] += other.buckets_[i];
+}
+
+std::vector<std::pair<std::uint64_t, std::uint64_t>> Histogram::buckets() const {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  for (std::size_t i = 0; i < buckets_.size(); i++)
+    if (buckets_[i] != 0)
+      out.emplace_back(std::min(upper_edge(i), static_cast<std::uint64_t>(max_)), buckets_[i]);
+  return out;
 }
 
 std::int64_t Histogram::quantile(double q) const {
@@ -67,6 +91,7 @@ Summary Histogram::summary() const {
   s.p90 = quantile(0.90);
   s.p99 = quantile(0.99);
   s.p999 = quantile(0.999);
+  s.p9999 = quantile(0.9999);
   return s;
 }
 

@@ -6,38 +6,87 @@
 
 namespace irqbridge {
 
-ModeResult make_result(std::string mode, std::string source, const irqbridge_stats& kernel,
-                       std::uint64_t reader_total, std::uint64_t wakeups,
-                       std::uint64_t ring_overruns, Analysis analysis, bool chain_mode) {
-  ModeResult r;
-  r.mode = std::move(mode);
-  r.source = std::move(source);
-  r.kernel = kernel;
-  r.reader_total = reader_total;
-  r.wakeups = wakeups;
-  r.ring_overruns = ring_overruns;
-  r.records = analysis.records;
-  r.order_violations = analysis.order_violations;
-  r.unattributed = analysis.unattributed;
-  r.seq_gaps = analysis.seq_gaps;
-  // Log-linear histograms: fixed memory per stage, < 1 % relative error.
-  for (std::size_t i = 0; i < kStageCount; i++) {
-    Histogram h;
-    for (std::int64_t v : analysis.samples[i]) h.record(v);
-    r.latency[i] = h.summary();
-  }
-  r.top = std::move(analysis.top);
-  r.bottom = std::move(analysis.bottom);
-  r.chain = std::move(analysis.chain);
-  r.chain_mode = chain_mode;
-  return r;
+nlohmann::json stats_json(const Summary& s) {
+  return {{"n", s.n},     {"p50", s.p50},     {"p90", s.p90}, {"p99", s.p99},
+          {"p999", s.p999}, {"p9999", s.p9999}, {"max", s.max}, {"min", s.min},
+          {"mean", s.mean}};
+}
+
+nlohmann::json histogram_json(const Histogram& h) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [edge, count] : h.buckets()) out.push_back({edge, count});
+  return out;
 }
 
 namespace {
 
-nlohmann::json stats_json(const Summary& s) {
-  return {{"n", s.n},       {"p50", s.p50}, {"p90", s.p90}, {"p99", s.p99},
-          {"p999", s.p999}, {"max", s.max}, {"min", s.min}, {"mean", s.mean}};
+// The statistics the spread and the floor ratios are given for.
+struct NamedStat {
+  const char* name;
+  std::int64_t Summary::*member;
+};
+constexpr NamedStat kPercentiles[] = {{"p50", &Summary::p50},   {"p90", &Summary::p90},
+                                      {"p99", &Summary::p99},   {"p999", &Summary::p999},
+                                      {"p9999", &Summary::p9999}, {"max", &Summary::max}};
+// The stages whose whole distribution the report carries.
+constexpr Stage kUserStages[] = {Stage::timer_to_user, Stage::top_to_user};
+
+nlohmann::json spread_json(const ModeResult& m) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t i = 0; i < kStageCount; i++) {
+    auto stage = static_cast<Stage>(i);
+    if (stage == Stage::bottom_to_chain && !m.chain_mode) continue;
+    nlohmann::json st = nlohmann::json::object();
+    for (const auto& p : kPercentiles) {
+      Spread sp = spread_of(m, stage, p.member);
+      st[p.name] = {{"min", sp.min}, {"median", sp.median}, {"max", sp.max}};
+    }
+    out[std::string(stage_name(stage))] = st;
+  }
+  return out;
+}
+
+nlohmann::json runs_json(const ModeResult& m) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : m.runs) {
+    nlohmann::json lat = nlohmann::json::object();
+    for (Stage st : kUserStages)
+      lat[std::string(stage_name(st))] = stats_json(r.latency[static_cast<std::size_t>(st)]);
+    out.push_back({{"fired", r.kernel.fired},
+                   {"counted", r.kernel.counted},
+                   {"reader_total", r.reader_total},
+                   {"exact", r.exact()},
+                   {"wakeups", r.wakeups},
+                   {"overruns", r.kernel.records_lost},
+                   {"timer_overruns", r.kernel.timer_overruns},
+                   {"latency_ns", lat}});
+  }
+  return out;
+}
+
+nlohmann::json vs_floor_json(const ModeResult& m, const Floor& floor) {
+  const Summary f = floor.histogram.summary();
+  nlohmann::json out = nlohmann::json::object();
+  for (Stage st : kUserStages) {
+    const Summary& s = m.latency[static_cast<std::size_t>(st)];
+    nlohmann::json r = nlohmann::json::object();
+    for (const auto& p : kPercentiles) r[p.name] = floor_ratio(s.*p.member, f.*p.member);
+    out[std::string(stage_name(st))] = r;
+  }
+  return out;
+}
+
+nlohmann::json floor_json(const Floor& f) {
+  nlohmann::json out = {{"tool", f.tool}, {"available", f.available}, {"reason", f.reason}};
+  if (!f.command.empty()) out["command"] = f.command;
+  if (f.available) {
+    out["cycles"] = f.cycles;
+    out["overflows"] = f.overflows;
+    out["latency_ns"] = stats_json(f.histogram.summary());
+    out["histogram_ns"] = histogram_json(f.histogram);
+    out["resolution_ns"] = 1000;
+  }
+  return out;
 }
 
 nlohmann::json context_json(const ContextSummary& c) {
@@ -92,6 +141,13 @@ nlohmann::json mode_json(const ModeResult& m) {
       {"unattributed", m.unattributed},
       {"seq_gaps", m.seq_gaps},
       {"context_detail", detail},
+      {"warmup", m.warmup},
+      {"repetitions", m.runs.size()},
+      {"runs", runs_json(m)},
+      {"spread", spread_json(m)},
+      {"reader_cpu_ns", m.reader_cpu_ns},
+      {"reader_cpu_ns_per_wakeup",
+       m.wakeups ? static_cast<double>(m.reader_cpu_ns) / static_cast<double>(m.wakeups) : 0.0},
   };
 }
 
@@ -99,7 +155,14 @@ nlohmann::json mode_json(const ModeResult& m) {
 
 nlohmann::json to_json(const Report& report) {
   nlohmann::json modes = nlohmann::json::object();
-  for (const auto& m : report.modes) modes[m.mode] = mode_json(m);
+  for (const auto& m : report.modes) {
+    nlohmann::json j = mode_json(m);
+    nlohmann::json hist = nlohmann::json::object();
+    for (Stage st : kUserStages) hist[std::string(stage_name(st))] = histogram_json(m.histograms[st]);
+    j["histogram_ns"] = hist;
+    if (report.floor.available) j["vs_floor"] = vs_floor_json(m, report.floor);
+    modes[m.mode] = j;
+  }
   return {
       {"schema", kReportSchema},
       {"kernel", report.kernel},
@@ -117,7 +180,13 @@ nlohmann::json to_json(const Report& report) {
        {{"policy", report.reader.policy},
         {"priority", report.reader.priority},
         {"mlockall", report.reader.mlockall},
-        {"cpu", report.reader.cpu}}},
+        {"cpu", report.reader.cpu},
+        {"variant", report.reader.variant}}},
+      {"warmup", report.warmup},
+      {"repetitions", report.repetitions},
+      {"load", report.load},
+      {"timer_cpu", report.timer_cpu},
+      {"floor", floor_json(report.floor)},
   };
 }
 

@@ -13,7 +13,7 @@ std::string with_windows(const ContextSummary& c) {
 }
 
 std::string reader_line(const ReaderSettings& r) {
-  std::string s = r.policy;
+  std::string s = r.variant + ", " + r.policy;
   if (r.policy == "SCHED_FIFO") s += fmt::format(" {}", r.priority);
   if (r.mlockall) s += " + mlockall";
   if (r.cpu >= 0) s += fmt::format(", CPU {}", r.cpu);
@@ -22,6 +22,45 @@ std::string reader_line(const ReaderSettings& r) {
 
 double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
 
+// Noise across repetitions: the p50 and p99 of top_to_user as min / median
+// / max over the runs.
+std::string spread_rows(const Report& report) {
+  std::string out = fmt::format("\n{:<16} {:<13} {:>23} {:>23}\n", "spread (us)", "mode",
+                                "p50 min/med/max", "p99 min/med/max");
+  bool first = true;
+  for (const auto& m : report.modes) {
+    const Spread a = spread_of(m, Stage::top_to_user, &Summary::p50);
+    const Spread b = spread_of(m, Stage::top_to_user, &Summary::p99);
+    out += fmt::format("{:<16} {:<13} {:>23} {:>23}\n", first ? "top_to_user" : "", m.mode,
+                       fmt::format("{:.1f}/{:.1f}/{:.1f}", us(a.min), us(a.median), us(a.max)),
+                       fmt::format("{:.1f}/{:.1f}/{:.1f}", us(b.min), us(b.median), us(b.max)));
+    first = false;
+  }
+  return out;
+}
+
+// The cyclictest floor and each mode's timer_to_user as a multiple of it.
+std::string floor_rows(const Report& report) {
+  const Floor& f = report.floor;
+  if (!f.available) return fmt::format("\nfloor: {} not available: {}\n", f.tool, f.reason);
+  const Summary fs = f.histogram.summary();
+  std::string out = fmt::format("\n{:<16} {:<13} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+                                "floor (us)", "", "n", "p50", "p90", "p99", "p99.9", "max");
+  out += fmt::format("{:<16} {:<13} {:>7} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}\n",
+                     f.tool, "expiry->user", fs.n, us(fs.p50), us(fs.p90), us(fs.p99),
+                     us(fs.p999), us(fs.max));
+  bool first = true;
+  for (const auto& m : report.modes) {
+    const Summary& s = m.latency[static_cast<std::size_t>(Stage::timer_to_user)];
+    out += fmt::format("{:<16} {:<13} {:>7} {:>8.1f}x {:>8.1f}x {:>8.1f}x {:>8.1f}x {:>8.1f}x\n",
+                       first ? "vs floor" : "", m.mode, s.n, floor_ratio(s.p50, fs.p50),
+                       floor_ratio(s.p90, fs.p90), floor_ratio(s.p99, fs.p99),
+                       floor_ratio(s.p999, fs.p999), floor_ratio(s.max, fs.max));
+    first = false;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_table(const Report& report) {
@@ -29,6 +68,10 @@ std::string format_table(const Report& report) {
       fmt::format("irqbridge: {} events, period {} us, kernel {}, {} CPUs ({}), reader {}\n",
                   report.events, us(static_cast<std::int64_t>(report.period_ns)), report.kernel,
                   report.cpus, report.accel, reader_line(report.reader));
+  if (report.warmup || report.repetitions > 1 || report.load != "none" || report.timer_cpu >= 0)
+    out += fmt::format("warm-up {} events per run discarded, {} repetition(s), load {}, timer CPU {}\n",
+                       report.warmup, report.repetitions, report.load,
+                       report.timer_cpu >= 0 ? std::to_string(report.timer_cpu) : "any");
   if (report.work_ns || report.sleep_us)
     out += fmt::format("bottom-half work: {} ns busy per event, {} us sleep per run\n",
                        report.work_ns, report.sleep_us);
@@ -68,6 +111,9 @@ std::string format_table(const Report& report) {
   if (any_device) stage_rows(Stage::raise_to_top);
   for (Stage stage : kMainStages) stage_rows(stage);
   if (any_chain) stage_rows(Stage::bottom_to_chain);
+  stage_rows(Stage::timer_to_user);
+  if (report.repetitions > 1) out += spread_rows(report);
+  out += floor_rows(report);
   return out;
 }
 

@@ -1,14 +1,17 @@
 #include "irqbridge/session.hpp"
 
+#include <sched.h>
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <string>
 #include <vector>
 
-#include "irqbridge/analysis.hpp"
 #include "irqbridge/error.hpp"
-#include "irqbridge/eventfd_waiter.hpp"
 #include "irqbridge/ring.hpp"
 
 namespace irqbridge {
@@ -19,6 +22,17 @@ std::uint64_t monotonic_ns() {
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
          static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+// CPU time (user + system) of the calling thread.
+std::uint64_t thread_cpu_ns() {
+  rusage ru{};
+  ::getrusage(RUSAGE_THREAD, &ru);
+  auto ns = [](const timeval& tv) {
+    return static_cast<std::uint64_t>(tv.tv_sec) * 1000000000ULL +
+           static_cast<std::uint64_t>(tv.tv_usec) * 1000ULL;
+  };
+  return ns(ru.ru_utime) + ns(ru.ru_stime);
 }
 
 // Stops the run if anything below throws, so the timer never outlives us.
@@ -44,13 +58,35 @@ class RunGuard {
   bool armed_ = true;
 };
 
+// START from timer_cpu (the module's hrtimer is pinned to the CPU that
+// armed it), then back to the reader's own CPUs.
+void start_on(Device& device, int timer_cpu) {
+  if (timer_cpu < 0) {
+    device.start();
+    return;
+  }
+  cpu_set_t before;
+  if (::sched_getaffinity(0, sizeof(before), &before) != 0)
+    throw Error(std::string("sched_getaffinity: ") + std::strerror(errno));
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(static_cast<std::size_t>(timer_cpu), &one);
+  if (::sched_setaffinity(0, sizeof(one), &one) != 0)
+    throw Error("cannot move to CPU " + std::to_string(timer_cpu) +
+                " to start the timer there: " + std::strerror(errno));
+  device.start();
+  if (::sched_setaffinity(0, sizeof(before), &before) != 0)
+    throw Error(std::string("sched_setaffinity: ") + std::strerror(errno));
+}
+
 }  // namespace
 
-ModeResult run_mode(Device& device, const RunSettings& s, Progress& progress) {
+RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
+                   const Analyzer::EventSink& sink) {
   Mapping mapping = device.map_ring();
   RingView ring(mapping.bytes());
-  EventfdWaiter waiter;
-  device.set_eventfd(waiter.eventfd());
+  auto waiter = make_waiter(s.reader);
+  device.set_eventfd(waiter->eventfd());
 
   irqbridge_config config{};
   config.size = sizeof(config);
@@ -62,43 +98,52 @@ ModeResult run_mode(Device& device, const RunSettings& s, Progress& progress) {
   config.sleep_us = s.sleep_us;
   device.configure(config);
 
-  std::vector<irqbridge_record> records;
-  records.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(s.events, 1U << 24)));
-  std::vector<Wakeup> wakeups;
-  std::uint64_t total = 0;
+  Analyzer analyzer(s.mode->chain, s.warmup, sink);
+  std::vector<irqbridge_record> batch;
+  batch.reserve(ring.capacity());
+  auto feed = [&] {
+    batch.clear();
+    ring.drain(batch);
+    analyzer.add_records(batch);
+  };
+
+  RunResult result;
   // A silent source is an error, not a hang.
   const auto timeout = std::chrono::milliseconds(
       std::max<std::uint64_t>(2000, 50 * s.period_ns / 1000000 + std::uint64_t{s.sleep_us} / 20));
 
-  progress.begin(std::string(s.mode->name), s.events);
-  device.start();
+  progress.begin(s.label.empty() ? std::string(s.mode->name) : s.label, s.events);
+  const std::uint64_t cpu_before = thread_cpu_ns();
+  start_on(device, s.timer_cpu);
   RunGuard guard(device);
-  while (total < s.events) {
-    auto value = waiter.wait(timeout);
+  while (result.reader_total < s.events) {
+    auto value = waiter->wait(timeout);
     if (!value) {
       irqbridge_stats st = device.stats();
       throw Error(std::string(s.mode->name) + ": no event for " + std::to_string(timeout.count()) +
-                  " ms after " + std::to_string(total) + " of " + std::to_string(s.events) +
-                  " (module: raised " + std::to_string(st.raised) + ", fired " +
-                  std::to_string(st.fired) + ", counted " + std::to_string(st.counted) + ")");
+                  " ms after " + std::to_string(result.reader_total) + " of " +
+                  std::to_string(s.events) + " (module: raised " + std::to_string(st.raised) +
+                  ", fired " + std::to_string(st.fired) + ", counted " +
+                  std::to_string(st.counted) + ")");
     }
     const std::uint64_t now = monotonic_ns();
-    total += *value;
-    wakeups.push_back({total, now});
-    ring.drain(records);
-    progress.update(total);
+    result.reader_total += *value;
+    result.wakeups++;
+    analyzer.add_wakeup({result.reader_total, now});
+    feed();
+    progress.update(result.reader_total);
   }
   guard.disarm();
   device.stop();
+  result.reader_cpu_ns = thread_cpu_ns() - cpu_before;
   progress.end();
 
-  irqbridge_stats kernel = device.stats();
-  ring.drain(records);  // STOP flushed the bottom half: every record is in.
+  result.kernel = device.stats();
+  feed();  // STOP flushed the bottom half: every record is in.
+  result.ring_overruns = ring.overruns();
   device.set_eventfd(-1);
-
-  Analysis analysis = analyze(records, wakeups, s.mode->chain);
-  return make_result(std::string(s.mode->name), std::string(s.source->name), kernel, total,
-                     wakeups.size(), ring.overruns(), std::move(analysis), s.mode->chain);
+  result.analysis = analyzer.finish();
+  return result;
 }
 
 }  // namespace irqbridge

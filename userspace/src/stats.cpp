@@ -27,6 +27,7 @@ Summary summarize(std::vector<std::int64_t> samples) {
   s.p90 = percentile(samples, 0.90);
   s.p99 = percentile(samples, 0.99);
   s.p999 = percentile(samples, 0.999);
+  s.p9999 = percentile(samples, 0.9999);
   return s;
 }
 

@@ -21,6 +21,8 @@ std::string_view windows_name(ContextKind kind);
 class ContextSummary {
  public:
   void add(const irqbridge_context& ctx);
+  // Adds everything other saw (repetitions pooled).
+  void merge(const ContextSummary& other);
 
   [[nodiscard]] std::uint64_t count() const { return count_; }
   // The one kind all records agree on, "mixed", or "none" without records.

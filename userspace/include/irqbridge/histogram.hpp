@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "irqbridge/stats.hpp"
 
@@ -18,7 +20,11 @@ class Histogram {
 
   // Negative values (a clock that went backwards) are counted and recorded
   // as 0.
-  void record(std::int64_t value);
+  void record(std::int64_t value) { record(value, 1); }
+  // count samples of the same value (another tool's histogram bucket).
+  void record(std::int64_t value, std::uint64_t count);
+  // Adds every sample of other (repetitions of one run pooled).
+  void merge(const Histogram& other);
 
   [[nodiscard]] std::uint64_t count() const { return count_; }
   [[nodiscard]] std::uint64_t negatives() const { return negatives_; }
@@ -26,6 +32,9 @@ class Histogram {
   // the nearest-rank sample, clamped to the exact maximum.
   [[nodiscard]] std::int64_t quantile(double q) const;
   [[nodiscard]] Summary summary() const;
+  // The non-empty buckets in ascending order: (upper edge, count), the
+  // data behind a CDF.
+  [[nodiscard]] std::vector<std::pair<std::uint64_t, std::uint64_t>> buckets() const;
 
   // Bucket index of a value, and the largest value of a bucket (exposed for
   // the error-bound test).

@@ -11,25 +11,49 @@
 #include <vector>
 
 #include "irqbridge/analysis.hpp"
+#include "irqbridge/floor.hpp"
 #include "irqbridge/stats.hpp"
 
 namespace irqbridge {
 
 inline constexpr const char* kReportSchema = "irqbridge.compare/1";
 
-// How the reader thread was scheduled: latency depends on it.
+// How the reader thread was scheduled and how it waited: latency depends
+// on both.
 struct ReaderSettings {
   std::string policy = "SCHED_OTHER";  // or SCHED_FIFO
   int priority = 0;
   bool mlockall = false;
-  int cpu = -1;  // pinned CPU, -1 for none
+  int cpu = -1;                       // pinned CPU, -1 for none
+  std::string variant = "uring-read";  // how it waits on the eventfd
 };
 
-// The result of one mode's run.
+// What one run of one mode produced.
+struct RunResult {
+  irqbridge_stats kernel{};        // the module's counters after STOP
+  std::uint64_t reader_total = 0;  // sum of the eventfd reads
+  std::uint64_t wakeups = 0;       // eventfd reads
+  std::uint64_t ring_overruns = 0;
+  std::uint64_t reader_cpu_ns = 0;  // reader thread CPU time (user + system) during the run
+  Analysis analysis;
+};
+
+// One repetition as the report keeps it: counts and summaries.
+struct RunSummary {
+  irqbridge_stats kernel{};
+  std::uint64_t reader_total = 0;
+  std::uint64_t wakeups = 0;
+  std::array<Summary, kStageCount> latency{};
+  [[nodiscard]] bool exact() const {
+    return kernel.fired == kernel.counted && reader_total == kernel.counted;
+  }
+};
+
+// A mode's result, pooled over its repetitions.
 struct ModeResult {
   std::string mode;
   std::string source;
-  irqbridge_stats kernel{};         // the module's counters after STOP
+  irqbridge_stats kernel{};         // summed over runs (max_batch: the largest)
   std::uint64_t reader_total = 0;   // sum of the eventfd reads
   std::uint64_t wakeups = 0;        // eventfd reads
   std::uint64_t ring_overruns = 0;  // ring header's overrun counter
@@ -37,7 +61,11 @@ struct ModeResult {
   std::uint64_t order_violations = 0;
   std::uint64_t unattributed = 0;
   std::uint64_t seq_gaps = 0;
+  std::uint64_t warmup = 0;  // records left out of the latencies
+  std::uint64_t reader_cpu_ns = 0;
+  StageHistograms histograms;  // pooled
   std::array<Summary, kStageCount> latency{};
+  std::vector<RunSummary> runs;
   ContextSummary top;
   ContextSummary bottom;
   ContextSummary chain;
@@ -45,32 +73,57 @@ struct ModeResult {
 
   // Records that did not reach the reader: the module's count of losses.
   [[nodiscard]] std::uint64_t overruns() const { return kernel.records_lost; }
-  // fired == counted == what the reader read.
+  // fired == counted == what the reader read, in every run.
   [[nodiscard]] bool exact() const {
-    return kernel.fired == kernel.counted && reader_total == kernel.counted;
+    bool all = kernel.fired == kernel.counted && reader_total == kernel.counted;
+    for (const auto& r : runs) all = all && r.exact();
+    return all;
   }
 };
 
+// Pools the repetitions of one mode.
+ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
+                     std::vector<RunResult> runs);
+
+// One run, pooled alone (tests, tools).
 ModeResult make_result(std::string mode, std::string source, const irqbridge_stats& kernel,
                        std::uint64_t reader_total, std::uint64_t wakeups,
                        std::uint64_t ring_overruns, Analysis analysis, bool chain_mode);
+
+// min / median / max of one statistic across repetitions.
+struct Spread {
+  std::int64_t min = 0;
+  std::int64_t median = 0;
+  std::int64_t max = 0;
+};
+Spread spread_of(const ModeResult& m, Stage stage, std::int64_t Summary::*stat);
 
 struct Report {
   std::string kernel;  // uname -r where the reader ran
   std::string version = IRQBRIDGE_VERSION;
   std::string module_version;
   std::uint64_t period_ns = 0;
-  std::uint64_t events = 0;
+  std::uint64_t events = 0;  // per run
+  std::uint64_t warmup = 0;  // per run
+  unsigned repetitions = 1;
   std::uint32_t work_ns = 0;
   std::uint32_t sleep_us = 0;
   std::string requested_source = "timer";
   long cpus = 0;
   std::string accel = "unknown";  // how the test box runs the guest (tcg, kvm)
+  std::string load = "none";
+  int timer_cpu = -1;
   ReaderSettings reader;
   std::vector<ModeResult> modes;
+  Floor floor;
 };
 
+// Ratio of a mode's statistic to the floor's (0 without a floor).
+double floor_ratio(std::int64_t value, std::int64_t floor);
+
 nlohmann::json to_json(const Report& report);
+nlohmann::json stats_json(const Summary& s);
+nlohmann::json histogram_json(const Histogram& h);
 std::string format_table(const Report& report);
 
 }  // namespace irqbridge

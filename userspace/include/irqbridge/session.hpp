@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
+#include "irqbridge/analysis.hpp"
 #include "irqbridge/device.hpp"
 #include "irqbridge/modes.hpp"
 #include "irqbridge/progress.hpp"
 #include "irqbridge/report.hpp"
+#include "irqbridge/waiter.hpp"
 
 namespace irqbridge {
 
@@ -18,8 +21,16 @@ struct RunSettings {
   std::uint64_t events = 1000;
   std::uint32_t work_ns = 0;
   std::uint32_t sleep_us = 0;
+  ReaderVariant reader = ReaderVariant::uring_read;
+  std::uint64_t warmup = 0;  // first events left out of the latencies
+  int timer_cpu = -1;        // START from this CPU: the pinned hrtimer runs there
+  std::string label;         // for the progress line
 };
 
-ModeResult run_mode(Device& device, const RunSettings& settings, Progress& progress);
+// Runs once. Memory stays bounded however many events: records are joined
+// with wake-ups as they arrive. sink (optional) sees every event that
+// reached the reader (raw samples).
+RunResult run_once(Device& device, const RunSettings& settings, Progress& progress,
+                   const Analyzer::EventSink& sink = {});
 
 }  // namespace irqbridge

@@ -15,6 +15,7 @@ struct Summary {
   std::int64_t p90 = 0;
   std::int64_t p99 = 0;
   std::int64_t p999 = 0;
+  std::int64_t p9999 = 0;
   std::int64_t max = 0;
 };
 

@@ -1,0 +1,89 @@
+// The reader's wait variants on a plain eventfd: no module needed.
+#include "irqbridge/waiter.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/eventfd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "irqbridge/error.hpp"
+
+namespace irqbridge {
+namespace {
+
+class WaiterTest : public ::testing::TestWithParam<ReaderVariant> {
+ protected:
+  void SetUp() override {
+    try {
+      waiter_ = make_waiter(GetParam());
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      // A host kernel without io_uring (or with it disabled) cannot run
+      // the io_uring variants; everything else is a failure.
+      if (what.find("io_uring_queue_init") != std::string::npos &&
+          (what.find("not implemented") != std::string::npos ||
+           what.find("not permitted") != std::string::npos))
+        GTEST_SKIP() << what;
+      throw;
+    }
+  }
+  std::unique_ptr<Waiter> waiter_;
+};
+
+TEST_P(WaiterTest, ReturnsWhatWasSignalled) {
+  ASSERT_EQ(eventfd_write(waiter_->eventfd(), 5), 0);
+  auto v = waiter_->wait(std::chrono::seconds(5));
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(*v, 5u);
+}
+
+TEST_P(WaiterTest, SumOfWaitsIsSumOfSignals) {
+  constexpr int kWrites = 1000;
+  std::uint64_t expected = 0;
+  for (int i = 0; i < kWrites; i++) expected += static_cast<std::uint64_t>(1 + i % 3);
+  std::thread writer([fd = waiter_->eventfd()] {
+    for (int i = 0; i < kWrites; i++) {
+      eventfd_write(fd, static_cast<eventfd_t>(1 + i % 3));
+      if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  std::uint64_t total = 0;
+  while (total < expected) {
+    auto v = waiter_->wait(std::chrono::seconds(5));
+    if (!v) break;
+    total += *v;
+  }
+  writer.join();
+  EXPECT_EQ(total, expected);
+  EXPECT_FALSE(waiter_->wait(std::chrono::milliseconds(20)).has_value()) << "nothing left over";
+}
+
+TEST_P(WaiterTest, TimesOutThenStillDelivers) {
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(waiter_->wait(std::chrono::milliseconds(50)).has_value());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(40));
+  ASSERT_EQ(eventfd_write(waiter_->eventfd(), 2), 0);
+  auto v = waiter_->wait(std::chrono::seconds(5));
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(*v, 2u);
+}
+
+TEST_P(WaiterTest, NameRoundTrips) {
+  EXPECT_EQ(parse_variant(variant_name(GetParam())), GetParam());
+  EXPECT_FALSE(variant_description(GetParam()).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(AllVariants, WaiterTest, ::testing::ValuesIn(all_variants()),
+                         [](const auto& param_info) {
+                           std::string n(variant_name(param_info.param));
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
+
+TEST(WaiterVariant, UnknownNameIsRefused) { EXPECT_FALSE(parse_variant("bogus").has_value()); }
+
+}  // namespace
+}  // namespace irqbridge

@@ -1,0 +1,139 @@
+// irqbridge run / compare.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "commands.hpp"
+#include "irqbridge/csv.hpp"
+#include "irqbridge/cyclictest_runner.hpp"
+#include "irqbridge/error.hpp"
+#include "irqbridge/load.hpp"
+#include "irqbridge/reader_setup.hpp"
+#include "irqbridge/session.hpp"
+
+namespace irqbridge::cli {
+
+void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
+                 const Device& device) {
+  const SourceInfo* source = find_source(o.source);
+  if (source == nullptr) throw Error("unknown source '" + o.source + "'");
+  for (const ModeInfo* m : modes) {
+    if (o.sleep_us != 0 && !m->may_sleep)
+      throw Error(fmt::format(
+          "mode {} runs its bottom half in softirq context (DISPATCH_LEVEL) and may not "
+          "sleep: drop --sleep-us or pick a task-context mode",
+          m->name));
+    const SourceInfo& eff = effective_source(*m, *source);
+    if (!(device.info().sources & (1U << eff.id)))
+      throw Error(fmt::format("source {} is not present (edu needs QEMU's -device edu)", eff.name));
+  }
+}
+
+namespace {
+
+// The cyclictest floor under the same conditions as the modes.
+Floor measure_floor(const Options& o, const Report& report) {
+  if (o.no_floor) {
+    Floor f;
+    f.reason = "not run (--no-floor)";
+    return f;
+  }
+  FloorSettings fs;
+  fs.period_us = std::max<std::uint64_t>(1, (report.period_ns + 500) / 1000);
+  fs.loops = report.events * report.repetitions;
+  fs.priority = report.reader.policy == "SCHED_FIFO" ? report.reader.priority : 0;
+  fs.mlockall = report.reader.mlockall;
+  fs.cpu = report.reader.cpu;
+  return run_cyclictest(fs);
+}
+
+std::unique_ptr<std::ofstream> open_csv(const std::string& path) {
+  if (path.empty()) return nullptr;
+  auto out = std::make_unique<std::ofstream>(path);
+  if (!*out) throw Error("cannot write " + path);
+  *out << csv_header();
+  return out;
+}
+
+}  // namespace
+
+int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
+  check_modes(o, modes, device);
+  const SourceInfo& source = *find_source(o.source);
+  const ReaderVariant variant = reader_variant(o);
+  const LoadKind load_type = load_kind(o);
+
+  Report report;
+  report.kernel = kernel_release();
+  report.module_version = device.info().module_version;
+  report.period_ns = period_ns(o);
+  report.events = o.events;
+  report.warmup = o.warmup;
+  report.repetitions = o.repeat;
+  report.work_ns = o.work_ns;
+  report.sleep_us = o.sleep_us;
+  report.requested_source = o.source;
+  report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  report.accel = accelerator();
+  report.load = std::string(load_name(load_type));
+  report.timer_cpu = o.timer_cpu;
+  report.reader = apply_reader_settings(wanted_reader(o));
+  report.reader.variant = std::string(variant_name(variant));
+
+  auto csv = open_csv(o.csv);
+  Load load(load_type);
+  report.floor = measure_floor(o, report);
+
+  Progress progress(!o.quiet);
+  for (const ModeInfo* m : modes) {
+    RunSettings s;
+    s.mode = m;
+    s.source = &effective_source(*m, source);
+    s.period_ns = report.period_ns;
+    s.events = o.events;
+    s.work_ns = o.work_ns;
+    s.sleep_us = o.sleep_us;
+    s.reader = variant;
+    s.warmup = o.warmup;
+    s.timer_cpu = o.timer_cpu;
+    std::vector<RunResult> runs;
+    for (unsigned i = 0; i < o.repeat; i++) {
+      s.label = o.repeat > 1 ? fmt::format("{} {}/{}", m->name, i + 1, o.repeat)
+                             : std::string(m->name);
+      Analyzer::EventSink sink;
+      if (csv)
+        sink = [&csv, m, i](const irqbridge_record& r, std::uint64_t user) {
+          *csv << csv_line(m->name, i, r, user);
+        };
+      runs.push_back(run_once(device, s, progress, sink));
+    }
+    report.modes.push_back(
+        pool_runs(std::string(m->name), std::string(s.source->name), m->chain, std::move(runs)));
+  }
+
+  std::fputs(format_table(report).c_str(), stdout);
+  if (csv && !csv->flush()) throw Error("cannot write " + o.csv);
+  if (!o.json.empty()) {
+    std::ofstream out(o.json);
+    out << to_json(report).dump(2) << '\n';
+    if (!out) throw Error("cannot write " + o.json);
+  }
+  for (const auto& m : report.modes) {
+    if (!m.exact()) {
+      std::fprintf(stderr, "irqbridge: %s lost count: fired %llu, counted %llu, reader read %llu\n",
+                   m.mode.c_str(), static_cast<unsigned long long>(m.kernel.fired),
+                   static_cast<unsigned long long>(m.kernel.counted),
+                   static_cast<unsigned long long>(m.reader_total));
+      return kExitMismatch;
+    }
+  }
+  return 0;
+}
+
+}  // namespace irqbridge::cli

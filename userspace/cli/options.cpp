@@ -1,0 +1,140 @@
+#include "options.hpp"
+
+#include <fmt/format.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "irqbridge/error.hpp"
+
+namespace irqbridge::cli {
+
+namespace {
+
+std::string variant_help() {
+  std::string s = "How the reader waits on the eventfd:";
+  for (ReaderVariant v : all_variants())
+    s += fmt::format(" {} = {};", variant_name(v), variant_description(v));
+  s.back() = '.';
+  return s;
+}
+
+}  // namespace
+
+void add_run_options(CLI::App* app, Options& o) {
+  app->add_option("--events", o.events, "Top halves per mode and run (timer interrupts)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{IRQBRIDGE_EVENTS_MAX}))
+      ->capture_default_str();
+  app->add_option("--source", o.source,
+                  "Interrupt source: timer (the hrtimer callback is the ISR), irqchip (the "
+                  "hrtimer raises the module's own irq_chip interrupt), edu (QEMU's edu PCI "
+                  "device interrupts via MSI)")
+      ->check(CLI::IsMember({"timer", "irqchip", "edu"}))
+      ->capture_default_str();
+  app->add_option("--work-ns", o.work_ns,
+                  "Busy work per event in the bottom half that signals (any mode)")
+      ->check(CLI::Range(0U, IRQBRIDGE_WORK_MAX_NS));
+  app->add_option("--sleep-us", o.sleep_us,
+                  "Sleep per bottom-half run: only where it may sleep (PASSIVE_LEVEL modes); "
+                  "refused for tasklets and BH workqueues")
+      ->check(CLI::Range(0U, IRQBRIDGE_SLEEP_MAX_US));
+  app->add_option("--json", o.json, "Write the report (JSON) to this file");
+  app->add_option("--sched", o.sched,
+                  "Reader scheduling: fifo (SCHED_FIFO + mlockall) or other (a normal task)")
+      ->check(CLI::IsMember({"fifo", "other"}))
+      ->capture_default_str();
+  app->add_option("--priority", o.priority, "SCHED_FIFO priority of the reader (and cyclictest)")
+      ->check(CLI::Range(1, 99))
+      ->capture_default_str();
+  app->add_option("--cpu", o.cpu, "Pin the reader (and cyclictest) to this CPU (default: not pinned)");
+  app->add_option("--timer-cpu", o.timer_cpu,
+                  "CPU of the top half: the module's hrtimer is pinned to the CPU that starts "
+                  "it (default: wherever the reader runs)");
+  app->add_option("--reader", o.reader, variant_help())->capture_default_str();
+  app->add_option("--load", o.load,
+                  "Background load in this machine while measuring: none, cpu (a busy loop "
+                  "per CPU), syscall (pipe I/O, open/close, getppid in a loop per CPU)")
+      ->check(CLI::IsMember({"none", "cpu", "syscall"}))
+      ->capture_default_str();
+  app->add_option("--device", o.device, "The module's device node")->capture_default_str();
+  app->add_flag("--quiet", o.quiet, "No progress line");
+}
+
+void add_single_rate_options(CLI::App* app, Options& o) {
+  app->add_option("--period-us", o.period_us,
+                  "Timer period in microseconds (10 .. 1000000; fractions allowed)")
+      ->capture_default_str();
+  app->add_option("--warmup", o.warmup,
+                  "First events of each run left out of the latencies (still counted)")
+      ->capture_default_str();
+  app->add_option("--repeat", o.repeat,
+                  "Runs per mode: latencies pooled, and the spread (min/median/max) across runs "
+                  "shown")
+      ->check(CLI::Range(1U, 100U))
+      ->capture_default_str();
+  app->add_option("--csv", o.csv, "Write every event's raw timestamps to this CSV file");
+  app->add_flag("--no-floor", o.no_floor,
+                "Do not run cyclictest (the floor: timer expiry -> a user thread) first");
+}
+
+std::uint64_t period_ns(const Options& o) {
+  const double ns = std::round(o.period_us * 1000.0);
+  if (!(ns >= static_cast<double>(IRQBRIDGE_PERIOD_MIN_NS)) ||
+      ns > static_cast<double>(IRQBRIDGE_PERIOD_MAX_NS))
+    throw Error(fmt::format("--period-us {} is outside {} .. {} us", o.period_us,
+                            IRQBRIDGE_PERIOD_MIN_NS / 1000, IRQBRIDGE_PERIOD_MAX_NS / 1000));
+  return static_cast<std::uint64_t>(ns);
+}
+
+ReaderVariant reader_variant(const Options& o) {
+  auto v = parse_variant(o.reader);
+  if (!v) {
+    std::string names;
+    for (ReaderVariant r : all_variants())
+      names += (names.empty() ? "" : ", ") + std::string(variant_name(r));
+    throw Error("unknown --reader '" + o.reader + "' (one of " + names + ")");
+  }
+  return *v;
+}
+
+LoadKind load_kind(const Options& o) {
+  auto k = parse_load(o.load);
+  if (!k) throw Error("unknown --load '" + o.load + "' (none, cpu or syscall)");
+  return *k;
+}
+
+void check_cpus(const Options& o) {
+  const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+  for (auto [name, cpu] : {std::pair{"--cpu", o.cpu}, std::pair{"--timer-cpu", o.timer_cpu}})
+    if (cpu < -1 || cpu >= n)
+      throw Error(fmt::format("{} {}: this machine has CPUs 0 .. {}", name, cpu, n - 1));
+}
+
+ReaderSettings wanted_reader(const Options& o) {
+  ReaderSettings r;
+  if (o.sched == "fifo") {
+    r.policy = "SCHED_FIFO";
+    r.priority = o.priority;
+    r.mlockall = true;
+  }
+  r.cpu = o.cpu;
+  r.variant = o.reader;
+  return r;
+}
+
+std::string kernel_release() {
+  utsname u{};
+  return ::uname(&u) == 0 ? u.release : "unknown";
+}
+
+std::string accelerator() {
+  std::ifstream cmdline("/proc/cmdline");
+  std::string word;
+  while (cmdline >> word)
+    if (word.rfind("testbox.accel=", 0) == 0) return word.substr(14);
+  return "unknown";
+}
+
+}  // namespace irqbridge::cli

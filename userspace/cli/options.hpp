@@ -1,0 +1,57 @@
+// The CLI's options, shared by its subcommands, and what they turn into.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+#include "irqbridge/load.hpp"
+#include "irqbridge/report.hpp"
+#include "irqbridge/waiter.hpp"
+
+namespace irqbridge::cli {
+
+struct Options {
+  std::string device = "/dev/irqbridge";
+  std::string mode = "tasklet";
+  std::string modes = "tasklet,workqueue";
+  std::string source = "timer";
+  std::uint64_t events = 1000;
+  double period_us = 1000;
+  std::string periods_us = "1000,500,200,100,50,20";
+  std::uint32_t work_ns = 0;
+  std::uint32_t sleep_us = 0;
+  std::uint64_t warmup = 0;
+  unsigned repeat = 1;
+  std::string json;
+  std::string csv;
+  std::string sched = "fifo";
+  int priority = 80;
+  int cpu = -1;
+  int timer_cpu = -1;
+  std::string reader = "uring-read";
+  std::string load = "none";
+  bool no_floor = false;
+  bool quiet = false;
+};
+
+// Options every measuring subcommand has.
+void add_run_options(CLI::App* app, Options& o);
+// --period-us, --repeat, --warmup, --csv, --no-floor (run, compare).
+void add_single_rate_options(CLI::App* app, Options& o);
+
+// Validated conversions; each throws Error with a one-line message.
+std::uint64_t period_ns(const Options& o);
+ReaderVariant reader_variant(const Options& o);
+LoadKind load_kind(const Options& o);
+void check_cpus(const Options& o);
+
+// What the options ask of the reader thread.
+ReaderSettings wanted_reader(const Options& o);
+
+std::string kernel_release();
+// How the test box runs the guest (testbox.accel= on the kernel command
+// line), "unknown" elsewhere.
+std::string accelerator();
+
+}  // namespace irqbridge::cli

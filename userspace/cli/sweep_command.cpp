@@ -1,0 +1,93 @@
+// irqbridge sweep.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "irqbridge/error.hpp"
+#include "irqbridge/load.hpp"
+#include "irqbridge/reader_setup.hpp"
+#include "irqbridge/session.hpp"
+#include "irqbridge/sweep.hpp"
+
+namespace irqbridge::cli {
+
+int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
+  check_modes(o, modes, device);
+  const std::vector<std::uint64_t> periods = parse_periods_us(o.periods_us);
+  const SourceInfo& source = *find_source(o.source);
+  const ReaderVariant variant = reader_variant(o);
+  const LoadKind load_type = load_kind(o);
+
+  SweepReport report;
+  report.kernel = kernel_release();
+  report.module_version = device.info().module_version;
+  report.events = o.events;
+  report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  report.accel = accelerator();
+  report.load = std::string(load_name(load_type));
+  report.reader = apply_reader_settings(wanted_reader(o));
+  report.reader.variant = std::string(variant_name(variant));
+
+  Load load(load_type);
+  Progress progress(!o.quiet);
+  for (const ModeInfo* m : modes) {
+    for (std::uint64_t period : periods) {
+      RunSettings s;
+      s.mode = m;
+      s.source = &effective_source(*m, source);
+      s.period_ns = period;
+      s.events = o.events;
+      s.work_ns = o.work_ns;
+      s.sleep_us = o.sleep_us;
+      s.reader = variant;
+      s.timer_cpu = o.timer_cpu;
+      s.label = fmt::format("{} @{:g}us", m->name, static_cast<double>(period) / 1000.0);
+      try {
+        std::vector<RunResult> run;
+        run.push_back(run_once(device, s, progress));
+        report.points.push_back(sweep_point(
+            pool_runs(std::string(m->name), std::string(s.source->name), m->chain, std::move(run)),
+            period));
+      } catch (const Error& e) {
+        // The guest could not keep up at this rate: say so, and spare it
+        // the faster ones.
+        progress.end();
+        SweepPoint failed;
+        failed.mode = m->name;
+        failed.source = s.source->name;
+        failed.period_ns = period;
+        failed.error = e.what();
+        failed.kernel = device.stats();
+        report.points.push_back(failed);
+        break;
+      }
+    }
+  }
+
+  std::fputs(format_table(report).c_str(), stdout);
+  if (!o.json.empty()) {
+    std::ofstream out(o.json);
+    out << to_json(report).dump(2) << '\n';
+    if (!out) throw Error("cannot write " + o.json);
+  }
+  int rc = 0;
+  for (const auto& p : report.points) {
+    // A failed point was stopped early, but STOP flushes: still exact.
+    const bool lost = p.error.empty() ? !p.exact() : p.kernel.fired != p.kernel.counted;
+    if (lost) {
+      std::fprintf(stderr, "irqbridge: %s at %g us lost count: fired %llu, counted %llu\n",
+                   p.mode.c_str(), static_cast<double>(p.period_ns) / 1000.0,
+                   static_cast<unsigned long long>(p.kernel.fired),
+                   static_cast<unsigned long long>(p.kernel.counted));
+      rc = kExitMismatch;
+    }
+  }
+  return rc;
+}
+
+}  // namespace irqbridge::cli

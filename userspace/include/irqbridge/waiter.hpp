@@ -1,0 +1,45 @@
+// How the reader waits on the eventfd the bottom half signals: four
+// variants behind one interface, so their cost per wake-up can be compared.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace irqbridge {
+
+enum class ReaderVariant {
+  uring_read,  // io_uring IORING_OP_READ of the counter (the default)
+  read,        // a blocking read(2)
+  epoll,       // epoll_wait(2), then read(2)
+  uring_poll,  // one io_uring multishot poll, then read(2)
+};
+
+std::string_view variant_name(ReaderVariant v);
+std::optional<ReaderVariant> parse_variant(std::string_view name);
+std::span<const ReaderVariant> all_variants();
+std::string_view variant_description(ReaderVariant v);
+
+class Waiter {
+ public:
+  Waiter() = default;
+  Waiter(const Waiter&) = delete;
+  Waiter& operator=(const Waiter&) = delete;
+  Waiter(Waiter&&) = delete;
+  Waiter& operator=(Waiter&&) = delete;
+  virtual ~Waiter() = default;
+
+  // The eventfd to hand to the module.
+  [[nodiscard]] virtual int eventfd() const = 0;
+  // Events since the previous successful wait (the counter, read and
+  // reset), or nullopt if none arrived within timeout.
+  virtual std::optional<std::uint64_t> wait(std::chrono::milliseconds timeout) = 0;
+};
+
+// Throws Error if the kernel refuses what the variant needs.
+std::unique_ptr<Waiter> make_waiter(ReaderVariant variant);
+
+}  // namespace irqbridge

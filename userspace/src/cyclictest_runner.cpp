@@ -1,0 +1,126 @@
+#include "irqbridge/cyclictest_runner.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "irqbridge/error.hpp"
+#include "irqbridge/unique_fd.hpp"
+
+extern char** environ;
+
+namespace irqbridge {
+
+namespace {
+
+// A temporary file that is removed with its owner.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& stem) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (stem + ".XXXXXX")).string();
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    fd_.reset(::mkstemp(buf.data()));
+    if (!fd_) throw Error(std::string("mkstemp: ") + std::strerror(errno));
+    path_ = buf.data();
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  TempFile(TempFile&&) = delete;
+  TempFile& operator=(TempFile&&) = delete;
+  ~TempFile() { ::unlink(path_.c_str()); }
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] int fd() const { return fd_.get(); }
+
+ private:
+  UniqueFd fd_;
+  std::string path_;
+};
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] != '#') return line;
+  return "";
+}
+
+Floor unavailable(std::string reason, std::string command) {
+  Floor f;
+  f.reason = std::move(reason);
+  f.command = std::move(command);
+  return f;
+}
+
+}  // namespace
+
+Floor run_cyclictest(const FloorSettings& s) {
+  // A histogram wide enough for anything but a wedged guest: 20 periods,
+  // at least 10 ms, at most 1 s (one counter per microsecond).
+  const std::uint64_t hist_us = std::clamp<std::uint64_t>(20 * s.period_us, 10000, 1000000);
+  TempFile json("irqbridge-cyclictest-json");
+  TempFile log("irqbridge-cyclictest-log");
+
+  std::vector<std::string> args = {"cyclictest",
+                                   "-q",
+                                   "-t1",
+                                   "-l" + std::to_string(s.loops),
+                                   "-i" + std::to_string(s.period_us),
+                                   "-h" + std::to_string(hist_us),
+                                   "--json=" + json.path()};
+  if (s.priority > 0) args.push_back("-p" + std::to_string(s.priority));
+  if (s.mlockall) args.emplace_back("-m");
+  if (s.cpu >= 0) args.push_back("-a" + std::to_string(s.cpu));
+  std::string command;
+  for (const auto& a : args) command += (command.empty() ? "" : " ") + a;
+
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, log.fd(), STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, log.fd(), STDERR_FILENO);
+  pid_t pid = -1;
+  const int err = ::posix_spawnp(&pid, "cyclictest", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (err == ENOENT)
+    return unavailable("cyclictest is not installed (Debian package rt-tests)", command);
+  if (err != 0) return unavailable(std::string("cannot run cyclictest: ") + std::strerror(err), command);
+
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return unavailable(std::string("waitpid: ") + std::strerror(errno), command);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    return unavailable("cyclictest could not be executed (missing libraries?)", command);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string why = WIFEXITED(status) ? "exited with " + std::to_string(WEXITSTATUS(status))
+                                        : "killed by signal " + std::to_string(WTERMSIG(status));
+    const std::string line = first_line(log.path());
+    return unavailable("cyclictest " + why + (line.empty() ? "" : ": " + line), command);
+  }
+
+  try {
+    std::ifstream in(json.path());
+    Floor f = parse_cyclictest_json(nlohmann::json::parse(in));
+    f.command = command;
+    return f;
+  } catch (const std::exception& e) {
+    return unavailable(std::string("cyclictest output unreadable: ") + e.what(), command);
+  }
+}
+
+}  // namespace irqbridge

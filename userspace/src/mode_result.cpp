@@ -1,0 +1,92 @@
+// Pooling a mode's repetitions into one result.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "irqbridge/report.hpp"
+
+namespace irqbridge {
+
+namespace {
+
+void add_stats(irqbridge_stats& sum, const irqbridge_stats& run) {
+  sum.size = run.size;
+  sum.running = run.running;
+  sum.fired += run.fired;
+  sum.counted += run.counted;
+  sum.bottom_runs += run.bottom_runs;
+  sum.timer_overruns += run.timer_overruns;
+  sum.records += run.records;
+  sum.records_lost += run.records_lost;
+  sum.max_batch = std::max(sum.max_batch, run.max_batch);
+  sum.raised += run.raised;
+  sum.source_busy += run.source_busy;
+  sum.chain_runs += run.chain_runs;
+  sum.empty_runs += run.empty_runs;
+}
+
+std::array<Summary, kStageCount> summaries(const StageHistograms& h) {
+  std::array<Summary, kStageCount> out{};
+  for (std::size_t i = 0; i < kStageCount; i++) out[i] = h[static_cast<Stage>(i)].summary();
+  return out;
+}
+
+}  // namespace
+
+ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
+                     std::vector<RunResult> runs) {
+  ModeResult m;
+  m.mode = std::move(mode);
+  m.source = std::move(source);
+  m.chain_mode = chain_mode;
+  for (RunResult& run : runs) {
+    const Analysis& a = run.analysis;
+    add_stats(m.kernel, run.kernel);
+    m.reader_total += run.reader_total;
+    m.wakeups += run.wakeups;
+    m.ring_overruns += run.ring_overruns;
+    m.reader_cpu_ns += run.reader_cpu_ns;
+    m.records += a.records;
+    m.order_violations += a.order_violations;
+    m.unattributed += a.unattributed;
+    m.seq_gaps += a.seq_gaps;
+    m.warmup += a.warmup;
+    m.histograms.merge(a.latency);
+    m.top.merge(a.top);
+    m.bottom.merge(a.bottom);
+    m.chain.merge(a.chain);
+    m.runs.push_back({run.kernel, run.reader_total, run.wakeups, summaries(a.latency)});
+  }
+  m.latency = summaries(m.histograms);
+  return m;
+}
+
+ModeResult make_result(std::string mode, std::string source, const irqbridge_stats& kernel,
+                       std::uint64_t reader_total, std::uint64_t wakeups,
+                       std::uint64_t ring_overruns, Analysis analysis, bool chain_mode) {
+  std::vector<RunResult> runs(1);
+  runs[0].kernel = kernel;
+  runs[0].reader_total = reader_total;
+  runs[0].wakeups = wakeups;
+  runs[0].ring_overruns = ring_overruns;
+  runs[0].analysis = std::move(analysis);
+  return pool_runs(std::move(mode), std::move(source), chain_mode, std::move(runs));
+}
+
+Spread spread_of(const ModeResult& m, Stage stage, std::int64_t Summary::*stat) {
+  std::vector<std::int64_t> v;
+  for (const auto& r : m.runs) {
+    const Summary& s = r.latency[static_cast<std::size_t>(stage)];
+    if (s.n != 0) v.push_back(s.*stat);
+  }
+  if (v.empty()) return {};
+  std::sort(v.begin(), v.end());
+  // The lower median for an even count: a value some run really had.
+  return {v.front(), v[(v.size() - 1) / 2], v.back()};
+}
+
+double floor_ratio(std::int64_t value, std::int64_t floor) {
+  return floor > 0 ? static_cast<double>(value) / static_cast<double>(floor) : 0.0;
+}
+
+}  // namespace irqbridge
