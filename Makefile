@@ -4,13 +4,23 @@
 #                 tasklet and workqueue; table on stdout, JSON in build/report
 #   make check    every test: unit tests, then the module's end-to-end tests
 #                 in the test box (ctest's summary is the last thing printed)
+#   make bench    highest sustained rate per mode, top-half and reader costs,
+#                 a rate sweep: build/report/bench.json, sweep.json, pictures
+#   make soak     every mode for SOAK_SECONDS (default 600) at the rate bench
+#                 found sustainable: exact counts, no loss, no slab growth
 #
-# Variables: KERNEL=6.12|6.12-rt|6.1|debug (test box kernel), EVENTS, PERIOD_US
-# (demo run), BUILD (build directory), IRQBRIDGE_CACHE (downloaded kernels).
+# Variables: KERNEL=6.12|6.12-rt|6.1|debug (test box kernel), EVENTS, PERIOD_US,
+# REPEAT, WARMUP (demo run), BENCH_EVENTS, SOAK_SECONDS, BUILD (build
+# directory), IRQBRIDGE_CACHE (downloaded kernels).
 
 KERNEL    ?= 6.12
 EVENTS    ?= 2000
 PERIOD_US ?= 1000
+REPEAT    ?= 3
+WARMUP    ?= 50
+BENCH_EVENTS ?= 2000
+SOAK_SECONDS ?= 600
+PLOT      := tools/irqbridge-plot
 BUILD     ?= build
 REPORT    := $(BUILD)/report
 KMOD_OUT  := $(BUILD)/kmod/$(KERNEL)
@@ -26,7 +36,7 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	clang-format clang-tidy cppcheck perl rt-tests gnuplot-nox
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
-	install dkms-install lint
+	install dkms-install lint bench soak
 
 all: kmod userspace
 
@@ -64,12 +74,37 @@ demo: kmod userspace
 	@echo "demo: booting the $(KERNEL) test box: $(EVENTS) events every $(PERIOD_US) us, tasklet then workqueue"
 	@$(TESTBOX) --kernel $(KERNEL) --out $(REPORT) --log $(REPORT)/console.log \
 		--file $(KMOD_OUT)/irqbridge.ko --file $(BUILD)/userspace/irqbridge \
-		-- 'insmod irqbridge.ko && irqbridge compare --quiet --events $(EVENTS) --period-us $(PERIOD_US) --json /out/compare.json > /out/compare.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
+		-- 'insmod irqbridge.ko && irqbridge compare --quiet --events $(EVENTS) --period-us $(PERIOD_US) --repeat $(REPEAT) --warmup $(WARMUP) --json /out/compare.json > /out/compare.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
 		> $(REPORT)/testbox.log 2>&1 || \
 		{ rc=$$?; tail -n 40 $(REPORT)/testbox.log; echo "demo: the test box failed ($$rc); full log: $(REPORT)/testbox.log" >&2; exit $$rc; }
 	@cat $(REPORT)/compare.txt
 	@echo
+	@$(PLOT) $(REPORT)/compare.json | sed 's/^/demo: picture /'
 	@echo "demo: report $(REPORT)/compare.json, guest console $(REPORT)/console.log"
+
+# In one boot: irqbridge bench (every mode), then a sweep of every mode.
+bench: kmod userspace
+	@mkdir -p $(REPORT)
+	@echo "bench: booting the $(KERNEL) test box: every mode, $(BENCH_EVENTS) events per run (a few minutes under TCG)"
+	@$(TESTBOX) --kernel $(KERNEL) --out $(REPORT) --log $(REPORT)/bench-console.log --timeout 3000 \
+		--file $(KMOD_OUT)/irqbridge.ko --file $(BUILD)/userspace/irqbridge \
+		-- 'insmod irqbridge.ko && irqbridge bench --quiet --modes all --events $(BENCH_EVENTS) --json /out/bench.json > /out/bench.txt && irqbridge sweep --quiet --modes all --events $(BENCH_EVENTS) --periods-us 1000,500,200,100,50,20,10 --json /out/sweep.json > /out/sweep.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
+		> $(REPORT)/bench-testbox.log 2>&1 || \
+		{ rc=$$?; tail -n 40 $(REPORT)/bench-testbox.log; echo "bench: the test box failed ($$rc); full log: $(REPORT)/bench-testbox.log" >&2; exit $$rc; }
+	@cat $(REPORT)/bench.txt
+	@echo
+	@cat $(REPORT)/sweep.txt
+	@$(PLOT) $(REPORT)/sweep.json | sed 's/^/bench: picture /'
+	@echo "bench: $(REPORT)/bench.json, $(REPORT)/sweep.json"
+
+soak: kmod userspace
+	@IRQBRIDGE_KERNEL=$(KERNEL) IRQBRIDGE_KO=$(CURDIR)/$(KMOD_OUT)/irqbridge.ko \
+		IRQBRIDGE_CLI=$(CURDIR)/$(BUILD)/userspace/irqbridge \
+		IRQBRIDGE_DEVICE_TEST=$(CURDIR)/$(BUILD)/tests/e2e/device_test \
+		IRQBRIDGE_FUZZ=$(CURDIR)/$(BUILD)/tests/e2e/ioctl_fuzz \
+		IRQBRIDGE_E2E_OUT=$(CURDIR)/$(REPORT) SOAK_SECONDS=$(SOAK_SECONDS) \
+		SOAK_BENCH=$$( [ -f $(REPORT)/bench.json ] && echo $(CURDIR)/$(REPORT)/bench.json ) \
+		tests/e2e/run_e2e.sh soak
 
 check: kmod userspace
 	@cd $(BUILD) && ctest --output-on-failure

@@ -166,6 +166,9 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @outstanding: a raised device interrupt has not reached its top half yet
  * @fired:	top halves run; written by the top half only
  * @inflight_lost: events whose inflight slot was still busy; top half only
+ * @top_cost_ns: summed time of the top halves, entry to return; top half
+ *		only (the IRQ core or the hrtimer base serialises it)
+ * @top_cost_max_ns: the longest top half; top half only
  * @isr_lock:	protects @isr_status: the top half ORs in what it read from
  *		the device, the bottom half takes it (WdfInterruptAcquireLock)
  * @isr_status:	device status accumulated since the bottom half last ran
@@ -218,6 +221,8 @@ struct irqbridge_session {
 
 	u64 fired;
 	u64 inflight_lost;
+	u64 top_cost_ns;
+	u64 top_cost_max_ns;
 	raw_spinlock_t isr_lock; /* see above: top half vs bottom half */
 	u32 isr_status;
 	u32 last_status;
@@ -257,5 +262,7 @@ int irqbridge_session_start(struct irqbridge_session *s);
 void irqbridge_session_stop(struct irqbridge_session *s);
 void irqbridge_session_stats(struct irqbridge_session *s,
 			     struct irqbridge_stats *st);
+void irqbridge_session_cost(struct irqbridge_session *s,
+			    struct irqbridge_cost *cost);
 
 #endif /* _IRQBRIDGE_H */

@@ -116,6 +116,14 @@ static long irqbridge_get_stats(struct irqbridge_session *s, void __user *argp)
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
+static long irqbridge_get_cost(struct irqbridge_session *s, void __user *argp)
+{
+	struct irqbridge_cost cost;
+
+	irqbridge_session_cost(s, &cost);
+	return copy_to_user(argp, &cost, sizeof(cost)) ? -EFAULT : 0;
+}
+
 static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -136,6 +144,8 @@ static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 		return 0;
 	case IRQBRIDGE_IOC_GET_STATS:
 		return irqbridge_get_stats(s, argp);
+	case IRQBRIDGE_IOC_GET_COST:
+		return irqbridge_get_cost(s, argp);
 	default:
 		return -ENOIOCTLCMD;
 	}

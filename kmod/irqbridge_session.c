@@ -109,7 +109,8 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
 	const struct irqbridge_bh_ops *bh;
 	const struct irqbridge_source_ops *src;
 
-	if (cfg->size != sizeof(*cfg) || cfg->flags || cfg->reserved ||
+	if (cfg->size != sizeof(*cfg) || (cfg->flags & ~IRQBRIDGE_CONFIG_FLAGS) ||
+	    cfg->reserved ||
 	    cfg->reserved2)
 		return -EINVAL;
 	if (cfg->period_ns < IRQBRIDGE_PERIOD_MIN_NS ||
@@ -182,6 +183,8 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 	atomic_set(&s->outstanding, 0);
 	s->fired = 0;
 	s->inflight_lost = 0;
+	s->top_cost_ns = 0;
+	s->top_cost_max_ns = 0;
 	s->isr_status = 0;
 	s->last_status = 0;
 	atomic_long_set(&s->pending, 0);
@@ -297,5 +300,25 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->source_busy = READ_ONCE(s->source_busy);
 	st->chain_runs = READ_ONCE(s->chain_runs);
 	st->empty_runs = atomic_long_read(&s->empty_runs);
+	mutex_unlock(&s->lock);
+}
+
+/**
+ * irqbridge_session_cost() - what the top halves of the run cost
+ * @s: the session
+ * @cost: filled in
+ *
+ * Consistent after STOP; a snapshot while running.
+ */
+void irqbridge_session_cost(struct irqbridge_session *s,
+			    struct irqbridge_cost *cost)
+{
+	memset(cost, 0, sizeof(*cost));
+	cost->size = sizeof(*cost);
+
+	mutex_lock(&s->lock);
+	cost->top_halves = READ_ONCE(s->fired);
+	cost->top_ns_total = READ_ONCE(s->top_cost_ns);
+	cost->top_ns_max = READ_ONCE(s->top_cost_max_ns);
 	mutex_unlock(&s->lock);
 }

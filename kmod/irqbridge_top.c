@@ -53,6 +53,33 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
 	ctx->reserved = 0;
 }
 
+/*
+ * Save what the bottom half needs for this event's record in its inflight
+ * slot, unless the bottom half is too far behind (the count is kept, the
+ * record is lost and counted as such).
+ */
+static void irqbridge_top_record(struct irqbridge_session *s, u64 seq,
+				 u64 now, u32 status)
+{
+	/* Pairs with the release in the signalling stage. */
+	u64 done = smp_load_acquire(&s->bh_done);
+	struct irqbridge_inflight *slot;
+
+	if (seq - done >= s->inflight_nr) {
+		WRITE_ONCE(s->inflight_lost, s->inflight_lost + 1);
+		return;
+	}
+	slot = &s->inflight[seq & (s->inflight_nr - 1)];
+	/* Pairs with the release of @outstanding by the raiser. */
+	smp_rmb();
+	slot->expected_ns = READ_ONCE(s->raise_expected_ns);
+	slot->raise_ns = READ_ONCE(s->raise_ns);
+	slot->top_ns = now;
+	slot->status = status;
+	irqbridge_context_capture(&slot->top);
+	slot->seq = seq;
+}
+
 /**
  * irqbridge_top_half() - one interrupt of the session's source
  * @s: the session
@@ -65,8 +92,8 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 {
 	u64 now = ktime_get_ns();
 	u64 seq = s->fired;
-	/* Pairs with the release in the signalling stage. */
-	u64 done = smp_load_acquire(&s->bh_done);
+	irqreturn_t ret = IRQ_HANDLED;
+	u64 cost;
 
 	if (status) {
 		/* Shared with the bottom half: the saved volatile device state. */
@@ -75,22 +102,9 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 		raw_spin_unlock(&s->isr_lock);
 	}
 
-	if (seq - done < s->inflight_nr) {
-		struct irqbridge_inflight *slot =
-			&s->inflight[seq & (s->inflight_nr - 1)];
-
-		/* Pairs with the release of @outstanding by the raiser. */
-		smp_rmb();
-		slot->expected_ns = READ_ONCE(s->raise_expected_ns);
-		slot->raise_ns = READ_ONCE(s->raise_ns);
-		slot->top_ns = now;
-		slot->status = status;
-		irqbridge_context_capture(&slot->top);
-		slot->seq = seq;
-	} else {
-		/* The bottom half is too far behind: keep the count, not the record. */
-		WRITE_ONCE(s->inflight_lost, s->inflight_lost + 1);
-	}
+	/* Without records the bottom half finds no slot with this seq. */
+	if (!(s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS))
+		irqbridge_top_record(s, seq, now, status);
 	/* The raiser may raise the next interrupt. */
 	atomic_set_release(&s->outstanding, 0);
 
@@ -100,9 +114,16 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 	atomic_long_add_return_release(1, &s->pending);
 
 	if (s->bh->threaded)
-		return IRQ_WAKE_THREAD;
-	s->bh->queue(s);
-	return IRQ_HANDLED;
+		ret = IRQ_WAKE_THREAD;
+	else
+		s->bh->queue(s);
+
+	/* The top half's own cost, this clock read included. */
+	cost = ktime_get_ns() - now;
+	WRITE_ONCE(s->top_cost_ns, s->top_cost_ns + cost);
+	if (cost > s->top_cost_max_ns)
+		WRITE_ONCE(s->top_cost_max_ns, cost);
+	return ret;
 }
 
 static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)

@@ -19,6 +19,7 @@
  *      records arrive in the ring
  *   7. IRQBRIDGE_IOC_STOP          cancels the timer, flushes the bottom half
  *   8. IRQBRIDGE_IOC_GET_STATS     fired == counted, ring losses, ...
+ *      IRQBRIDGE_IOC_GET_COST      what the top halves cost
  *
  * All timestamps are CLOCK_MONOTONIC nanoseconds (ktime_get_ns()).
  */
@@ -62,6 +63,10 @@
 #define IRQBRIDGE_WORK_MAX_NS		1000000U	/* 1 ms of busy work per event */
 #define IRQBRIDGE_SLEEP_MAX_US		10000U		/* 10 ms of sleep per run */
 
+/* struct irqbridge_config.flags */
+#define IRQBRIDGE_CONFIG_NO_RECORDS	0x01U	/* count only: no per-event records */
+#define IRQBRIDGE_CONFIG_FLAGS		IRQBRIDGE_CONFIG_NO_RECORDS
+
 /* struct irqbridge_context.flags: where a stage ran. */
 #define IRQBRIDGE_CTX_HARDIRQ		0x01U	/* in_hardirq() */
 #define IRQBRIDGE_CTX_SOFTIRQ		0x02U	/* in_serving_softirq() */
@@ -100,7 +105,9 @@ struct irqbridge_info {
  * @period_ns:	timer period, IRQBRIDGE_PERIOD_MIN_NS..IRQBRIDGE_PERIOD_MAX_NS
  * @events:	top halves to fire, 1..IRQBRIDGE_EVENTS_MAX; the timer stops
  *		by itself after the last one
- * @flags:	must be 0
+ * @flags:	IRQBRIDGE_CONFIG_*: IRQBRIDGE_CONFIG_NO_RECORDS counts without
+ *		writing per-event records (what the records cost the top half);
+ *		other bits -EINVAL
  * @reserved:	must be 0
  * @source:	IRQBRIDGE_SOURCE_*; IRQBRIDGE_MODE_THREADED needs an interrupt
  *		(IRQCHIP or EDU), not the bare timer
@@ -160,6 +167,25 @@ struct irqbridge_stats {
 	__u64 source_busy;
 	__u64 chain_runs;
 	__u64 empty_runs;
+};
+
+/**
+ * struct irqbridge_cost - what the top halves of the current or last run
+ *	cost (IRQBRIDGE_IOC_GET_COST)
+ * @size:		sizeof(struct irqbridge_cost) as the module fills it
+ * @reserved:		0
+ * @top_halves:		top halves run (equals irqbridge_stats.fired)
+ * @top_ns_total:	their summed time from entry to return, each measured
+ *			with ktime_get_ns() at both ends (one clock read
+ *			included)
+ * @top_ns_max:		the longest top half
+ */
+struct irqbridge_cost {
+	__u32 size;
+	__u32 reserved;
+	__u64 top_halves;
+	__u64 top_ns_total;
+	__u64 top_ns_max;
 };
 
 /**
@@ -257,6 +283,7 @@ struct irqbridge_ring_header {
 #define IRQBRIDGE_IOC_START		_IO(IRQBRIDGE_IOC_MAGIC, 0x03)
 #define IRQBRIDGE_IOC_STOP		_IO(IRQBRIDGE_IOC_MAGIC, 0x04)
 #define IRQBRIDGE_IOC_GET_STATS		_IOR(IRQBRIDGE_IOC_MAGIC, 0x05, struct irqbridge_stats)
+#define IRQBRIDGE_IOC_GET_COST		_IOR(IRQBRIDGE_IOC_MAGIC, 0x06, struct irqbridge_cost)
 
 /* clang-format on */
 

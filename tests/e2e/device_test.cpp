@@ -161,8 +161,8 @@ TEST_F(DeviceTest, ConfigureRejectsEachBadField) {
   c.size = sizeof(c) - 8;
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "wrong struct size";
   c = good;
-  c.flags = 1;
-  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "unknown flag";
+  c.flags = ~IRQBRIDGE_CONFIG_FLAGS;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "unknown flags";
   c = good;
   c.reserved = 1;
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "reserved field set";
@@ -289,6 +289,47 @@ TEST_F(DeviceTest, EventfdClosedWhileAttachedStillCounts) {
   ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, &st), 0);
   EXPECT_EQ(st.fired, 200u);
   EXPECT_EQ(st.counted, 200u);
+}
+
+// Runs c to its end with nobody reading the eventfd; the stats after STOP.
+irqbridge_stats RunToEnd(int dev, irqbridge_config c) {
+  irqbridge_stats st{};
+  EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+  EXPECT_EQ(Ioctl0(dev, IRQBRIDGE_IOC_START), 0);
+  for (int i = 0; i < 1000; i++) {
+    EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_GET_STATS, &st), 0);
+    if (!st.running) break;
+    ::usleep(10000);
+  }
+  EXPECT_EQ(Ioctl0(dev, IRQBRIDGE_IOC_STOP), 0);
+  EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_GET_STATS, &st), 0);
+  return st;
+}
+
+// Count-only runs write no record and lose none; the top half's cost is
+// measured either way, for every top half, and fully initialised.
+TEST_F(DeviceTest, NoRecordsCountsExactlyAndTopHalfCostIsMeasured) {
+  Attach();
+  for (bool records : {true, false}) {
+    SCOPED_TRACE(records ? "records" : "no records");
+    auto c = Config(IRQBRIDGE_MODE_TASKLET, 100000, 300);
+    c.flags = records ? 0U : IRQBRIDGE_CONFIG_NO_RECORDS;
+    irqbridge_stats st = RunToEnd(dev_.get(), c);
+    EXPECT_EQ(st.fired, 300u);
+    EXPECT_EQ(st.counted, 300u);
+    EXPECT_EQ(st.records_lost, 0u);
+    EXPECT_EQ(st.records, records ? 300u : 0u);
+
+    irqbridge_cost cost;
+    std::memset(&cost, kPattern, sizeof(cost));
+    ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_COST, &cost), 0);
+    EXPECT_EQ(cost.size, sizeof(cost));
+    EXPECT_EQ(cost.reserved, 0u);
+    EXPECT_EQ(cost.top_halves, 300u);
+    EXPECT_GT(cost.top_ns_total, 0u);
+    EXPECT_GE(cost.top_ns_total, cost.top_ns_max);
+    EXPECT_GE(cost.top_ns_max * 300, cost.top_ns_total) << "max below the mean";
+  }
 }
 
 // Writes a tracefs control file; false if tracefs is not there.

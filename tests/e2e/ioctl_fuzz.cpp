@@ -209,16 +209,19 @@ struct Fuzzer {
         break;
       case 8: {
         irqbridge_stats st;
-        int err = ::ioctl(dev.get(), IRQBRIDGE_IOC_GET_STATS, pointer(&st)) ? errno : 0;
+        irqbridge_cost cost;
+        int err = coin(50)
+                      ? (::ioctl(dev.get(), IRQBRIDGE_IOC_GET_STATS, pointer(&st)) ? errno : 0)
+                      : (::ioctl(dev.get(), IRQBRIDGE_IOC_GET_COST, pointer(&cost)) ? errno : 0);
         check("get_stats", err, {0, EFAULT});
         break;
       }
       case 9: {  // random command numbers, random argument
-        unsigned long cmd = coin(50) ? _IOC(pick(4), IRQBRIDGE_IOC_MAGIC, 6 + pick(250), pick(256))
+        unsigned long cmd = coin(50) ? _IOC(pick(4), IRQBRIDGE_IOC_MAGIC, 7 + pick(249), pick(256))
                                      : static_cast<unsigned long>(pick(1ULL << 32));
         uint64_t buf[64] = {};
         int err = ::ioctl(dev.get(), cmd, pointer(buf)) ? errno : 0;
-        // Only the six real commands may succeed; a random number can hit
+        // Only the seven real commands may succeed; a random number can hit
         // one of them (then any of their errnos), otherwise ENOTTY.
         check("random_ioctl", err,
               {ENOTTY, 0, EFAULT, EINVAL, EBADF, EBUSY, ENOTCONN, EOPNOTSUPP, ENODEV});

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
-#   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | measure | faults | fuzz)
+#   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | measure | faults | fuzz
+#                             | soak)
+#
+# soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
+# report whose highest sustained period per mode it runs at (1000 us for a
+# mode the report lacks).
 #
 # Environment (set by ctest): IRQBRIDGE_KERNEL, IRQBRIDGE_KO, IRQBRIDGE_CLI,
 # IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_FUZZ, IRQBRIDGE_E2E_OUT.
@@ -16,10 +21,18 @@ check_args=()
 # KASAN and lockdep make every module load slow: fewer cycles there.
 fault_cycles=200
 [ "${IRQBRIDGE_KERNEL:-6.12}" = debug ] && fault_cycles=50
+timeout=300
+soak_plan=
 case "$scenario" in
 compare_all_edu)
 	events=300
 	check_args=(--modes all --source edu)
+	;;
+soak)
+	soak_plan=$(python3 "$here/soak_plan.py" "${SOAK_BENCH:-}")
+	modes=$(echo "$soak_plan" | wc -w)
+	# TCG runs the guest at a fraction of real time: a generous bound.
+	timeout=$((300 + modes * ${SOAK_SECONDS:?} * 3))
 	;;
 esac
 
@@ -32,17 +45,20 @@ rm -rf "$out"
 mkdir -p "$out"
 status=0
 "$here/../testbox/testbox.sh" --kernel "${IRQBRIDGE_KERNEL:-6.12}" --out "$out" \
-	--log "$out/console.log" --timeout 300 \
+	--log "$out/console.log" --timeout "$timeout" \
 	--file "$IRQBRIDGE_KO" --file "$IRQBRIDGE_CLI:irqbridge" \
 	--file "$IRQBRIDGE_DEVICE_TEST:device_test" --file "$IRQBRIDGE_FUZZ:ioctl_fuzz" \
 	--file "$here/guest/lib.sh" --file "$here/guest/$scenario.sh" \
-	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us FAULT_CYCLES=$fault_cycles sh /testbox/$scenario.sh" ||
+	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" ||
 	status=$?
 
 "$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || status=1
 if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_all_edu ]; }; then
 	python3 "$here/check_report.py" "$out/compare.json" --events "$events" \
 		--period-ns $((period_us * 1000)) "${check_args[@]}" || status=1
+fi
+if [ "$scenario" = soak ]; then
+	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" || status=1
 fi
 if [ "$status" = 0 ] && [ "$scenario" = measure ]; then
 	python3 "$here/check_measure.py" "$out" || status=1

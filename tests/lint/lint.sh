@@ -81,7 +81,8 @@ step "shellcheck"
 
 step "clang-format"
 (cd "$top" && clang-format --dry-run -Werror userspace/include/irqbridge/*.hpp \
-	userspace/src/*.cpp userspace/cli/*.cpp tests/unit/*.cpp tests/e2e/*.cpp) || fail clang-format
+	userspace/src/*.cpp userspace/src/*.hpp userspace/cli/*.cpp userspace/cli/*.hpp \
+	tests/unit/*.cpp tests/e2e/*.cpp) || fail clang-format
 if [ -n "${kernel_clang_format:-}" ]; then
 	# kmod/ in the kernel's own .clang-format style (from the same source).
 	(cd "$top" && clang-format -style="file:$kernel_clang_format" --dry-run -Werror \

@@ -114,7 +114,7 @@ printf '%s\n' "$*" > "$root/testbox/cmd.sh"
 # and kernel; TESTBOX_ACCEL=tcg|kvm skips it.
 cache=${IRQBRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/irqbridge}
 kvm_probe() {
-	local key file pid i
+	local key file pid
 	key=$(printf '%s %s' "$(qemu-system-x86_64 --version | head -n 1)" "$KREL" | sha256sum | cut -c1-16)
 	file=$cache/kvm-probe/$key
 	if [ ! -f "$file" ]; then
@@ -125,7 +125,7 @@ kvm_probe() {
 			-append "console=ttyS0 panic=-1 testbox.probe=1" </dev/null >/dev/null 2>&1 &
 		pid=$!
 		echo no > "$file"
-		for i in $(seq 1 60); do
+		for _ in $(seq 1 60); do
 			if grep -q '^testbox: kernel ' "$work/probe" 2>/dev/null; then
 				echo yes > "$file"
 				break

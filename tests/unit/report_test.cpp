@@ -171,8 +171,7 @@ TEST(Floor, MissingFloorIsSaidNotInvented) {
   EXPECT_EQ(j["floor"]["available"], false);
   EXPECT_FALSE(j["floor"].contains("latency_ns"));
   EXPECT_FALSE(j["modes"]["tasklet"].contains("vs_floor"));
-  EXPECT_NE(format_table(r).find("not available: cyclictest is not installed"),
-            std::string::npos);
+  EXPECT_NE(format_table(r).find("not available: cyclictest is not installed"), std::string::npos);
 }
 
 TEST(ReportJson, AddedKeysForMeasurements) {

@@ -5,6 +5,8 @@
 
 #include "irqbridge/device.hpp"
 #include "irqbridge/modes.hpp"
+#include "irqbridge/progress.hpp"
+#include "irqbridge/sweep.hpp"
 #include "options.hpp"
 
 namespace irqbridge::cli {
@@ -13,12 +15,17 @@ inline constexpr int kExitMismatch = 3;  // a count was lost: fired != counted
 
 // Refuses, before anything runs, a mode that may not sleep asked to sleep
 // and a source the machine does not have.
-void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
-                 const Device& device);
+void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes, const Device& device);
 
 // run / compare: each mode (repeated), the cyclictest floor, one report.
 int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device);
+// One run of a mode at a period with the options' other settings; a run
+// that fails (the machine cannot keep up) is a point with its error.
+SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
+                     std::uint64_t period_ns, Progress& progress, bool records = true);
 // sweep: each mode at each period.
 int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device);
+// bench: highest sustained rate per mode, top-half cost, reader cost.
+int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device);
 
 }  // namespace irqbridge::cli

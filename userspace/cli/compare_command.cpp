@@ -104,8 +104,8 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
     s.timer_cpu = o.timer_cpu;
     std::vector<RunResult> runs;
     for (unsigned i = 0; i < o.repeat; i++) {
-      s.label = o.repeat > 1 ? fmt::format("{} {}/{}", m->name, i + 1, o.repeat)
-                             : std::string(m->name);
+      s.label =
+          o.repeat > 1 ? fmt::format("{} {}/{}", m->name, i + 1, o.repeat) : std::string(m->name);
       Analyzer::EventSink sink;
       if (csv)
         sink = [&csv, m, i](const irqbridge_record& r, std::uint64_t user) {

@@ -48,7 +48,8 @@ void add_run_options(CLI::App* app, Options& o) {
   app->add_option("--priority", o.priority, "SCHED_FIFO priority of the reader (and cyclictest)")
       ->check(CLI::Range(1, 99))
       ->capture_default_str();
-  app->add_option("--cpu", o.cpu, "Pin the reader (and cyclictest) to this CPU (default: not pinned)");
+  app->add_option("--cpu", o.cpu,
+                  "Pin the reader (and cyclictest) to this CPU (default: not pinned)");
   app->add_option("--timer-cpu", o.timer_cpu,
                   "CPU of the top half: the module's hrtimer is pinned to the CPU that starts "
                   "it (default: wherever the reader runs)");

@@ -16,10 +16,40 @@
 
 namespace irqbridge::cli {
 
+SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
+                     std::uint64_t period_ns, Progress& progress, bool records) {
+  RunSettings s;
+  s.mode = &mode;
+  s.source = &effective_source(mode, *find_source(o.source));
+  s.period_ns = period_ns;
+  s.events = o.events;
+  s.work_ns = o.work_ns;
+  s.sleep_us = o.sleep_us;
+  s.reader = reader_variant(o);
+  s.timer_cpu = o.timer_cpu;
+  s.records = records;
+  s.label = fmt::format("{} @{:g}us", mode.name, static_cast<double>(period_ns) / 1000.0);
+  try {
+    std::vector<RunResult> run;
+    run.push_back(run_once(device, s, progress));
+    return sweep_point(
+        pool_runs(std::string(mode.name), std::string(s.source->name), mode.chain, std::move(run)),
+        period_ns);
+  } catch (const Error& e) {
+    progress.end();
+    SweepPoint failed;
+    failed.mode = mode.name;
+    failed.source = s.source->name;
+    failed.period_ns = period_ns;
+    failed.error = e.what();
+    failed.kernel = device.stats();
+    return failed;
+  }
+}
+
 int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
   check_modes(o, modes, device);
   const std::vector<std::uint64_t> periods = parse_periods_us(o.periods_us);
-  const SourceInfo& source = *find_source(o.source);
   const ReaderVariant variant = reader_variant(o);
   const LoadKind load_type = load_kind(o);
 
@@ -37,35 +67,9 @@ int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   Progress progress(!o.quiet);
   for (const ModeInfo* m : modes) {
     for (std::uint64_t period : periods) {
-      RunSettings s;
-      s.mode = m;
-      s.source = &effective_source(*m, source);
-      s.period_ns = period;
-      s.events = o.events;
-      s.work_ns = o.work_ns;
-      s.sleep_us = o.sleep_us;
-      s.reader = variant;
-      s.timer_cpu = o.timer_cpu;
-      s.label = fmt::format("{} @{:g}us", m->name, static_cast<double>(period) / 1000.0);
-      try {
-        std::vector<RunResult> run;
-        run.push_back(run_once(device, s, progress));
-        report.points.push_back(sweep_point(
-            pool_runs(std::string(m->name), std::string(s.source->name), m->chain, std::move(run)),
-            period));
-      } catch (const Error& e) {
-        // The guest could not keep up at this rate: say so, and spare it
-        // the faster ones.
-        progress.end();
-        SweepPoint failed;
-        failed.mode = m->name;
-        failed.source = s.source->name;
-        failed.period_ns = period;
-        failed.error = e.what();
-        failed.kernel = device.stats();
-        report.points.push_back(failed);
-        break;
-      }
+      report.points.push_back(run_point(device, o, *m, period, progress));
+      // The guest could not keep up at this rate: spare it the faster ones.
+      if (!report.points.back().error.empty()) break;
     }
   }
 

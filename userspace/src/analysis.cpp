@@ -71,8 +71,8 @@ void Analyzer::drain() {
 }
 
 void Analyzer::attribute(const irqbridge_record& r, std::uint64_t user) {
-  bool ordered = r.expected_ns <= r.raise_ns && r.raise_ns <= r.top_ns &&
-                 r.top_ns <= r.bottom_ns && r.bottom_ns <= r.signal_ns && r.bottom_ns <= user;
+  bool ordered = r.expected_ns <= r.raise_ns && r.raise_ns <= r.top_ns && r.top_ns <= r.bottom_ns &&
+                 r.bottom_ns <= r.signal_ns && r.bottom_ns <= user;
   if (chain_) ordered = ordered && r.bottom_ns <= r.chain_ns && r.chain_ns <= r.signal_ns;
   if (!ordered) {
     a_.order_violations++;

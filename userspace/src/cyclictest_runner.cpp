@@ -99,11 +99,13 @@ Floor run_cyclictest(const FloorSettings& s) {
   posix_spawn_file_actions_destroy(&actions);
   if (err == ENOENT)
     return unavailable("cyclictest is not installed (Debian package rt-tests)", command);
-  if (err != 0) return unavailable(std::string("cannot run cyclictest: ") + std::strerror(err), command);
+  if (err != 0)
+    return unavailable(std::string("cannot run cyclictest: ") + std::strerror(err), command);
 
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return unavailable(std::string("waitpid: ") + std::strerror(errno), command);
+    if (errno != EINTR)
+      return unavailable(std::string("waitpid: ") + std::strerror(errno), command);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
     return unavailable("cyclictest could not be executed (missing libraries?)", command);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

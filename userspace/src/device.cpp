@@ -94,4 +94,13 @@ irqbridge_stats Device::stats() const {
   return st;
 }
 
+irqbridge_cost Device::cost() const {
+  irqbridge_cost c{};
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_COST, &c) != 0) {
+    if (errno == ENOTTY) return irqbridge_cost{};
+    throw Error(path_ + ": GET_COST failed: " + errno_text(errno));
+  }
+  return c;
+}
+
 }  // namespace irqbridge

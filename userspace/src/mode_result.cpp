@@ -46,6 +46,9 @@ ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
     m.wakeups += run.wakeups;
     m.ring_overruns += run.ring_overruns;
     m.reader_cpu_ns += run.reader_cpu_ns;
+    m.cost.top_halves += run.cost.top_halves;
+    m.cost.top_ns_total += run.cost.top_ns_total;
+    m.cost.top_ns_max = std::max(m.cost.top_ns_max, run.cost.top_ns_max);
     m.records += a.records;
     m.order_violations += a.order_violations;
     m.unattributed += a.unattributed;

@@ -7,9 +7,8 @@
 namespace irqbridge {
 
 nlohmann::json stats_json(const Summary& s) {
-  return {{"n", s.n},     {"p50", s.p50},     {"p90", s.p90}, {"p99", s.p99},
-          {"p999", s.p999}, {"p9999", s.p9999}, {"max", s.max}, {"min", s.min},
-          {"mean", s.mean}};
+  return {{"n", s.n},         {"p50", s.p50}, {"p90", s.p90}, {"p99", s.p99},  {"p999", s.p999},
+          {"p9999", s.p9999}, {"max", s.max}, {"min", s.min}, {"mean", s.mean}};
 }
 
 nlohmann::json histogram_json(const Histogram& h) {
@@ -25,8 +24,8 @@ struct NamedStat {
   const char* name;
   std::int64_t Summary::*member;
 };
-constexpr NamedStat kPercentiles[] = {{"p50", &Summary::p50},   {"p90", &Summary::p90},
-                                      {"p99", &Summary::p99},   {"p999", &Summary::p999},
+constexpr NamedStat kPercentiles[] = {{"p50", &Summary::p50},     {"p90", &Summary::p90},
+                                      {"p99", &Summary::p99},     {"p999", &Summary::p999},
                                       {"p9999", &Summary::p9999}, {"max", &Summary::max}};
 // The stages whose whole distribution the report carries.
 constexpr Stage kUserStages[] = {Stage::timer_to_user, Stage::top_to_user};
@@ -74,6 +73,14 @@ nlohmann::json vs_floor_json(const ModeResult& m, const Floor& floor) {
     out[std::string(stage_name(st))] = r;
   }
   return out;
+}
+
+nlohmann::json top_cost_json(const irqbridge_cost& c) {
+  return {{"top_halves", c.top_halves},
+          {"mean_ns", c.top_halves
+                          ? static_cast<double>(c.top_ns_total) / static_cast<double>(c.top_halves)
+                          : 0.0},
+          {"max_ns", c.top_ns_max}};
 }
 
 nlohmann::json floor_json(const Floor& f) {
@@ -146,6 +153,7 @@ nlohmann::json mode_json(const ModeResult& m) {
       {"runs", runs_json(m)},
       {"spread", spread_json(m)},
       {"reader_cpu_ns", m.reader_cpu_ns},
+      {"top_half_cost", top_cost_json(m.cost)},
       {"reader_cpu_ns_per_wakeup",
        m.wakeups ? static_cast<double>(m.reader_cpu_ns) / static_cast<double>(m.wakeups) : 0.0},
   };
@@ -158,7 +166,8 @@ nlohmann::json to_json(const Report& report) {
   for (const auto& m : report.modes) {
     nlohmann::json j = mode_json(m);
     nlohmann::json hist = nlohmann::json::object();
-    for (Stage st : kUserStages) hist[std::string(stage_name(st))] = histogram_json(m.histograms[st]);
+    for (Stage st : kUserStages)
+      hist[std::string(stage_name(st))] = histogram_json(m.histograms[st]);
     j["histogram_ns"] = hist;
     if (report.floor.available) j["vs_floor"] = vs_floor_json(m, report.floor);
     modes[m.mode] = j;

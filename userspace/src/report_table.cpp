@@ -46,9 +46,9 @@ std::string floor_rows(const Report& report) {
   const Summary fs = f.histogram.summary();
   std::string out = fmt::format("\n{:<16} {:<13} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
                                 "floor (us)", "", "n", "p50", "p90", "p99", "p99.9", "max");
-  out += fmt::format("{:<16} {:<13} {:>7} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}\n",
-                     f.tool, "expiry->user", fs.n, us(fs.p50), us(fs.p90), us(fs.p99),
-                     us(fs.p999), us(fs.max));
+  out += fmt::format("{:<16} {:<13} {:>7} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}\n", f.tool,
+                     "expiry->user", fs.n, us(fs.p50), us(fs.p90), us(fs.p99), us(fs.p999),
+                     us(fs.max));
   bool first = true;
   for (const auto& m : report.modes) {
     const Summary& s = m.latency[static_cast<std::size_t>(Stage::timer_to_user)];
@@ -69,9 +69,10 @@ std::string format_table(const Report& report) {
                   report.events, us(static_cast<std::int64_t>(report.period_ns)), report.kernel,
                   report.cpus, report.accel, reader_line(report.reader));
   if (report.warmup || report.repetitions > 1 || report.load != "none" || report.timer_cpu >= 0)
-    out += fmt::format("warm-up {} events per run discarded, {} repetition(s), load {}, timer CPU {}\n",
-                       report.warmup, report.repetitions, report.load,
-                       report.timer_cpu >= 0 ? std::to_string(report.timer_cpu) : "any");
+    out += fmt::format(
+        "warm-up {} events per run discarded, {} repetition(s), load {}, timer CPU {}\n",
+        report.warmup, report.repetitions, report.load,
+        report.timer_cpu >= 0 ? std::to_string(report.timer_cpu) : "any");
   if (report.work_ns || report.sleep_us)
     out += fmt::format("bottom-half work: {} ns busy per event, {} us sleep per run\n",
                        report.work_ns, report.sleep_us);

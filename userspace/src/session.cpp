@@ -96,6 +96,7 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   config.events = s.events;
   config.work_ns = s.work_ns;
   config.sleep_us = s.sleep_us;
+  config.flags = s.records ? 0U : IRQBRIDGE_CONFIG_NO_RECORDS;
   device.configure(config);
 
   Analyzer analyzer(s.mode->chain, s.warmup, sink);
@@ -139,6 +140,7 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   progress.end();
 
   result.kernel = device.stats();
+  result.cost = device.cost();
   feed();  // STOP flushed the bottom half: every record is in.
   result.ring_overruns = ring.overruns();
   device.set_eventfd(-1);

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "irqbridge/error.hpp"
 
@@ -22,15 +22,19 @@ SweepPoint sweep_point(const ModeResult& m, std::uint64_t period_ns) {
   p.reader_total = m.reader_total;
   p.wakeups = m.wakeups;
   p.ring_overruns = m.ring_overruns;
+  p.reader_cpu_ns = m.reader_cpu_ns;
+  p.cost = m.cost;
   p.latency = m.latency;
   return p;
 }
 
 std::vector<std::uint64_t> parse_periods_us(const std::string& list) {
   std::vector<std::uint64_t> out;
-  std::stringstream in(list);
-  std::string item;
-  while (std::getline(in, item, ',')) {
+  std::size_t from = 0;
+  while (from <= list.size() && !list.empty()) {
+    const std::size_t comma = std::min(list.find(',', from), list.size());
+    const std::string item = list.substr(from, comma - from);
+    from = comma + 1;
     double us = 0;
     std::size_t used = 0;
     try {
@@ -106,8 +110,8 @@ std::string format_table(const SweepReport& r) {
       "irqbridge sweep: {} events per point, kernel {}, {} CPUs ({}), load {}, reader {} {}\n\n",
       r.events, r.kernel, r.cpus, r.accel, r.load, r.reader.variant, r.reader.policy);
   out += fmt::format("{:>10} {:>9} {:<13} {:>9} {:>9} {:>9} {:>7} {:>6} {:>6} {:>10} {:>10}\n",
-                     "period us", "rate/s", "mode", "fired", "counted", "wake/ev", "batch",
-                     "lost", "t-ovr", "p50 us", "p99 us");
+                     "period us", "rate/s", "mode", "fired", "counted", "wake/ev", "batch", "lost",
+                     "t-ovr", "p50 us", "p99 us");
   for (const auto& p : r.points) {
     const Summary& s = p.latency[static_cast<std::size_t>(Stage::top_to_user)];
     out += fmt::format(
@@ -118,9 +122,10 @@ std::string format_table(const SweepReport& r) {
         !p.error.empty() ? "  FAILED: " + p.error
                          : (p.exact() ? std::string() : std::string("  COUNT MISMATCH")));
   }
-  out += "\nwake/ev: eventfd wake-ups per event (1 = each event woke the reader; lower = the\n"
-         "mechanism coalesced); batch: most events one bottom half took; lost: records\n"
-         "overrun; t-ovr: timer periods the guest skipped; latencies: top_to_user.\n";
+  out +=
+      "\nwake/ev: eventfd wake-ups per event (1 = each event woke the reader; lower = the\n"
+      "mechanism coalesced); batch: most events one bottom half took; lost: records\n"
+      "overrun; t-ovr: timer periods the guest skipped; latencies: top_to_user.\n";
   return out;
 }
 

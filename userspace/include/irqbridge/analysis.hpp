@@ -70,9 +70,9 @@ struct Analysis {
   StageHistograms latency;
   std::uint64_t records = 0;
   std::uint64_t order_violations = 0;  // expected ≤ raise ≤ top ≤ bottom ≤ signal, bottom ≤ user
-  std::uint64_t unattributed = 0;      // records whose seq no wake-up covered
-  std::uint64_t seq_gaps = 0;          // records missing between first and last
-  std::uint64_t warmup = 0;            // attributed records left out of the latencies
+  std::uint64_t unattributed = 0;  // records whose seq no wake-up covered
+  std::uint64_t seq_gaps = 0;      // records missing between first and last
+  std::uint64_t warmup = 0;        // attributed records left out of the latencies
   ContextSummary top;
   ContextSummary bottom;
   ContextSummary chain;

@@ -24,6 +24,8 @@ class Device {
   void start();
   void stop();
   [[nodiscard]] irqbridge_stats stats() const;
+  // What the top halves cost; zeros from a module without GET_COST.
+  [[nodiscard]] irqbridge_cost cost() const;
 
  private:
   std::string path_;

@@ -18,8 +18,8 @@ struct Floor {
   std::string reason = "not run";  // why there is no floor
   std::string command;             // how it was run
   std::uint64_t cycles = 0;
-  std::uint64_t overflows = 0;     // samples beyond its histogram: recorded at its max
-  Histogram histogram;             // ns
+  std::uint64_t overflows = 0;  // samples beyond its histogram: recorded at its max
+  Histogram histogram;          // ns
 };
 
 // Reads `cyclictest --json` output (rt-tests 2.x: thread.<n>.histogram maps

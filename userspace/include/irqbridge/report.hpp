@@ -24,7 +24,7 @@ struct ReaderSettings {
   std::string policy = "SCHED_OTHER";  // or SCHED_FIFO
   int priority = 0;
   bool mlockall = false;
-  int cpu = -1;                       // pinned CPU, -1 for none
+  int cpu = -1;                        // pinned CPU, -1 for none
   std::string variant = "uring-read";  // how it waits on the eventfd
 };
 
@@ -35,6 +35,7 @@ struct RunResult {
   std::uint64_t wakeups = 0;       // eventfd reads
   std::uint64_t ring_overruns = 0;
   std::uint64_t reader_cpu_ns = 0;  // reader thread CPU time (user + system) during the run
+  irqbridge_cost cost{};            // what the module's top halves cost
   Analysis analysis;
 };
 
@@ -63,6 +64,7 @@ struct ModeResult {
   std::uint64_t seq_gaps = 0;
   std::uint64_t warmup = 0;  // records left out of the latencies
   std::uint64_t reader_cpu_ns = 0;
+  irqbridge_cost cost{};       // summed over runs (top_ns_max: the largest)
   StageHistograms histograms;  // pooled
   std::array<Summary, kStageCount> latency{};
   std::vector<RunSummary> runs;

@@ -24,6 +24,7 @@ struct RunSettings {
   ReaderVariant reader = ReaderVariant::uring_read;
   std::uint64_t warmup = 0;  // first events left out of the latencies
   int timer_cpu = -1;        // START from this CPU: the pinned hrtimer runs there
+  bool records = true;       // per-event records (off: count only, for the bench)
   std::string label;         // for the progress line
 };
 

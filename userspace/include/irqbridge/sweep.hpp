@@ -25,6 +25,8 @@ struct SweepPoint {
   std::uint64_t reader_total = 0;
   std::uint64_t wakeups = 0;
   std::uint64_t ring_overruns = 0;
+  std::uint64_t reader_cpu_ns = 0;
+  irqbridge_cost cost{};
   std::array<Summary, kStageCount> latency{};
   std::string error;  // the run failed (the guest could not keep up): why
 

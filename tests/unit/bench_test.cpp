@@ -1,0 +1,56 @@
+#include "irqbridge/bench.hpp"
+
+#include <gtest/gtest.h>
+
+namespace irqbridge {
+namespace {
+
+SweepPoint Point(const std::string& mode, std::uint64_t period_ns, bool ok) {
+  SweepPoint p;
+  p.mode = mode;
+  p.period_ns = period_ns;
+  p.kernel.fired = p.kernel.counted = p.reader_total = 100;
+  if (!ok) p.kernel.timer_overruns = 3;
+  return p;
+}
+
+TEST(Bench, SustainedMeansCountedNothingLostNothingSkipped) {
+  EXPECT_TRUE(sustained(Point("tasklet", 1000, true)));
+  EXPECT_FALSE(sustained(Point("tasklet", 1000, false))) << "timer overruns";
+  SweepPoint lost = Point("tasklet", 1000, true);
+  lost.kernel.records_lost = 1;
+  EXPECT_FALSE(sustained(lost));
+  SweepPoint failed = Point("tasklet", 1000, true);
+  failed.error = "timeout";
+  EXPECT_FALSE(sustained(failed));
+}
+
+TEST(Bench, HighestSustainedRatePerMode) {
+  std::vector<SweepPoint> pts = {Point("tasklet", 1000000, true), Point("tasklet", 100000, true),
+                                 Point("tasklet", 20000, false),
+                                 Point("workqueue", 1000000, false)};
+  auto rates = sustained_rates(pts);
+  ASSERT_EQ(rates.size(), 2u);
+  EXPECT_EQ(rates[0].mode, "tasklet");
+  EXPECT_TRUE(rates[0].found);
+  EXPECT_EQ(rates[0].period_ns, 100000u);
+  EXPECT_FALSE(rates[1].found);
+
+  BenchReport r;
+  r.rate_search = pts;
+  r.top_half.push_back({"tasklet", true, {sizeof(irqbridge_cost), 0, 10, 5000, 900}});
+  r.top_half.push_back({"tasklet", false, {sizeof(irqbridge_cost), 0, 10, 3000, 700}});
+  r.readers.push_back({"read", 100, 200000, true});
+  nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["schema"], "irqbridge.bench/1");
+  EXPECT_EQ(j["max_sustained_rate"]["tasklet"]["rate_hz"], 10000.0);
+  EXPECT_EQ(j["max_sustained_rate"]["workqueue"]["sustained"], false);
+  EXPECT_EQ(j["top_half_cost"][0]["mean_ns"], 500.0);
+  EXPECT_EQ(j["top_half_cost"][1]["records"], false);
+  EXPECT_EQ(j["reader_cost"][0]["cpu_ns_per_wakeup"], 2000.0);
+  const std::string t = format_table(r);
+  EXPECT_NE(t.find("none of the periods"), std::string::npos) << t;
+}
+
+}  // namespace
+}  // namespace irqbridge

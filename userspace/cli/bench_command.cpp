@@ -1,0 +1,83 @@
+// irqbridge bench: the figures of `make bench`.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "irqbridge/bench.hpp"
+#include "irqbridge/error.hpp"
+#include "irqbridge/reader_setup.hpp"
+
+namespace irqbridge::cli {
+
+namespace {
+
+// The mode the per-event costs are measured with: the tasklet (the DPC)
+// when it was asked for, else the first mode.
+const ModeInfo& cost_mode(const std::vector<const ModeInfo*>& modes) {
+  for (const ModeInfo* m : modes)
+    if (m->name == "tasklet") return *m;
+  return *modes.front();
+}
+
+}  // namespace
+
+int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
+  check_modes(o, modes, device);
+  const std::vector<std::uint64_t> periods = parse_periods_us(o.periods_us);
+  BenchReport report;
+  report.kernel = kernel_release();
+  report.module_version = device.info().module_version;
+  report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  report.accel = accelerator();
+  report.events = o.events;
+  report.reader = apply_reader_settings(wanted_reader(o));
+  Progress progress(!o.quiet);
+
+  // 1. The highest rate each mode sustains: down the periods until one is
+  // not sustained.
+  for (const ModeInfo* m : modes) {
+    for (std::uint64_t period : periods) {
+      report.rate_search.push_back(run_point(device, o, *m, period, progress));
+      if (!sustained(report.rate_search.back())) break;
+    }
+  }
+
+  // 2. The top half with and without per-event records, at a rate every
+  // mode sustains under TCG.
+  const ModeInfo& cm = cost_mode(modes);
+  report.top_half_period_ns = 100000;
+  for (bool records : {true, false}) {
+    SweepPoint p = run_point(device, o, cm, report.top_half_period_ns, progress, records);
+    if (!p.error.empty()) throw Error("top-half cost run failed: " + p.error);
+    report.top_half.push_back({std::string(cm.name), records, p.cost});
+  }
+
+  // 3. Reader CPU time per wake-up, each variant, one event per wake-up.
+  report.reader_period_ns = 1000000;
+  for (ReaderVariant v : all_variants()) {
+    Options ov = o;
+    ov.reader = std::string(variant_name(v));
+    SweepPoint p = run_point(device, ov, cm, report.reader_period_ns, progress);
+    if (!p.error.empty()) throw Error("reader cost run failed: " + p.error);
+    report.readers.push_back({ov.reader, p.wakeups, p.reader_cpu_ns, p.exact()});
+  }
+
+  std::fputs(format_table(report).c_str(), stdout);
+  if (!o.json.empty()) {
+    std::ofstream out(o.json);
+    out << to_json(report).dump(2) << '\n';
+    if (!out) throw Error("cannot write " + o.json);
+  }
+  for (const auto& c : report.readers)
+    if (!c.exact) return kExitMismatch;
+  for (const auto& p : report.rate_search)
+    if (p.kernel.fired != p.kernel.counted) return kExitMismatch;
+  return 0;
+}
+
+}  // namespace irqbridge::cli

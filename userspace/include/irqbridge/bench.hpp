@@ -1,0 +1,66 @@
+// The benchmark's report (`make bench`, `irqbridge bench`): the highest
+// event rate each mode sustains, what the top half costs with and without
+// per-event records, and what each reader variant costs per wake-up. Pure
+// logic.
+#pragma once
+
+#include <uapi/irqbridge.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "irqbridge/report.hpp"
+#include "irqbridge/sweep.hpp"
+
+namespace irqbridge {
+
+inline constexpr const char* kBenchSchema = "irqbridge.bench/1";
+
+// Sustained: every event counted, no record lost, no timer period skipped.
+[[nodiscard]] bool sustained(const SweepPoint& p);
+
+struct SustainedRate {
+  std::string mode;
+  bool found = false;           // even the slowest period was not sustained
+  std::uint64_t period_ns = 0;  // the shortest sustained period
+};
+// Per mode in order of first appearance: the shortest period sustained.
+std::vector<SustainedRate> sustained_rates(std::span<const SweepPoint> points);
+
+struct TopHalfCost {
+  std::string mode;
+  bool records = true;
+  irqbridge_cost cost{};
+  [[nodiscard]] double mean_ns() const;
+};
+
+struct ReaderCost {
+  std::string variant;
+  std::uint64_t wakeups = 0;
+  std::uint64_t cpu_ns = 0;
+  bool exact = true;
+  [[nodiscard]] double per_wakeup_ns() const;
+};
+
+struct BenchReport {
+  std::string kernel;
+  std::string version = IRQBRIDGE_VERSION;
+  std::string module_version;
+  long cpus = 0;
+  std::string accel = "unknown";
+  ReaderSettings reader;
+  std::uint64_t events = 0;  // per run
+  std::vector<SweepPoint> rate_search;
+  std::vector<TopHalfCost> top_half;
+  std::uint64_t top_half_period_ns = 0;
+  std::vector<ReaderCost> readers;
+  std::uint64_t reader_period_ns = 0;
+};
+
+nlohmann::json to_json(const BenchReport& report);
+std::string format_table(const BenchReport& report);
+
+}  // namespace irqbridge

@@ -1,0 +1,120 @@
+#include "irqbridge/bench.hpp"
+
+#include <fmt/format.h>
+
+namespace irqbridge {
+
+bool sustained(const SweepPoint& p) {
+  return p.exact() && p.kernel.records_lost == 0 && p.kernel.timer_overruns == 0;
+}
+
+std::vector<SustainedRate> sustained_rates(std::span<const SweepPoint> points) {
+  std::vector<SustainedRate> out;
+  for (const auto& p : points) {
+    SustainedRate* r = nullptr;
+    for (auto& x : out)
+      if (x.mode == p.mode) r = &x;
+    if (r == nullptr) {
+      out.push_back({p.mode, false, 0});
+      r = &out.back();
+    }
+    if (sustained(p) && (!r->found || p.period_ns < r->period_ns)) {
+      r->found = true;
+      r->period_ns = p.period_ns;
+    }
+  }
+  return out;
+}
+
+double TopHalfCost::mean_ns() const {
+  return cost.top_halves
+             ? static_cast<double>(cost.top_ns_total) / static_cast<double>(cost.top_halves)
+             : 0.0;
+}
+
+double ReaderCost::per_wakeup_ns() const {
+  return wakeups ? static_cast<double>(cpu_ns) / static_cast<double>(wakeups) : 0.0;
+}
+
+nlohmann::json to_json(const BenchReport& r) {
+  nlohmann::json rates = nlohmann::json::object();
+  for (const auto& s : sustained_rates(r.rate_search))
+    rates[s.mode] = {{"sustained", s.found},
+                     {"period_ns", s.period_ns},
+                     {"rate_hz", s.found ? 1e9 / static_cast<double>(s.period_ns) : 0.0}};
+  nlohmann::json search = nlohmann::json::array();
+  for (const auto& p : r.rate_search) {
+    nlohmann::json j = {{"mode", p.mode},
+                        {"period_ns", p.period_ns},
+                        {"fired", p.kernel.fired},
+                        {"counted", p.kernel.counted},
+                        {"exact", p.exact()},
+                        {"overruns", p.kernel.records_lost},
+                        {"timer_overruns", p.kernel.timer_overruns},
+                        {"wakeups", p.wakeups},
+                        {"sustained", sustained(p)}};
+    if (!p.error.empty()) j["error"] = p.error;
+    search.push_back(j);
+  }
+  nlohmann::json top = nlohmann::json::array();
+  for (const auto& t : r.top_half)
+    top.push_back({{"mode", t.mode},
+                   {"records", t.records},
+                   {"top_halves", t.cost.top_halves},
+                   {"mean_ns", t.mean_ns()},
+                   {"max_ns", t.cost.top_ns_max}});
+  nlohmann::json readers = nlohmann::json::array();
+  for (const auto& c : r.readers)
+    readers.push_back({{"variant", c.variant},
+                       {"wakeups", c.wakeups},
+                       {"cpu_ns", c.cpu_ns},
+                       {"cpu_ns_per_wakeup", c.per_wakeup_ns()},
+                       {"exact", c.exact}});
+  return {{"schema", kBenchSchema},
+          {"kernel", r.kernel},
+          {"version", r.version},
+          {"module_version", r.module_version},
+          {"cpus", r.cpus},
+          {"accel", r.accel},
+          {"events", r.events},
+          {"reader",
+           {{"policy", r.reader.policy},
+            {"priority", r.reader.priority},
+            {"mlockall", r.reader.mlockall},
+            {"cpu", r.reader.cpu}}},
+          {"max_sustained_rate", rates},
+          {"rate_search", search},
+          {"top_half_cost", top},
+          {"top_half_period_ns", r.top_half_period_ns},
+          {"reader_cost", readers},
+          {"reader_period_ns", r.reader_period_ns}};
+}
+
+std::string format_table(const BenchReport& r) {
+  std::string out =
+      fmt::format("irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}\n\n",
+                  r.events, r.kernel, r.cpus, r.accel, r.reader.policy);
+  out += fmt::format("{:<14} {:>22}   (every event counted, no record lost, no period skipped)\n",
+                     "mode", "highest sustained rate");
+  for (const auto& s : sustained_rates(r.rate_search)) {
+    out += s.found ? fmt::format("{:<14} {:>14.0f} /s at {:g} us\n", s.mode,
+                                 1e9 / static_cast<double>(s.period_ns),
+                                 static_cast<double>(s.period_ns) / 1000.0)
+                   : fmt::format("{:<14} {:>22}\n", s.mode, "none of the periods");
+  }
+  out += fmt::format("\n{:<14} {:<9} {:>10} {:>12} {:>12}   (period {:g} us)\n", "top half",
+                     "records", "events", "mean ns", "max ns",
+                     static_cast<double>(r.top_half_period_ns) / 1000.0);
+  for (const auto& t : r.top_half)
+    out += fmt::format("{:<14} {:<9} {:>10} {:>12.0f} {:>12}\n", t.mode, t.records ? "on" : "off",
+                       t.cost.top_halves, t.mean_ns(), t.cost.top_ns_max);
+  out += fmt::format("\n{:<14} {:>10} {:>16}   (reader CPU per wake-up, tasklet, period {:g} us)\n",
+                     "reader", "wake-ups", "CPU ns/wake-up",
+                     static_cast<double>(r.reader_period_ns) / 1000.0);
+  for (const auto& c : r.readers)
+    out += fmt::format("{:<14} {:>10} {:>16.0f}{}\n", c.variant, c.wakeups, c.per_wakeup_ns(),
+                       c.exact ? "" : "  COUNT MISMATCH");
+  return out;
+}
+
+}  // namespace irqbridge
