@@ -17,7 +17,9 @@
 #include <linux/hardirq.h>
 #include <linux/ktime.h>
 #include <linux/preempt.h>
+#include <linux/sched.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 
 #include "compat.h"
 #include "irqbridge.h"
@@ -39,8 +41,15 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
 		flags |= IRQBRIDGE_CTX_NMI;
 	if (in_hardirq())
 		flags |= IRQBRIDGE_CTX_HARDIRQ;
-	if (in_serving_softirq())
+	if (in_serving_softirq()) {
 		flags |= IRQBRIDGE_CTX_SOFTIRQ;
+		/*
+		 * Deferred to the per-CPU thread rather than run on interrupt
+		 * exit (the ksoftirqd task pointer is not exported: its name).
+		 */
+		if (!strncmp(current->comm, "ksoftirqd/", 10))
+			flags |= IRQBRIDGE_CTX_KSOFTIRQD;
+	}
 	if (in_task())
 		flags |= IRQBRIDGE_CTX_TASK;
 	if (irqs_disabled())

@@ -73,6 +73,7 @@
 #define IRQBRIDGE_CTX_TASK		0x04U	/* in_task() */
 #define IRQBRIDGE_CTX_IRQS_OFF		0x08U	/* irqs_disabled() */
 #define IRQBRIDGE_CTX_NMI		0x10U	/* in_nmi() */
+#define IRQBRIDGE_CTX_KSOFTIRQD		0x20U	/* a softirq run by ksoftirqd */
 
 /* clang-format on */
 

@@ -65,6 +65,27 @@ def check_measure(out, errors):
         errors.append(f"events.csv has {len(lines)} events, the reports {rows}")
     elif any(int(x["user_ns"]) < int(x["bottom_ns"]) for x in lines):
         errors.append("events.csv: a reader wake-up before its bottom half")
+    check_outliers(r, lines, errors)
+
+
+def check_outliers(r, lines, errors):
+    """The worst events and those above --threshold-us 300 agree with the
+    raw samples: same count above the threshold, the worst really the worst."""
+    causes = {"timer late", "bottom half deferred", "work item deferred", "reader late"}
+    for name, m in r["modes"].items():
+        o = m.get("outliers", {})
+        worst = o.get("worst", [])
+        mine = [x for x in lines if x["mode"] == name and int(x["seq"]) >= 20]
+        totals = sorted((int(x["user_ns"]) - int(x["expected_ns"]) for x in mine), reverse=True)
+        if len(worst) != 5 or not all(w.get("cause") in causes and w.get("why") for w in worst):
+            errors.append(f"measure.{name}: outliers.worst not 5 explained events: {worst}")
+        elif [w["timer_to_user_ns"] for w in worst] != totals[:5]:
+            errors.append(f"measure.{name}: worst {[w['timer_to_user_ns'] for w in worst]} "
+                          f"!= the CSV's {totals[:5]}")
+        above = sum(1 for t in totals if t > 300000)
+        if o.get("threshold_ns") != 300000 or o.get("above_threshold") != above:
+            errors.append(f"measure.{name}: {o.get('above_threshold')} above 300 us, "
+                          f"the CSV has {above}")
 
 
 def check_variants_and_loads(out, errors):

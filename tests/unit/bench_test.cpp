@@ -10,13 +10,16 @@ SweepPoint Point(const std::string& mode, std::uint64_t period_ns, bool ok) {
   p.mode = mode;
   p.period_ns = period_ns;
   p.kernel.fired = p.kernel.counted = p.reader_total = 100;
-  if (!ok) p.kernel.timer_overruns = 3;
+  if (!ok) p.kernel.timer_overruns = 3;  // 3 % of the periods skipped
   return p;
 }
 
 TEST(Bench, SustainedMeansCountedNothingLostNothingSkipped) {
   EXPECT_TRUE(sustained(Point("tasklet", 1000, true)));
   EXPECT_FALSE(sustained(Point("tasklet", 1000, false))) << "timer overruns";
+  SweepPoint noise = Point("tasklet", 1000, true);
+  noise.kernel.timer_overruns = 1;
+  EXPECT_TRUE(sustained(noise)) << "1 % skipped is host noise under TCG";
   SweepPoint lost = Point("tasklet", 1000, true);
   lost.kernel.records_lost = 1;
   EXPECT_FALSE(sustained(lost));

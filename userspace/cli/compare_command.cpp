@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -101,9 +102,12 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
     s.sleep_us = o.sleep_us;
     s.reader = variant;
     s.warmup = o.warmup;
+    s.outliers = o.outliers;
+    s.threshold_ns = static_cast<std::int64_t>(std::llround(o.threshold_us * 1000.0));
     s.timer_cpu = o.timer_cpu;
     std::vector<RunResult> runs;
     for (unsigned i = 0; i < o.repeat; i++) {
+      s.run = i;
       s.label =
           o.repeat > 1 ? fmt::format("{} {}/{}", m->name, i + 1, o.repeat) : std::string(m->name);
       Analyzer::EventSink sink;

@@ -10,6 +10,7 @@
 #include "irqbridge/device.hpp"
 #include "irqbridge/error.hpp"
 #include "irqbridge/modes.hpp"
+#include "irqbridge/version.hpp"
 #include "options.hpp"
 
 namespace {
@@ -37,7 +38,7 @@ int cli_main(int argc, char** argv) {
       "softirq = DISPATCH_LEVEL) or a work item (the WorkItem, task = PASSIVE_LEVEL), which "
       "signals an eventfd (KeSetEvent) this program waits on. cyclictest, when installed, is "
       "run first as the floor: timer expiry -> a user thread, the shortest path there is."};
-  app.set_version_flag("--version", std::string("irqbridge ") + IRQBRIDGE_VERSION);
+  app.set_version_flag("--version", std::string("irqbridge ") + irqbridge::version());
   app.require_subcommand(1);
 
   Options o;
@@ -72,7 +73,8 @@ int cli_main(int argc, char** argv) {
   auto* bench = app.add_subcommand(
       "bench",
       "The benchmark's figures (JSON schema irqbridge.bench/1): the highest event rate each mode "
-      "sustains (every event counted, no record lost, no period skipped), the top half's cost "
+      "sustains (every event counted, no record lost, <1% of the periods skipped), the top half's "
+      "cost "
       "with and without per-event records, the reader's CPU time per wake-up for each variant");
   bench->add_option("--modes", o.modes, "Comma-separated modes, or 'all' the kernel supports")
       ->capture_default_str();

@@ -76,6 +76,13 @@ void add_single_rate_options(CLI::App* app, Options& o) {
       ->check(CLI::Range(1U, 100U))
       ->capture_default_str();
   app->add_option("--csv", o.csv, "Write every event's raw timestamps to this CSV file");
+  app->add_option("--outliers", o.outliers,
+                  "Worst events per mode to break into stages and explain (0: none)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000}))
+      ->capture_default_str();
+  app->add_option("--threshold-us", o.threshold_us,
+                  "Also explain every event whose timer_to_user exceeds this (first 1000 kept)")
+      ->check(CLI::NonNegativeNumber);
   app->add_flag("--no-floor", o.no_floor,
                 "Do not run cyclictest (the floor: timer expiry -> a user thread) first");
 }

@@ -23,6 +23,8 @@ struct Options {
   std::uint32_t sleep_us = 0;
   std::uint64_t warmup = 0;
   unsigned repeat = 1;
+  std::size_t outliers = 5;
+  double threshold_us = 0;
   std::string json;
   std::string csv;
   std::string sched = "fifo";

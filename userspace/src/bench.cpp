@@ -5,7 +5,8 @@
 namespace irqbridge {
 
 bool sustained(const SweepPoint& p) {
-  return p.exact() && p.kernel.records_lost == 0 && p.kernel.timer_overruns == 0;
+  return p.exact() && p.kernel.records_lost == 0 &&
+         p.kernel.timer_overruns * kSkippedPerHundred <= p.kernel.fired;
 }
 
 std::vector<SustainedRate> sustained_rates(std::span<const SweepPoint> points) {
@@ -94,7 +95,7 @@ std::string format_table(const BenchReport& r) {
   std::string out =
       fmt::format("irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}\n\n",
                   r.events, r.kernel, r.cpus, r.accel, r.reader.policy);
-  out += fmt::format("{:<14} {:>22}   (every event counted, no record lost, no period skipped)\n",
+  out += fmt::format("{:<14} {:>22}   (every event counted, no record lost, <1% periods skipped)\n",
                      "mode", "highest sustained rate");
   for (const auto& s : sustained_rates(r.rate_search)) {
     out += s.found ? fmt::format("{:<14} {:>14.0f} /s at {:g} us\n", s.mode,

@@ -39,7 +39,10 @@ ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
   m.mode = std::move(mode);
   m.source = std::move(source);
   m.chain_mode = chain_mode;
-  for (RunResult& run : runs) {
+  if (!runs.empty()) m.outliers = runs.front().outliers;
+  for (std::size_t i = 0; i < runs.size(); i++) {
+    RunResult& run = runs[i];
+    if (i > 0) m.outliers.merge(run.outliers);
     const Analysis& a = run.analysis;
     add_stats(m.kernel, run.kernel);
     m.reader_total += run.reader_total;

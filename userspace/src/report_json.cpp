@@ -75,6 +75,34 @@ nlohmann::json vs_floor_json(const ModeResult& m, const Floor& floor) {
   return out;
 }
 
+nlohmann::json outlier_json(const Outlier& o) {
+  return {{"run", o.run},
+          {"seq", o.seq},
+          {"timer_to_user_ns", o.timer_to_user},
+          {"stages_ns",
+           {{"timer_to_top", o.timer_to_top},
+            {"top_to_bottom", o.top_to_bottom},
+            {"bottom_to_chain", o.bottom_to_chain},
+            {"to_user", o.to_user}}},
+          {"top_cpu", o.top_cpu},
+          {"bottom_cpu", o.bottom_cpu},
+          {"bottom_in_ksoftirqd", (o.bottom_flags & IRQBRIDGE_CTX_KSOFTIRQD) != 0},
+          {"batch", o.batch},
+          {"cause", cause_name(o.cause)},
+          {"why", o.why}};
+}
+
+nlohmann::json outliers_json(const OutlierTracker& t) {
+  nlohmann::json worst = nlohmann::json::array();
+  for (const Outlier& o : t.worst()) worst.push_back(outlier_json(o));
+  nlohmann::json above = nlohmann::json::array();
+  for (const Outlier& o : t.above()) above.push_back(outlier_json(o));
+  return {{"worst", worst},
+          {"threshold_ns", t.threshold_ns()},
+          {"above_threshold", t.above_count()},
+          {"above", above}};
+}
+
 nlohmann::json top_cost_json(const irqbridge_cost& c) {
   return {{"top_halves", c.top_halves},
           {"mean_ns", c.top_halves
@@ -154,6 +182,7 @@ nlohmann::json mode_json(const ModeResult& m) {
       {"spread", spread_json(m)},
       {"reader_cpu_ns", m.reader_cpu_ns},
       {"top_half_cost", top_cost_json(m.cost)},
+      {"outliers", outliers_json(m.outliers)},
       {"reader_cpu_ns_per_wakeup",
        m.wakeups ? static_cast<double>(m.reader_cpu_ns) / static_cast<double>(m.wakeups) : 0.0},
   };

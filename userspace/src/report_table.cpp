@@ -39,6 +39,25 @@ std::string spread_rows(const Report& report) {
   return out;
 }
 
+// The worst events of each mode and what made them slow.
+std::string outlier_rows(const Report& report) {
+  std::string out;
+  for (const auto& m : report.modes) {
+    const auto worst = m.outliers.worst();
+    if (worst.empty()) continue;
+    if (out.empty()) out = "\nworst events (timer_to_user) and their dominant stage\n";
+    for (std::size_t i = 0; i < worst.size() && i < 3; i++) {
+      const Outlier& o = worst[i];
+      out += fmt::format("{:<13} {:>9.1f} us  {}: {} (run {}, event {})\n", i == 0 ? m.mode : "",
+                         us(o.timer_to_user), cause_name(o.cause), o.why, o.run + 1, o.seq);
+    }
+    if (m.outliers.threshold_ns() > 0)
+      out += fmt::format("{:<13} {} events above {:.1f} us\n", "", m.outliers.above_count(),
+                         us(m.outliers.threshold_ns()));
+  }
+  return out;
+}
+
 // The cyclictest floor and each mode's timer_to_user as a multiple of it.
 std::string floor_rows(const Report& report) {
   const Floor& f = report.floor;
@@ -114,6 +133,7 @@ std::string format_table(const Report& report) {
   if (any_chain) stage_rows(Stage::bottom_to_chain);
   stage_rows(Stage::timer_to_user);
   if (report.repetitions > 1) out += spread_rows(report);
+  out += outlier_rows(report);
   out += floor_rows(report);
   return out;
 }

@@ -99,7 +99,12 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   config.flags = s.records ? 0U : IRQBRIDGE_CONFIG_NO_RECORDS;
   device.configure(config);
 
-  Analyzer analyzer(s.mode->chain, s.warmup, sink);
+  RunResult result;
+  result.outliers = OutlierTracker(s.outliers, s.threshold_ns, s.warmup, s.mode->chain);
+  Analyzer analyzer(s.mode->chain, s.warmup, [&](const irqbridge_record& r, std::uint64_t user) {
+    result.outliers.add(s.run, r, user);
+    if (sink) sink(r, user);
+  });
   std::vector<irqbridge_record> batch;
   batch.reserve(ring.capacity());
   auto feed = [&] {
@@ -108,7 +113,6 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
     analyzer.add_records(batch);
   };
 
-  RunResult result;
   // A silent source is an error, not a hang.
   const auto timeout = std::chrono::milliseconds(
       std::max<std::uint64_t>(2000, 50 * s.period_ns / 1000000 + std::uint64_t{s.sleep_us} / 20));

@@ -12,7 +12,9 @@
 
 #include "irqbridge/analysis.hpp"
 #include "irqbridge/floor.hpp"
+#include "irqbridge/outliers.hpp"
 #include "irqbridge/stats.hpp"
+#include "irqbridge/version.hpp"
 
 namespace irqbridge {
 
@@ -37,6 +39,7 @@ struct RunResult {
   std::uint64_t reader_cpu_ns = 0;  // reader thread CPU time (user + system) during the run
   irqbridge_cost cost{};            // what the module's top halves cost
   Analysis analysis;
+  OutlierTracker outliers;
 };
 
 // One repetition as the report keeps it: counts and summaries.
@@ -68,6 +71,7 @@ struct ModeResult {
   StageHistograms histograms;  // pooled
   std::array<Summary, kStageCount> latency{};
   std::vector<RunSummary> runs;
+  OutlierTracker outliers;  // over all runs
   ContextSummary top;
   ContextSummary bottom;
   ContextSummary chain;
@@ -102,7 +106,7 @@ Spread spread_of(const ModeResult& m, Stage stage, std::int64_t Summary::*stat);
 
 struct Report {
   std::string kernel;  // uname -r where the reader ran
-  std::string version = IRQBRIDGE_VERSION;
+  std::string version = irqbridge::version();
   std::string module_version;
   std::uint64_t period_ns = 0;
   std::uint64_t events = 0;  // per run

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "irqbridge/report.hpp"
+#include "irqbridge/version.hpp"
 
 namespace irqbridge {
 
@@ -41,7 +42,7 @@ SweepPoint sweep_point(const ModeResult& m, std::uint64_t period_ns);
 
 struct SweepReport {
   std::string kernel;
-  std::string version = IRQBRIDGE_VERSION;
+  std::string version = irqbridge::version();
   std::string module_version;
   std::uint64_t events = 0;  // per point
   long cpus = 0;
