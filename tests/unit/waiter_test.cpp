@@ -5,12 +5,17 @@
 #include <sys/eventfd.h>
 
 #include <chrono>
+#include <ostream>
 #include <string>
 #include <thread>
 
 #include "irqbridge/error.hpp"
 
 namespace irqbridge {
+
+// Readable test names and messages: the variant's name.
+void PrintTo(ReaderVariant v, std::ostream* os) { *os << variant_name(v); }
+
 namespace {
 
 class WaiterTest : public ::testing::TestWithParam<ReaderVariant> {
@@ -68,6 +73,15 @@ TEST_P(WaiterTest, TimesOutThenStillDelivers) {
   auto v = waiter_->wait(std::chrono::seconds(5));
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(*v, 2u);
+}
+
+TEST_P(WaiterTest, ShortTimeoutAfterLongWaitIsHonoured) {
+  ASSERT_EQ(eventfd_write(waiter_->eventfd(), 1), 0);
+  ASSERT_TRUE(waiter_->wait(std::chrono::seconds(30)).has_value());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(waiter_->wait(std::chrono::milliseconds(20)).has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5))
+      << "the 30 s timeout of the previous wait must not linger";
 }
 
 TEST_P(WaiterTest, NameRoundTrips) {

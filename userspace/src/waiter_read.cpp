@@ -1,8 +1,7 @@
 // A blocking read(2) of a blocking eventfd: exactly one syscall per
 // wake-up. The timeout must not cost a syscall per wake-up either, so a
-// watchdog thread checks progress every timeout/4 and interrupts a read
-// that made none for a whole timeout with SIGUSR1 (a handler without
-// SA_RESTART, so read(2) returns EINTR).
+// watchdog thread interrupts a read that outlived its deadline with SIGUSR1
+// (a handler without SA_RESTART, so read(2) returns EINTR).
 #include <pthread.h>
 #include <signal.h>
 
@@ -55,48 +54,36 @@ class ReadWaiter final : public Waiter {
 
   std::optional<std::uint64_t> wait(std::chrono::milliseconds timeout) override {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    timeout_ns_.store(std::chrono::nanoseconds(timeout).count(), std::memory_order_relaxed);
+    deadline_ns_.store(deadline.time_since_epoch().count(), std::memory_order_relaxed);
     for (;;) {
       in_read_.store(true, std::memory_order_release);
       auto value = read_counter(efd_.get());  // blocks; nullopt on EINTR
       in_read_.store(false, std::memory_order_release);
-      if (value) {
-        progress_.fetch_add(1, std::memory_order_release);
-        return value;
-      }
+      if (value) return value;
       if (time_left(deadline).count() == 0) return std::nullopt;
     }
   }
 
  private:
-  // Interrupts the reader when it sat in read() with no progress for a
-  // whole timeout. A signal that lands just outside read() is harmless:
-  // the handler does nothing and the next read blocks again.
+  // Interrupts the reader while it sits in read() past its deadline. It
+  // looks every 20 ms: cheap, and no cost at all to the reader's wake-ups.
+  // A signal that lands just outside read() is harmless: the handler does
+  // nothing, and the next look sends another.
   void watch(const std::stop_token& stop) {
-    std::uint64_t seen = progress_.load(std::memory_order_acquire);
-    auto since = std::chrono::steady_clock::now();
     std::mutex m;
     std::unique_lock lock(m);
     while (!stop.stop_requested()) {
-      const auto timeout = std::chrono::nanoseconds(timeout_ns_.load(std::memory_order_relaxed));
-      cv_.wait_for(lock, stop, timeout / 4, [] { return false; });
-      const std::uint64_t now_seen = progress_.load(std::memory_order_acquire);
-      const auto now = std::chrono::steady_clock::now();
-      if (now_seen != seen || !in_read_.load(std::memory_order_acquire)) {
-        seen = now_seen;
-        since = now;
-      } else if (now - since >= timeout) {
-        ::pthread_kill(reader_, SIGUSR1);
-        since = now;
-      }
+      cv_.wait_for(lock, stop, std::chrono::milliseconds(20), [] { return false; });
+      if (!in_read_.load(std::memory_order_acquire)) continue;
+      const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+      if (now >= deadline_ns_.load(std::memory_order_relaxed)) ::pthread_kill(reader_, SIGUSR1);
     }
   }
 
   UniqueFd efd_;
   pthread_t reader_;
-  std::atomic<std::uint64_t> progress_{0};
   std::atomic<bool> in_read_{false};
-  std::atomic<std::int64_t> timeout_ns_{std::chrono::nanoseconds(std::chrono::seconds(2)).count()};
+  std::atomic<std::chrono::steady_clock::rep> deadline_ns_{0};
   std::condition_variable_any cv_;
   std::jthread watchdog_;  // last: stopped and joined first
 };
