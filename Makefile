@@ -6,8 +6,9 @@
 #                 in the test box (ctest's summary is the last thing printed)
 #   make bench    highest sustained rate per mode, top-half and reader costs,
 #                 a rate sweep: build/report/bench.json, sweep.json, pictures
-#   make soak     every mode for SOAK_SECONDS (default 600) at the rate bench
-#                 found sustainable: exact counts, no loss, no slab growth
+#   make soak     every mode (or SOAK_MODES) for SOAK_SECONDS (default 600)
+#                 at the rate bench found sustainable: exact counts, no loss,
+#                 no slab growth
 #
 # Variables: KERNEL=6.12|6.12-rt|6.1|debug (test box kernel), EVENTS, PERIOD_US,
 # REPEAT, WARMUP (demo run), BENCH_EVENTS, SOAK_SECONDS, BUILD (build
@@ -102,7 +103,7 @@ soak: kmod userspace
 		IRQBRIDGE_CLI=$(CURDIR)/$(BUILD)/userspace/irqbridge \
 		IRQBRIDGE_DEVICE_TEST=$(CURDIR)/$(BUILD)/tests/e2e/device_test \
 		IRQBRIDGE_FUZZ=$(CURDIR)/$(BUILD)/tests/e2e/ioctl_fuzz \
-		IRQBRIDGE_E2E_OUT=$(CURDIR)/$(REPORT) SOAK_SECONDS=$(SOAK_SECONDS) \
+		IRQBRIDGE_E2E_OUT=$(CURDIR)/$(REPORT) SOAK_SECONDS=$(SOAK_SECONDS) SOAK_MODES="$(SOAK_MODES)" \
 		SOAK_BENCH=$$( [ -f $(REPORT)/bench.json ] && echo $(CURDIR)/$(REPORT)/bench.json ) \
 		tests/e2e/run_e2e.sh soak
 

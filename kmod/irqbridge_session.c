@@ -109,8 +109,8 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
 	const struct irqbridge_bh_ops *bh;
 	const struct irqbridge_source_ops *src;
 
-	if (cfg->size != sizeof(*cfg) || (cfg->flags & ~IRQBRIDGE_CONFIG_FLAGS) ||
-	    cfg->reserved ||
+	if (cfg->size != sizeof(*cfg) ||
+	    (cfg->flags & ~IRQBRIDGE_CONFIG_FLAGS) || cfg->reserved ||
 	    cfg->reserved2)
 		return -EINVAL;
 	if (cfg->period_ns < IRQBRIDGE_PERIOD_MIN_NS ||

@@ -67,8 +67,8 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
  * slot, unless the bottom half is too far behind (the count is kept, the
  * record is lost and counted as such).
  */
-static void irqbridge_top_record(struct irqbridge_session *s, u64 seq,
-				 u64 now, u32 status)
+static void irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now,
+				 u32 status)
 {
 	/* Pairs with the release in the signalling stage. */
 	u64 done = smp_load_acquire(&s->bh_done);

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Print the soak plan, "mode:period_us ..." for every mode, at the highest
-rate a bench report (irqbridge.bench/1) found sustained; 1000 us for a mode
-it lacks or never sustained, and every mode at 1000 us without a report."""
+"""Print the soak plan, "mode:period_us ..." for every mode (or those in
+$SOAK_MODES), at the highest rate a bench report (irqbridge.bench/1) found
+sustained; 1000 us for a mode it never sustained, and every mode at 1000 us
+without a report."""
 import json
+import os
 import sys
 
 MODES = ("tasklet", "workqueue", "tasklet_hi", "wq_highpri", "wq_unbound", "bh_wq",
@@ -19,8 +21,12 @@ def main():
                 rates = json.load(f).get("max_sustained_rate", {})
         except (OSError, ValueError) as e:
             print(f"soak_plan: {path}: {e}; every mode at {DEFAULT_US} us", file=sys.stderr)
+    wanted = os.environ.get("SOAK_MODES", "").split() or MODES
+    unknown = [m for m in wanted if m not in MODES]
+    if unknown:
+        sys.exit(f"soak_plan: unknown mode(s) {' '.join(unknown)} in SOAK_MODES")
     plan = []
-    for mode in MODES:
+    for mode in (m for m in MODES if m in wanted):
         r = rates.get(mode, {})
         if path and rates and mode not in rates:
             continue  # the bench's kernel lacks it (bh_wq before 6.9)
