@@ -31,6 +31,15 @@ int show_info(const Options& o) {
   return 0;
 }
 
+void add_modes_option(CLI::App* app, Options& o) {
+  app->add_option("--modes", o.modes, "Comma-separated modes, or 'all' the kernel supports")
+      ->capture_default_str();
+}
+
+void add_periods_option(CLI::App* app, Options& o, const std::string& help) {
+  app->add_option("--periods-us", o.periods_us, help)->capture_default_str();
+}
+
 int cli_main(int argc, char** argv) {
   CLI::App app{
       "irqbridge: the Windows ISR -> DPC / WorkItem -> KeSetEvent pattern on Linux, measured.\n"
@@ -52,8 +61,7 @@ int cli_main(int argc, char** argv) {
 
   auto* compare = app.add_subcommand(
       "compare", "Run several modes back to back with the same settings, side by side");
-  compare->add_option("--modes", o.modes, "Comma-separated modes, or 'all' the kernel supports")
-      ->capture_default_str();
+  add_modes_option(compare, o);
   add_run_options(compare, o);
   add_single_rate_options(compare, o);
 
@@ -61,28 +69,22 @@ int cli_main(int argc, char** argv) {
       "sweep",
       "Run each mode over a list of periods: where it starts coalescing, where records overrun, "
       "that fired == counted at every rate (JSON schema irqbridge.sweep/1)");
-  sweep->add_option("--modes", o.modes, "Comma-separated modes, or 'all' the kernel supports")
-      ->capture_default_str();
-  sweep
-      ->add_option("--periods-us", o.periods_us,
-                   "Comma-separated periods in microseconds; a mode stops at the first one the "
-                   "machine cannot keep up with")
-      ->capture_default_str();
+  add_modes_option(sweep, o);
+  add_periods_option(sweep, o,
+                     "Comma-separated periods in microseconds; a mode stops at the first one the "
+                     "machine cannot keep up with");
   add_run_options(sweep, o);
 
   auto* bench = app.add_subcommand(
       "bench",
       "The benchmark's figures (JSON schema irqbridge.bench/1): the highest event rate each mode "
       "sustains (every event counted, no record lost, <1% of the periods skipped), the top half's "
-      "cost "
-      "with and without per-event records, the reader's CPU time per wake-up for each variant");
-  bench->add_option("--modes", o.modes, "Comma-separated modes, or 'all' the kernel supports")
-      ->capture_default_str();
-  bench
-      ->add_option("--periods-us", o.periods_us,
-                   "Periods to search, slowest first; a mode stops at the first one not "
-                   "sustained")
-      ->capture_default_str();
+      "cost with and without per-event records, the reader's CPU time per wake-up for each "
+      "variant");
+  add_modes_option(bench, o);
+  add_periods_option(bench, o,
+                     "Periods to search, slowest first; a mode stops at the first one not "
+                     "sustained");
   add_run_options(bench, o);
 
   auto* info = app.add_subcommand("info", "Show what the loaded module offers");

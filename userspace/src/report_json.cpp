@@ -11,6 +11,14 @@ nlohmann::json stats_json(const Summary& s) {
           {"p9999", s.p9999}, {"max", s.max}, {"min", s.min}, {"mean", s.mean}};
 }
 
+nlohmann::json reader_json(const ReaderSettings& r) {
+  return {{"policy", r.policy},
+          {"priority", r.priority},
+          {"mlockall", r.mlockall},
+          {"cpu", r.cpu},
+          {"variant", r.variant}};
+}
+
 nlohmann::json histogram_json(const Histogram& h) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [edge, count] : h.buckets()) out.push_back({edge, count});
@@ -214,12 +222,7 @@ nlohmann::json to_json(const Report& report) {
       {"sleep_us", report.sleep_us},
       {"cpus", report.cpus},
       {"accel", report.accel},
-      {"reader",
-       {{"policy", report.reader.policy},
-        {"priority", report.reader.priority},
-        {"mlockall", report.reader.mlockall},
-        {"cpu", report.reader.cpu},
-        {"variant", report.reader.variant}}},
+      {"reader", reader_json(report.reader)},
       {"warmup", report.warmup},
       {"repetitions", report.repetitions},
       {"load", report.load},

@@ -95,12 +95,7 @@ nlohmann::json to_json(const SweepReport& r) {
           {"cpus", r.cpus},
           {"accel", r.accel},
           {"load", r.load},
-          {"reader",
-           {{"policy", r.reader.policy},
-            {"priority", r.reader.priority},
-            {"mlockall", r.reader.mlockall},
-            {"cpu", r.reader.cpu},
-            {"variant", r.reader.variant}}},
+          {"reader", reader_json(r.reader)},
           {"points", points}};
 }
 

@@ -24,6 +24,47 @@ std::chrono::nanoseconds time_left(std::chrono::steady_clock::time_point deadlin
   return left.count() < 0 ? std::chrono::nanoseconds(0) : left;
 }
 
+IoUring::IoUring() {
+  const int ret = io_uring_queue_init(4, &ring_, 0);
+  if (ret < 0) throw Error(std::string("io_uring_queue_init: ") + std::strerror(-ret));
+}
+
+IoUring::~IoUring() { io_uring_queue_exit(&ring_); }
+
+io_uring_sqe* IoUring::sqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (sqe == nullptr) throw Error("io_uring: no submission slot");
+  return sqe;
+}
+
+void IoUring::submit() {
+  const int ret = io_uring_submit(&ring_);
+  if (ret < 0) throw Error(std::string("io_uring_submit: ") + std::strerror(-ret));
+}
+
+io_uring_cqe* IoUring::wait(std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto left = time_left(deadline);
+    if (left.count() == 0) return nullptr;
+    __kernel_timespec ts{};
+    ts.tv_sec = left.count() / 1000000000;
+    ts.tv_nsec = left.count() % 1000000000;
+    io_uring_cqe* cqe = nullptr;
+    const int ret = io_uring_wait_cqe_timeout(&ring_, &cqe, &ts);
+    if (ret == -ETIME) return nullptr;
+    if (ret == -EINTR) continue;
+    if (ret < 0) throw Error(std::string("io_uring_wait_cqe: ") + std::strerror(-ret));
+    return cqe;
+  }
+}
+
+io_uring_cqe* IoUring::peek() {
+  io_uring_cqe* cqe = nullptr;
+  return io_uring_peek_cqe(&ring_, &cqe) == 0 ? cqe : nullptr;
+}
+
+void IoUring::seen(io_uring_cqe* cqe) { io_uring_cqe_seen(&ring_, cqe); }
+
 std::optional<std::uint64_t> read_counter(int fd) {
   std::uint64_t value = 0;
   const ssize_t n = ::read(fd, &value, sizeof(value));

@@ -130,6 +130,7 @@ double floor_ratio(std::int64_t value, std::int64_t floor);
 nlohmann::json to_json(const Report& report);
 nlohmann::json stats_json(const Summary& s);
 nlohmann::json histogram_json(const Histogram& h);
+nlohmann::json reader_json(const ReaderSettings& r);
 std::string format_table(const Report& report);
 
 }  // namespace irqbridge
