@@ -19,6 +19,19 @@
 #endif
 
 /*
+ * The direct mode signals the eventfd from the top half. The eventfd's
+ * wait-queue lock is a spinlock_t: it spins in hard-IRQ context on a
+ * normal kernel, but sleeps on PREEMPT_RT, where signalling it from a hard
+ * interrupt is a bug; lockdep's raw-lock-nesting check reports it as one on
+ * any kernel. Where either holds, the mode does not exist.
+ */
+#if IS_ENABLED(CONFIG_PREEMPT_RT) || IS_ENABLED(CONFIG_PROVE_RAW_LOCK_NESTING)
+#define IRQBRIDGE_HAVE_DIRECT 0
+#else
+#define IRQBRIDGE_HAVE_DIRECT 1
+#endif
+
+/*
  * BH workqueues (WQ_BH, system_bh_wq), the successor of tasklets, arrived
  * in 6.9. Before that the mode does not exist and is reported unavailable.
  */

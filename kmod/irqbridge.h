@@ -88,6 +88,8 @@ struct irqbridge_inflight {
  * @may_sleep:	its signalling stage runs in task context
  * @threaded:	the top half returns IRQ_WAKE_THREAD instead of queueing;
  *		needs an interrupt source
+ * @in_top:	no bottom half: @queue runs the signalling stage inside the
+ *		top half (hard IRQ), so no busy work is allowed either
  * @queue:	called from the top half (hard-IRQ context): queue the bottom
  *		half; queueing an already queued one is a no-op, exactly like
  *		KeInsertQueueDpc on a queued DPC
@@ -98,6 +100,7 @@ struct irqbridge_bh_ops {
 	const char *name;
 	bool may_sleep;
 	bool threaded;
+	bool in_top;
 	void (*queue)(struct irqbridge_session *s);
 	void (*flush)(struct irqbridge_session *s);
 };

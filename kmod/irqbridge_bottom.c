@@ -296,6 +296,24 @@ static void irqbridge_thread_flush(struct irqbridge_session *s)
 	/* The source's detach ran synchronize_irq(): the thread is done. */
 }
 
+#if IRQBRIDGE_HAVE_DIRECT
+/*
+ * The counter-example: no bottom half at all. The top half takes the count
+ * and signals the eventfd itself, in hard-interrupt context: what Windows
+ * forbids (KeSetEvent at DIRQL) and VFIO's INTx handler does on Linux. The
+ * lower bound of "no deferral", and not available on PREEMPT_RT.
+ */
+static void irqbridge_direct_queue(struct irqbridge_session *s)
+{
+	irqbridge_bottom_half(s);
+}
+
+static void irqbridge_direct_flush(struct irqbridge_session *s)
+{
+	/* Nothing is deferred: the timer and the source are already stopped. */
+}
+#endif
+
 static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 	{
 		.mode = IRQBRIDGE_MODE_TASKLET,
@@ -352,6 +370,15 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.queue = irqbridge_tasklet_queue,
 		.flush = irqbridge_chain_flush,
 	},
+#if IRQBRIDGE_HAVE_DIRECT
+	{
+		.mode = IRQBRIDGE_MODE_DIRECT,
+		.name = "direct",
+		.in_top = true,
+		.queue = irqbridge_direct_queue,
+		.flush = irqbridge_direct_flush,
+	},
+#endif
 };
 
 /**

@@ -134,6 +134,9 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
 	/* Never sleep in a context that may not: refuse, do not try. */
 	if (cfg->sleep_us && !bh->may_sleep)
 		return -EINVAL;
+	/* No busy loop with interrupts off: the top half must stay short. */
+	if (cfg->work_ns && bh->in_top)
+		return -EINVAL;
 	return 0;
 }
 

@@ -44,7 +44,8 @@
 #define IRQBRIDGE_MODE_BH_WQ		6	/* queue_work(system_bh_wq), 6.9+ */
 #define IRQBRIDGE_MODE_THREADED		7	/* threaded IRQ: PassiveHandling */
 #define IRQBRIDGE_MODE_DPC_WORKITEM	8	/* tasklet, then a work item */
-#define IRQBRIDGE_MODE_MAX		8
+#define IRQBRIDGE_MODE_DIRECT		9	/* no bottom half: the top half signals (not on RT) */
+#define IRQBRIDGE_MODE_MAX		9
 
 /*
  * Interrupt sources (struct irqbridge_config.source). A periodic hard-IRQ
@@ -113,11 +114,12 @@ struct irqbridge_info {
  * @source:	IRQBRIDGE_SOURCE_*; IRQBRIDGE_MODE_THREADED needs an interrupt
  *		(IRQCHIP or EDU), not the bare timer
  * @work_ns:	busy work per event in the bottom half that signals,
- *		0..IRQBRIDGE_WORK_MAX_NS
+ *		0..IRQBRIDGE_WORK_MAX_NS; -EINVAL for IRQBRIDGE_MODE_DIRECT,
+ *		whose signalling stage is the top half
  * @sleep_us:	sleep once per run of the bottom half that signals,
  *		0..IRQBRIDGE_SLEEP_MAX_US; only for modes whose last stage runs
- *		in task context (-EINVAL for tasklets and BH workqueues: they
- *		may not sleep, and the module never tries)
+ *		in task context (-EINVAL for tasklets, BH workqueues and the
+ *		direct mode: they may not sleep, and the module never tries)
  * @reserved2:	must be 0
  */
 struct irqbridge_config {

@@ -14,8 +14,10 @@ import sys
 BOTTOM_CONTEXT = {
     "tasklet": "softirq", "tasklet_hi": "softirq", "bh_wq": "softirq",
     "workqueue": "task", "wq_highpri": "task", "wq_unbound": "task",
-    "threaded": "task", "dpc_workitem": "softirq",
+    "threaded": "task", "dpc_workitem": "softirq", "direct": "hardirq",
 }
+# Modes a kernel may lack: BH workqueues before 6.9, direct on PREEMPT_RT.
+OPTIONAL = ("bh_wq", "direct")
 CHAIN_CONTEXT = {"dpc_workitem": "task"}
 STAGES = ("timer_to_top", "top_to_bottom", "bottom_to_user", "top_to_user")
 STATS = ("n", "p50", "p90", "p99", "p999", "max")
@@ -37,7 +39,7 @@ def check(report, events, period_ns, modes, source=None):
     got_modes = report.get("modes", {})
     if modes == ["all"]:
         # Every mode this kernel offers; bh_wq only exists from 6.9 on.
-        modes = [m for m in BOTTOM_CONTEXT if m != "bh_wq" or "bh_wq" in got_modes]
+        modes = [m for m in BOTTOM_CONTEXT if m not in OPTIONAL or m in got_modes]
     need(sorted(got_modes) == sorted(modes), f"modes {sorted(got_modes)} != {sorted(modes)}")
 
     for name, mode in got_modes.items():

@@ -30,6 +30,7 @@ namespace {
 
 constexpr const char* kDevice = "/dev/irqbridge";
 constexpr unsigned char kPattern = 0xcc;
+constexpr uint64_t kMsPeriod = 1000000;
 
 using Fd = irqbridge::UniqueFd;
 using irqbridge::map_shared;
@@ -296,6 +297,36 @@ TEST_F(DeviceTest, EventfdClosedWhileAttachedStillCounts) {
   EXPECT_EQ(st.counted, 200u);
 }
 
+// PREEMPT_RT has /sys/kernel/realtime (reading 1).
+bool RealtimeKernel() {
+  FILE* f = std::fopen("/sys/kernel/realtime", "r");
+  if (f == nullptr) return false;
+  int v = 0;
+  const bool rt = std::fscanf(f, "%d", &v) == 1 && v == 1;
+  std::fclose(f);
+  return rt;
+}
+
+// Signalling from the hard interrupt is offered exactly where it is legal:
+// not on PREEMPT_RT (the eventfd's lock sleeps there). It may never sleep
+// nor busy-loop.
+TEST_F(DeviceTest, DirectExistsExactlyWhereItIsLegal) {
+  const bool offered = (Info().modes & (1u << IRQBRIDGE_MODE_DIRECT)) != 0;
+  auto c = Config(IRQBRIDGE_MODE_DIRECT, kMsPeriod, 10);
+  if (RealtimeKernel()) {
+    EXPECT_FALSE(offered) << "direct offered on PREEMPT_RT";
+    EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), EOPNOTSUPP);
+    return;
+  }
+  ASSERT_TRUE(offered) << "direct missing on a non-RT kernel";
+  EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+  c.sleep_us = 10;
+  EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "a sleep in hard IRQ";
+  c.sleep_us = 0;
+  c.work_ns = 1000;
+  EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "a busy loop in hard IRQ";
+}
+
 // Count-only runs write no record and lose none; the top half's cost is
 // measured either way, for every top half, and fully initialised.
 TEST_F(DeviceTest, NoRecordsCountsExactlyAndTopHalfCostIsMeasured) {
@@ -476,7 +507,9 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
     EXPECT_EQ(r.top.flags & (IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_IRQS_OFF),
               IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_IRQS_OFF)
         << "top half flags 0x" << std::hex << r.top.flags;
-    EXPECT_FALSE(r.bottom.flags & IRQBRIDGE_CTX_HARDIRQ);
+    if (rc.bottom_flag != IRQBRIDGE_CTX_HARDIRQ) {
+      EXPECT_FALSE(r.bottom.flags & IRQBRIDGE_CTX_HARDIRQ);
+    }
     if (rc.bottom_flag == IRQBRIDGE_CTX_TASK) {
       EXPECT_FALSE(r.bottom.flags & IRQBRIDGE_CTX_SOFTIRQ) << "a task-context half in softirq";
     }
@@ -489,6 +522,7 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   RecordProperty("max_batch", static_cast<int>(st.max_batch));
 }
 
+constexpr uint32_t kHard = IRQBRIDGE_CTX_HARDIRQ;
 constexpr uint32_t kSoft = IRQBRIDGE_CTX_SOFTIRQ;
 constexpr uint32_t kTask = IRQBRIDGE_CTX_TASK;
 constexpr uint32_t kTimer = IRQBRIDGE_SOURCE_TIMER;
@@ -513,6 +547,10 @@ INSTANTIATE_TEST_SUITE_P(
         RunCase{"tasklet_edu", IRQBRIDGE_MODE_TASKLET, kEdu, kMs, 300, kSoft, 0},
         RunCase{"workqueue_edu", IRQBRIDGE_MODE_WORKQUEUE, kEdu, kMs, 300, kTask, 0},
         RunCase{"dpc_workitem_edu", IRQBRIDGE_MODE_DPC_WORKITEM, kEdu, kMs, 300, kSoft, kTask},
+        // No bottom half: the top half signals (not on PREEMPT_RT).
+        RunCase{"direct", IRQBRIDGE_MODE_DIRECT, kTimer, kMs, 300, kHard, 0},
+        RunCase{"direct_edu", IRQBRIDGE_MODE_DIRECT, kEdu, kMs, 300, kHard, 0},
+        RunCase{"direct_floor", IRQBRIDGE_MODE_DIRECT, kTimer, kFloor, 20000, kHard, 0},
         // A work item and a handler thread may sleep; a busy loop is
         // allowed everywhere.
         RunCase{"workqueue_sleep", IRQBRIDGE_MODE_WORKQUEUE, kTimer, kMs, 100, kTask, 0, 200},

@@ -8,7 +8,7 @@ import os
 import sys
 
 MODES = ("tasklet", "workqueue", "tasklet_hi", "wq_highpri", "wq_unbound", "bh_wq",
-         "threaded", "dpc_workitem")
+         "threaded", "dpc_workitem", "direct")
 DEFAULT_US = 1000
 
 

@@ -30,6 +30,12 @@ TEST(Modes, ParseList) {
   EXPECT_THROW(parse_mode_list("tasklet,tasklet", both), Error);
   EXPECT_THROW(parse_mode_list("", both), Error);
   EXPECT_THROW(parse_mode_list("bh_wq", both), Error) << "not offered by the kernel";
+  try {
+    parse_mode_list("direct", both);
+    ADD_FAILURE() << "direct accepted without the module offering it";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("PREEMPT_RT"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Modes, AllMeansWhatTheKernelOffers) {

@@ -27,8 +27,12 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
   for (const ModeInfo* m : modes) {
     if (o.sleep_us != 0 && !m->may_sleep)
       throw Error(fmt::format(
-          "mode {} runs its bottom half in softirq context (DISPATCH_LEVEL) and may not "
-          "sleep: drop --sleep-us or pick a task-context mode",
+          "mode {} signals from {} and may not sleep: drop --sleep-us or pick a task-context "
+          "mode",
+          m->name, m->in_top ? "the hard interrupt (DIRQL)" : "softirq context (DISPATCH_LEVEL)"));
+    if (o.work_ns != 0 && m->in_top)
+      throw Error(fmt::format(
+          "mode {} signals from the hard interrupt: no --work-ns busy loop with interrupts off",
           m->name));
     const SourceInfo& eff = effective_source(*m, *source);
     if (!(device.info().sources & (1U << eff.id)))

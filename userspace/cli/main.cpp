@@ -54,7 +54,8 @@ int cli_main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run one mode and print its latencies");
   run->add_option("--mode", o.mode,
                   "Bottom half: tasklet, workqueue, tasklet_hi, wq_highpri, wq_unbound, bh_wq, "
-                  "threaded, dpc_workitem")
+                  "threaded, dpc_workitem, or direct (none: the top half signals; not on "
+                  "PREEMPT_RT)")
       ->capture_default_str();
   add_run_options(run, o);
   add_single_rate_options(run, o);

@@ -11,20 +11,54 @@ namespace irqbridge {
 namespace {
 
 constexpr std::array kModes = {
-    ModeInfo{"tasklet", IRQBRIDGE_MODE_TASKLET, "tasklet_schedule()", "DPC", false, false, false},
-    ModeInfo{"workqueue", IRQBRIDGE_MODE_WORKQUEUE, "queue_work(system_wq)", "WorkItem", true,
-             false, false},
-    ModeInfo{"tasklet_hi", IRQBRIDGE_MODE_TASKLET_HI, "tasklet_hi_schedule()",
-             "DPC, HighImportance", false, false, false},
-    ModeInfo{"wq_highpri", IRQBRIDGE_MODE_WQ_HIGHPRI, "queue_work(WQ_HIGHPRI wq)",
-             "WorkItem, critical queue", true, false, false},
-    ModeInfo{"wq_unbound", IRQBRIDGE_MODE_WQ_UNBOUND, "queue_work(WQ_UNBOUND wq)",
-             "WorkItem, any processor", true, false, false},
-    ModeInfo{"bh_wq", IRQBRIDGE_MODE_BH_WQ, "queue_work(system_bh_wq)", "DPC", false, false, false},
-    ModeInfo{"threaded", IRQBRIDGE_MODE_THREADED, "request_threaded_irq() thread",
-             "PassiveHandling ISR", true, true, false},
-    ModeInfo{"dpc_workitem", IRQBRIDGE_MODE_DPC_WORKITEM, "tasklet, then queue_work()",
-             "DPC, then WorkItem", true, false, true},
+    ModeInfo{.name = "tasklet",
+             .id = IRQBRIDGE_MODE_TASKLET,
+             .mechanism = "tasklet_schedule()",
+             .windows = "DPC"},
+    ModeInfo{.name = "workqueue",
+             .id = IRQBRIDGE_MODE_WORKQUEUE,
+             .mechanism = "queue_work(system_wq)",
+             .windows = "WorkItem",
+             .may_sleep = true},
+    ModeInfo{.name = "tasklet_hi",
+             .id = IRQBRIDGE_MODE_TASKLET_HI,
+             .mechanism = "tasklet_hi_schedule()",
+             .windows = "DPC, HighImportance"},
+    ModeInfo{.name = "wq_highpri",
+             .id = IRQBRIDGE_MODE_WQ_HIGHPRI,
+             .mechanism = "queue_work(WQ_HIGHPRI wq)",
+             .windows = "WorkItem, critical queue",
+             .may_sleep = true},
+    ModeInfo{.name = "wq_unbound",
+             .id = IRQBRIDGE_MODE_WQ_UNBOUND,
+             .mechanism = "queue_work(WQ_UNBOUND wq)",
+             .windows = "WorkItem, any processor",
+             .may_sleep = true},
+    ModeInfo{.name = "bh_wq",
+             .id = IRQBRIDGE_MODE_BH_WQ,
+             .mechanism = "queue_work(system_bh_wq)",
+             .windows = "DPC",
+             .missing = "BH workqueues arrived in Linux 6.9"},
+    ModeInfo{.name = "threaded",
+             .id = IRQBRIDGE_MODE_THREADED,
+             .mechanism = "request_threaded_irq() thread",
+             .windows = "PassiveHandling ISR",
+             .may_sleep = true,
+             .needs_interrupt = true},
+    ModeInfo{.name = "dpc_workitem",
+             .id = IRQBRIDGE_MODE_DPC_WORKITEM,
+             .mechanism = "tasklet, then queue_work()",
+             .windows = "DPC, then WorkItem",
+             .may_sleep = true,
+             .chain = true},
+    ModeInfo{.name = "direct",
+             .id = IRQBRIDGE_MODE_DIRECT,
+             .mechanism = "eventfd_signal() in the top half",
+             .windows = "KeSetEvent at DIRQL (forbidden on Windows)",
+             .in_top = true,
+             .missing = "on PREEMPT_RT the eventfd's lock sleeps, so a hard interrupt may not "
+                        "signal it (the Windows rule, enforced by the kernel); lockdep's "
+                        "raw-lock-nesting check refuses it too"},
 };
 
 constexpr std::array kSources = {
@@ -92,7 +126,8 @@ std::vector<const ModeInfo*> parse_mode_list(std::string_view list, std::uint32_
     const ModeInfo* mode = find_mode(name);
     if (mode == nullptr) throw Error("unknown mode '" + std::string(name) + "'");
     if (!(supported_mask & (1U << mode->id)))
-      throw Error("mode " + std::string(name) + " is not supported by this kernel");
+      throw Error("mode " + std::string(name) + " is not offered by this kernel" +
+                  (mode->missing.empty() ? "" : ": " + std::string(mode->missing)));
     for (const ModeInfo* seen : modes)
       if (seen == mode) throw Error("mode " + std::string(name) + " is listed twice");
     modes.push_back(mode);

@@ -12,13 +12,15 @@
 namespace irqbridge {
 
 struct ModeInfo {
-  std::string_view name;       // CLI and report name
-  std::uint32_t id;            // IRQBRIDGE_MODE_*
-  std::string_view mechanism;  // the Linux call
-  std::string_view windows;    // the Windows construct
-  bool may_sleep;              // the signalling stage runs in task context
-  bool needs_interrupt;        // cannot run on the bare timer source
-  bool chain;                  // two hops: DPC, then WorkItem
+  std::string_view name;          // CLI and report name
+  std::uint32_t id;               // IRQBRIDGE_MODE_*
+  std::string_view mechanism;     // the Linux call
+  std::string_view windows;       // the Windows construct
+  bool may_sleep = false;         // the signalling stage runs in task context
+  bool needs_interrupt = false;   // cannot run on the bare timer source
+  bool chain = false;             // two hops: DPC, then WorkItem
+  bool in_top = false;            // no bottom half: the top half signals
+  std::string_view missing = {};  // why a kernel may not offer it
 };
 
 struct SourceInfo {
