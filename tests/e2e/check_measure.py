@@ -69,7 +69,7 @@ def check_measure(out, errors):
 
 
 def check_outliers(r, lines, errors):
-    """The worst events and those above --threshold-us 300 agree with the
+    """The worst events and those above --threshold-us 1000 agree with the
     raw samples: same count above the threshold, the worst really the worst."""
     causes = {"timer late", "bottom half deferred", "work item deferred", "reader late"}
     for name, m in r["modes"].items():
@@ -82,10 +82,13 @@ def check_outliers(r, lines, errors):
         elif [w["timer_to_user_ns"] for w in worst] != totals[:5]:
             errors.append(f"measure.{name}: worst {[w['timer_to_user_ns'] for w in worst]} "
                           f"!= the CSV's {totals[:5]}")
-        above = sum(1 for t in totals if t > 300000)
-        if o.get("threshold_ns") != 300000 or o.get("above_threshold") != above:
-            errors.append(f"measure.{name}: {o.get('above_threshold')} above 300 us, "
+        above = sum(1 for t in totals if t > 1000000)
+        if o.get("threshold_ns") != 1000000 or o.get("above_threshold") != above:
+            errors.append(f"measure.{name}: {o.get('above_threshold')} above 1000 us, "
                           f"the CSV has {above}")
+        if len(o.get("above", [])) != min(above, 100):
+            errors.append(f"measure.{name}: {len(o.get('above', []))} explained above the "
+                          f"threshold, want min({above}, 100)")
 
 
 def check_variants_and_loads(out, errors):

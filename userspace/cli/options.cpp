@@ -81,7 +81,7 @@ void add_single_rate_options(CLI::App* app, Options& o) {
       ->check(CLI::Range(std::size_t{0}, std::size_t{1000}))
       ->capture_default_str();
   app->add_option("--threshold-us", o.threshold_us,
-                  "Also explain every event whose timer_to_user exceeds this (first 1000 kept)")
+                  "Also count every event whose timer_to_user exceeds this, and explain the first 100")
       ->check(CLI::NonNegativeNumber);
   app->add_flag("--no-floor", o.no_floor,
                 "Do not run cyclictest (the floor: timer expiry -> a user thread) first");

@@ -40,7 +40,7 @@ struct Outlier {
 // up to a cap) those above a threshold.
 class OutlierTracker {
  public:
-  static constexpr std::size_t kThresholdCap = 1000;
+  static constexpr std::size_t kThresholdCap = 100;
 
   OutlierTracker() : OutlierTracker(0, 0, 0, false) {}
   OutlierTracker(std::size_t worst, std::int64_t threshold_ns, std::uint64_t warmup, bool chain);
