@@ -80,8 +80,9 @@ void add_single_rate_options(CLI::App* app, Options& o) {
                   "Worst events per mode to break into stages and explain (0: none)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1000}))
       ->capture_default_str();
-  app->add_option("--threshold-us", o.threshold_us,
-                  "Also count every event whose timer_to_user exceeds this, and explain the first 100")
+  app->add_option(
+         "--threshold-us", o.threshold_us,
+         "Also count every event whose timer_to_user exceeds this, and explain the first 100")
       ->check(CLI::NonNegativeNumber);
   app->add_flag("--no-floor", o.no_floor,
                 "Do not run cyclictest (the floor: timer expiry -> a user thread) first");

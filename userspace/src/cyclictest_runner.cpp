@@ -86,6 +86,7 @@ Floor run_cyclictest(const FloorSettings& s) {
   for (const auto& a : args) command += (command.empty() ? "" : " ") + a;
 
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 

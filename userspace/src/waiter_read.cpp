@@ -70,8 +70,7 @@ class ReadWaiter final : public Waiter {
   // A signal that lands just outside read() is harmless: the handler does
   // nothing, and the next look sends another.
   void watch(const std::stop_token& stop) {
-    std::mutex m;
-    std::unique_lock lock(m);
+    std::unique_lock lock(watch_mutex_);
     while (!stop.stop_requested()) {
       cv_.wait_for(lock, stop, std::chrono::milliseconds(20), [] { return false; });
       if (!in_read_.load(std::memory_order_acquire)) continue;
@@ -84,6 +83,7 @@ class ReadWaiter final : public Waiter {
   pthread_t reader_;
   std::atomic<bool> in_read_{false};
   std::atomic<std::chrono::steady_clock::rep> deadline_ns_{0};
+  std::mutex watch_mutex_;  // only for cv_: the watchdog's sleep
   std::condition_variable_any cv_;
   std::jthread watchdog_;  // last: stopped and joined first
 };
