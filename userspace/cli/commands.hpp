@@ -6,6 +6,7 @@
 #include "irqbridge/device.hpp"
 #include "irqbridge/modes.hpp"
 #include "irqbridge/progress.hpp"
+#include "irqbridge/session.hpp"
 #include "irqbridge/sweep.hpp"
 #include "options.hpp"
 
@@ -19,6 +20,9 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes, co
 
 // run / compare: each mode (repeated), the cyclictest floor, one report.
 int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device);
+// The settings of one run of mode at period_ns, from the options.
+RunSettings run_settings(const Options& o, const ModeInfo& mode, std::uint64_t period_ns);
+
 // One run of a mode at a period with the options' other settings; a run
 // that fails (the machine cannot keep up) is a point with its error.
 SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,

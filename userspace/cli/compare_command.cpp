@@ -40,6 +40,22 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
   }
 }
 
+RunSettings run_settings(const Options& o, const ModeInfo& mode, std::uint64_t period_ns) {
+  RunSettings s;
+  s.mode = &mode;
+  s.source = &effective_source(mode, *find_source(o.source));
+  s.period_ns = period_ns;
+  s.events = o.events;
+  s.work_ns = o.work_ns;
+  s.sleep_us = o.sleep_us;
+  s.reader = reader_variant(o);
+  s.warmup = o.warmup;
+  s.outliers = o.outliers;
+  s.threshold_ns = static_cast<std::int64_t>(std::llround(o.threshold_us * 1000.0));
+  s.timer_cpu = o.timer_cpu;
+  return s;
+}
+
 namespace {
 
 // The cyclictest floor under the same conditions as the modes.
@@ -70,8 +86,6 @@ std::unique_ptr<std::ofstream> open_csv(const std::string& path) {
 
 int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
   check_modes(o, modes, device);
-  const SourceInfo& source = *find_source(o.source);
-  const ReaderVariant variant = reader_variant(o);
   const LoadKind load_type = load_kind(o);
 
   Report report;
@@ -89,7 +103,6 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
   report.load = std::string(load_name(load_type));
   report.timer_cpu = o.timer_cpu;
   report.reader = apply_reader_settings(wanted_reader(o));
-  report.reader.variant = std::string(variant_name(variant));
 
   auto csv = open_csv(o.csv);
   Load load(load_type);
@@ -97,18 +110,7 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
 
   Progress progress(!o.quiet);
   for (const ModeInfo* m : modes) {
-    RunSettings s;
-    s.mode = m;
-    s.source = &effective_source(*m, source);
-    s.period_ns = report.period_ns;
-    s.events = o.events;
-    s.work_ns = o.work_ns;
-    s.sleep_us = o.sleep_us;
-    s.reader = variant;
-    s.warmup = o.warmup;
-    s.outliers = o.outliers;
-    s.threshold_ns = static_cast<std::int64_t>(std::llround(o.threshold_us * 1000.0));
-    s.timer_cpu = o.timer_cpu;
+    RunSettings s = run_settings(o, *m, report.period_ns);
     std::vector<RunResult> runs;
     for (unsigned i = 0; i < o.repeat; i++) {
       s.run = i;

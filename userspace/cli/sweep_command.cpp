@@ -18,15 +18,7 @@ namespace irqbridge::cli {
 
 SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
                      std::uint64_t period_ns, Progress& progress, bool records) {
-  RunSettings s;
-  s.mode = &mode;
-  s.source = &effective_source(mode, *find_source(o.source));
-  s.period_ns = period_ns;
-  s.events = o.events;
-  s.work_ns = o.work_ns;
-  s.sleep_us = o.sleep_us;
-  s.reader = reader_variant(o);
-  s.timer_cpu = o.timer_cpu;
+  RunSettings s = run_settings(o, mode, period_ns);
   s.records = records;
   s.label = fmt::format("{} @{:g}us", mode.name, static_cast<double>(period_ns) / 1000.0);
   try {
@@ -50,7 +42,6 @@ SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
 int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
   check_modes(o, modes, device);
   const std::vector<std::uint64_t> periods = parse_periods_us(o.periods_us);
-  const ReaderVariant variant = reader_variant(o);
   const LoadKind load_type = load_kind(o);
 
   SweepReport report;
@@ -61,7 +52,6 @@ int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   report.accel = accelerator();
   report.load = std::string(load_name(load_type));
   report.reader = apply_reader_settings(wanted_reader(o));
-  report.reader.variant = std::string(variant_name(variant));
 
   Load load(load_type);
   Progress progress(!o.quiet);

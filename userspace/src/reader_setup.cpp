@@ -13,6 +13,7 @@ namespace irqbridge {
 
 ReaderSettings apply_reader_settings(const ReaderSettings& wanted) {
   ReaderSettings applied;
+  applied.variant = wanted.variant;  // how it waits: nothing to apply here
   if (wanted.cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
