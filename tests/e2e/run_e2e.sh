@@ -43,14 +43,25 @@ done
 
 rm -rf "$out"
 mkdir -p "$out"
+# On a terminal the console streams by; otherwise (ctest, CI) it goes to a
+# file and a failure prints a digest, so the reason is not buried under the
+# boot log.
+if [ -t 1 ]; then stream=/dev/stdout; else stream=$out/testbox.out; fi
+digest() {
+	[ "$stream" = /dev/stdout ] && return 0
+	echo "e2e: $scenario: verdict lines from the guest and the test box:"
+	grep -a -E 'FAIL|e2e:|testbox:|TESTBOX-RC|Failure|Expected|error' "$stream" | grep -v ' PASS ' | tail -n 60
+	echo "e2e: $scenario: last 40 lines of the console ($out/console.log):"
+	tail -n 40 "$stream"
+}
 status=0
 "$here/../testbox/testbox.sh" --kernel "${IRQBRIDGE_KERNEL:-6.12}" --out "$out" \
 	--log "$out/console.log" --timeout "$timeout" \
 	--file "$IRQBRIDGE_KO" --file "$IRQBRIDGE_CLI:irqbridge" \
 	--file "$IRQBRIDGE_DEVICE_TEST:device_test" --file "$IRQBRIDGE_FUZZ:ioctl_fuzz" \
 	--file "$here/guest/lib.sh" --file "$here/guest/$scenario.sh" \
-	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" ||
-	status=$?
+	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" \
+	>"$stream" 2>&1 || status=$?
 
 "$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || status=1
 if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_all_edu ]; }; then
@@ -65,5 +76,10 @@ if [ "$status" = 0 ] && [ "$scenario" = measure ]; then
 	# The pictures of the reports just written (gnuplot on the host).
 	"$here/../../tools/irqbridge-plot" --out "$out" "$out/measure.json" "$out/sweep.json" || status=1
 fi
-[ "$status" = 0 ] && echo "e2e: $scenario passed" || echo "e2e: $scenario FAILED ($status); logs in $out"
+if [ "$status" = 0 ]; then
+	echo "e2e: $scenario passed"
+else
+	digest
+	echo "e2e: $scenario FAILED ($status); logs in $out"
+fi
 exit "$status"

@@ -13,14 +13,14 @@ load_module || exit 1
 # the reader is not disturbed and finishes with exact counts.
 $cli run --quiet --mode workqueue --events 1500 --period-us 1000 > /tmp/run.out 2>&1 &
 reader=$!
-sleep 0.5
+wait_device_open $reader || fail "first reader never opened the device"
 if rmmod irqbridge 2>/dev/null; then fail "rmmod succeeded under a running reader"; else pass "rmmod refused while a reader runs"; fi
 if wait $reader; then pass "reader finished exactly after the refused rmmod"; else fail "reader failed: $(tail -n 1 /tmp/run.out)"; fi
 
 # A second process: refused with a clear one-line message.
 $cli run --quiet --mode tasklet --events 3000 --period-us 1000 > /dev/null 2>&1 &
 reader=$!
-sleep 0.5
+wait_device_open $reader || fail "first reader never opened the device"
 msg=$($cli info 2>&1)
 case "$msg" in
 *busy*) pass "second process refused: $msg" ;;
@@ -33,6 +33,7 @@ wait $reader || fail "first reader failed"
 kill_then_unload() {
 	$cli run --quiet --mode "$1" --events 100000000 --period-us 10 > /dev/null 2>&1 &
 	reader=$!
+	wait_device_open $reader || fail "$1 reader never opened the device"
 	sleep 1
 	kill -9 $reader
 	wait $reader 2>/dev/null

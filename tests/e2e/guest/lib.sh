@@ -6,6 +6,19 @@ load_module() {
 	[ -c /dev/irqbridge ] || { echo "e2e: /dev/irqbridge missing after insmod"; return 1; }
 }
 
+# wait_device_open PID: wait until a process holds /dev/irqbridge open (the
+# module's reference count rises on open), at most 30 s. Fails if PID exits
+# first. A fixed sleep raced a slow start of the reader on a busy host.
+wait_device_open() {
+	tries=0
+	while [ "$(cat /sys/module/irqbridge/refcnt 2>/dev/null || echo 0)" -lt 1 ]; do
+		kill -0 "$1" 2>/dev/null || { echo "e2e: process $1 exited before opening the device"; return 1; }
+		tries=$((tries + 1))
+		[ $tries -le 300 ] || { echo "e2e: process $1 did not open the device in 30 s"; return 1; }
+		sleep 0.1
+	done
+}
+
 # debug_kernel_checks: on a kernel with kmemleak and lockdep, ask them.
 # Reports go to the console, where the host's log check fails the test.
 debug_kernel_checks() {
