@@ -16,6 +16,7 @@
 #include "uapi/irqbridge.h"
 
 struct eventfd_ctx;
+struct irqbridge_chip_line;
 struct irqbridge_edu;
 struct irqbridge_session;
 
@@ -157,6 +158,8 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @src:	interrupt source of the current run, fixed while @running
  * @edu:	the edu device this session raises; protected by the edu
  *		driver's lock (see irqbridge_edu.c)
+ * @line:	the irqchip interrupt this session raises; set by attach and
+ *		cleared by detach under @lock (see irqbridge_irqchip.c)
  * @timer:	paces the source: a periodic hard-IRQ hrtimer
  * @period_ns:	copy of @config.period_ns for the timer
  * @events:	copy of @config.events for the timer
@@ -211,6 +214,7 @@ struct irqbridge_session {
 	const struct irqbridge_bh_ops *bh;
 	const struct irqbridge_source_ops *src;
 	struct irqbridge_edu *edu;
+	struct irqbridge_chip_line *line;
 
 	struct hrtimer timer;
 	u64 period_ns;

@@ -1,55 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * irqbridge: an interrupt of the module's own, through the generic IRQ layer.
+ * irqbridge: interrupts of the module's own, through the generic IRQ layer.
  *
- * A one-interrupt irq_domain with a minimal irq_chip gives the module a real
- * Linux interrupt number (it shows in /proc/interrupts). The hrtimer raises
- * it with generic_handle_irq() from hard-IRQ context, as a demultiplexing
- * interrupt controller does for its children, so the handler registered
- * with request_threaded_irq() runs exactly as for a device: the IRQ core
- * calls the hard handler, and wakes the handler thread when it returns
+ * An irq_domain with one interrupt per possible CPU and a minimal irq_chip
+ * gives the module real Linux interrupt numbers (they show in
+ * /proc/interrupts). A session's hrtimer raises its interrupt with
+ * generic_handle_irq() from hard-IRQ context, as a demultiplexing interrupt
+ * controller does for its children, so the handler registered with
+ * request_threaded_irq() runs exactly as for a device: the IRQ core calls
+ * the hard handler, and wakes the handler thread when it returns
  * IRQ_WAKE_THREAD. This is the timer source's way to the threaded mode
  * (PassiveHandling = TRUE).
+ *
+ * One interrupt per CPU is what a multi-queue device has (a vector per
+ * queue): each channel of a per-CPU run takes one, and its affinity is set
+ * to the CPU whose timer raises it, so the handler thread follows.
  *
  * The chip has no mask register: like irq_sim it uses handle_simple_irq,
  * and each raise runs the hard handler once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
 
 #include "irqbridge.h"
 
 /**
- * struct irqbridge_irqchip - the module's interrupt controller
- * @fwnode:	names the domain
- * @domain:	one hwirq, number 0
- * @virq:	its Linux interrupt number
- * @session:	the session the interrupt belongs to, or NULL; set and
- *		cleared under that session's lock while its timer is not
- *		armed, read by the handlers
- *
- * Created at module load, destroyed at unload.
+ * struct irqbridge_chip_line - one interrupt of the domain
+ * @virq:	its Linux interrupt number, 0 if not mapped
+ * @session:	the session it belongs to, or NULL; set and cleared under
+ *		irqbridge_chip_lock and that session's lock while its timer is
+ *		not armed, read by the handlers
  */
-struct irqbridge_irqchip {
-	struct fwnode_handle *fwnode;
-	struct irq_domain *domain;
+struct irqbridge_chip_line {
 	unsigned int virq;
 	struct irqbridge_session *session;
 };
 
+/**
+ * struct irqbridge_irqchip - the module's interrupt controller
+ * @fwnode:	names the domain
+ * @domain:	@nr hwirqs, numbered from 0
+ * @lines:	@nr interrupts, the handlers' dev_id
+ * @nr:		number of lines: the possible CPUs
+ *
+ * Created at module load, destroyed at unload; only @lines[].session
+ * changes in between (see struct irqbridge_chip_line).
+ */
+struct irqbridge_irqchip {
+	struct fwnode_handle *fwnode;
+	struct irq_domain *domain;
+	struct irqbridge_chip_line *lines;
+	unsigned int nr;
+};
+
 static struct irqbridge_irqchip irqbridge_chip_state;
+/* Serialises attach and detach: which session owns which line. */
+static DEFINE_MUTEX(irqbridge_chip_lock);
 
 static void irqbridge_chip_noop(struct irq_data *d)
 {
+}
+
+/*
+ * Nothing to program: the line is raised by the timer of the CPU it is
+ * routed to. Recording the mask is what moves the handler thread there.
+ */
+static int irqbridge_chip_set_affinity(struct irq_data *d,
+				       const struct cpumask *mask, bool force)
+{
+	irq_data_update_effective_affinity(d, mask);
+	return IRQ_SET_MASK_OK;
 }
 
 static struct irq_chip irqbridge_chip = {
 	.name = "irqbridge",
 	.irq_mask = irqbridge_chip_noop,
 	.irq_unmask = irqbridge_chip_noop,
+	.irq_set_affinity = irqbridge_chip_set_affinity,
 };
 
 static int irqbridge_domain_map(struct irq_domain *d, unsigned int virq,
@@ -57,6 +91,11 @@ static int irqbridge_domain_map(struct irq_domain *d, unsigned int virq,
 {
 	irq_set_chip_and_handler(virq, &irqbridge_chip, handle_simple_irq);
 	irq_set_noprobe(virq);
+	/*
+	 * Affinity takes effect at once: no hardware vector to move, so no
+	 * need to wait for the next interrupt as x86 otherwise would.
+	 */
+	irq_set_status_flags(virq, IRQ_MOVE_PCNTXT);
 	return 0;
 }
 
@@ -66,8 +105,8 @@ static const struct irq_domain_ops irqbridge_domain_ops = {
 
 static irqreturn_t irqbridge_chip_hardirq(int irq, void *dev_id)
 {
-	struct irqbridge_irqchip *chip = dev_id;
-	struct irqbridge_session *s = READ_ONCE(chip->session);
+	struct irqbridge_chip_line *line = dev_id;
+	struct irqbridge_session *s = READ_ONCE(line->session);
 
 	if (!s)
 		return IRQ_NONE;
@@ -76,16 +115,64 @@ static irqreturn_t irqbridge_chip_hardirq(int irq, void *dev_id)
 
 static irqreturn_t irqbridge_chip_thread(int irq, void *dev_id)
 {
-	struct irqbridge_irqchip *chip = dev_id;
-	struct irqbridge_session *s = READ_ONCE(chip->session);
+	struct irqbridge_chip_line *line = dev_id;
+	struct irqbridge_session *s = READ_ONCE(line->session);
 
 	if (!s)
 		return IRQ_NONE;
 	return irqbridge_bh_thread_fn(s);
 }
 
+static void irqbridge_chip_lines_free(struct irqbridge_irqchip *chip)
+{
+	unsigned int i;
+
+	for (i = chip->nr; i-- > 0;) {
+		struct irqbridge_chip_line *line = &chip->lines[i];
+
+		if (!line->virq)
+			continue;
+		free_irq(line->virq, line);
+		irq_dispose_mapping(line->virq);
+		line->virq = 0;
+	}
+}
+
+/*
+ * IRQF_ONESHOT keeps each handler pair together (and out of forced
+ * threading on PREEMPT_RT): the hard handler stays in hard-IRQ context.
+ */
+static int irqbridge_chip_lines_request(struct irqbridge_irqchip *chip)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < chip->nr; i++) {
+		struct irqbridge_chip_line *line = &chip->lines[i];
+		unsigned int virq = irq_create_mapping(chip->domain, i);
+
+		if (!virq) {
+			ret = -EINVAL;
+			goto err_free_lines;
+		}
+		ret = request_threaded_irq(virq, irqbridge_chip_hardirq,
+					   irqbridge_chip_thread, IRQF_ONESHOT,
+					   "irqbridge-irqchip", line);
+		if (ret) {
+			irq_dispose_mapping(virq);
+			goto err_free_lines;
+		}
+		line->virq = virq;
+	}
+	return 0;
+
+err_free_lines:
+	irqbridge_chip_lines_free(chip);
+	return ret;
+}
+
 /**
- * irqbridge_irqchip_init() - create the domain and request its interrupt
+ * irqbridge_irqchip_init() - create the domain and request its interrupts
  *
  * Return: 0 or a negative errno.
  */
@@ -94,40 +181,36 @@ int irqbridge_irqchip_init(void)
 	struct irqbridge_irqchip *chip = &irqbridge_chip_state;
 	int ret;
 
-	chip->fwnode = irq_domain_alloc_named_fwnode("irqbridge");
-	if (!chip->fwnode)
+	chip->nr = min_t(unsigned int, num_possible_cpus(),
+			 IRQBRIDGE_SESSIONS_MAX);
+	chip->lines = kcalloc(chip->nr, sizeof(*chip->lines), GFP_KERNEL);
+	if (!chip->lines)
 		return -ENOMEM;
 
-	chip->domain = irq_domain_create_linear(chip->fwnode, 1,
+	chip->fwnode = irq_domain_alloc_named_fwnode("irqbridge");
+	if (!chip->fwnode) {
+		ret = -ENOMEM;
+		goto err_free_lines_array;
+	}
+
+	chip->domain = irq_domain_create_linear(chip->fwnode, chip->nr,
 						&irqbridge_domain_ops, chip);
 	if (!chip->domain) {
 		ret = -ENOMEM;
 		goto err_free_fwnode;
 	}
 
-	chip->virq = irq_create_mapping(chip->domain, 0);
-	if (!chip->virq) {
-		ret = -EINVAL;
-		goto err_remove_domain;
-	}
-
-	/*
-	 * IRQF_ONESHOT keeps the handler pair together (and out of forced
-	 * threading on PREEMPT_RT): the hard handler stays in hard-IRQ context.
-	 */
-	ret = request_threaded_irq(chip->virq, irqbridge_chip_hardirq,
-				   irqbridge_chip_thread, IRQF_ONESHOT,
-				   "irqbridge-irqchip", chip);
+	ret = irqbridge_chip_lines_request(chip);
 	if (ret)
-		goto err_dispose_mapping;
+		goto err_remove_domain;
 	return 0;
 
-err_dispose_mapping:
-	irq_dispose_mapping(chip->virq);
 err_remove_domain:
 	irq_domain_remove(chip->domain);
 err_free_fwnode:
 	irq_domain_free_fwnode(chip->fwnode);
+err_free_lines_array:
+	kfree(chip->lines);
 	return ret;
 }
 
@@ -138,10 +221,10 @@ void irqbridge_irqchip_exit(void)
 {
 	struct irqbridge_irqchip *chip = &irqbridge_chip_state;
 
-	free_irq(chip->virq, chip);
-	irq_dispose_mapping(chip->virq);
+	irqbridge_chip_lines_free(chip);
 	irq_domain_remove(chip->domain);
 	irq_domain_free_fwnode(chip->fwnode);
+	kfree(chip->lines);
 }
 
 static bool irqbridge_irqchip_available(void)
@@ -149,25 +232,51 @@ static bool irqbridge_irqchip_available(void)
 	return true;
 }
 
+/* Take a free line and route it to the CPU that arms the session's timer. */
 static int irqbridge_irqchip_attach(struct irqbridge_session *s)
 {
+	struct irqbridge_irqchip *chip = &irqbridge_chip_state;
+	unsigned int i;
+	int ret = -EBUSY;
+
 	lockdep_assert_held(&s->lock);
-	WRITE_ONCE(irqbridge_chip_state.session, s);
-	return 0;
+	mutex_lock(&irqbridge_chip_lock);
+	for (i = 0; i < chip->nr; i++) {
+		struct irqbridge_chip_line *line = &chip->lines[i];
+
+		if (line->session)
+			continue;
+		/*
+		 * Best effort: START runs here, so the pinned timer does too
+		 * (unless the caller migrates in between; the context report
+		 * shows where the thread really ran).
+		 */
+		irq_set_affinity(line->virq,
+				 cpumask_of(raw_smp_processor_id()));
+		s->line = line;
+		WRITE_ONCE(line->session, s);
+		ret = 0;
+		break;
+	}
+	mutex_unlock(&irqbridge_chip_lock);
+	return ret;
 }
 
 static void irqbridge_irqchip_raise(struct irqbridge_session *s)
 {
 	/* Hard-IRQ context with interrupts off, as a chained handler. */
-	generic_handle_irq(irqbridge_chip_state.virq);
+	generic_handle_irq(s->line->virq);
 }
 
 static void irqbridge_irqchip_detach(struct irqbridge_session *s)
 {
 	lockdep_assert_held(&s->lock);
 	/* The timer is cancelled: wait for handlers still running, thread too. */
-	synchronize_irq(irqbridge_chip_state.virq);
-	WRITE_ONCE(irqbridge_chip_state.session, NULL);
+	synchronize_irq(s->line->virq);
+	mutex_lock(&irqbridge_chip_lock);
+	WRITE_ONCE(s->line->session, NULL);
+	mutex_unlock(&irqbridge_chip_lock);
+	s->line = NULL;
 }
 
 const struct irqbridge_source_ops irqbridge_source_irqchip = {

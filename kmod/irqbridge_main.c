@@ -5,11 +5,13 @@
  * item (bottom half), which signals an eventfd a user program waits on.
  *
  * This file holds the misc device /dev/irqbridge and its file operations.
- * One process at a time owns the device: a second open gets -EBUSY.
+ * One owner at a time: a second open gets -EBUSY until the device's file
+ * and every channel created from it are closed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bitops.h>
+#include <linux/anon_inodes.h>
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
@@ -28,21 +30,61 @@ module_param(ring_records, uint, 0444);
 MODULE_PARM_DESC(ring_records,
 		 "Record slots per session, a power of two (default 32768)");
 
-/* Bit 0 set while a process has the device open. */
-static unsigned long irqbridge_busy;
+/* Sessions open: the device's file and its channels. */
+static DEFINE_MUTEX(irqbridge_users_lock);
+static unsigned int irqbridge_users; /* protected by irqbridge_users_lock */
+
+/*
+ * The device's own session plus a channel per possible CPU: what a per-CPU
+ * run needs, and a bound on the memory the rings take.
+ */
+static unsigned int irqbridge_sessions_max(void)
+{
+	return min_t(unsigned int, num_possible_cpus() + 1,
+		     IRQBRIDGE_SESSIONS_MAX);
+}
+
+/*
+ * Take a user slot: the first (the device's open) only while nobody owns
+ * the device, a further one (a channel) only while it is owned.
+ */
+static int irqbridge_users_get(bool first)
+{
+	int ret = 0;
+
+	mutex_lock(&irqbridge_users_lock);
+	if (first && irqbridge_users)
+		ret = -EBUSY;
+	else if (!first && !irqbridge_users)
+		ret = -ENODEV;
+	else if (irqbridge_users >= irqbridge_sessions_max())
+		ret = -EMFILE;
+	else
+		irqbridge_users++;
+	mutex_unlock(&irqbridge_users_lock);
+	return ret;
+}
+
+static void irqbridge_users_put(void)
+{
+	mutex_lock(&irqbridge_users_lock);
+	irqbridge_users--;
+	mutex_unlock(&irqbridge_users_lock);
+}
 
 static int irqbridge_open(struct inode *inode, struct file *file)
 {
 	struct irqbridge_session *s;
 	int ret;
 
-	if (test_and_set_bit_lock(0, &irqbridge_busy))
-		return -EBUSY;
+	ret = irqbridge_users_get(true);
+	if (ret)
+		return ret;
 
 	s = irqbridge_session_create(ring_records);
 	if (IS_ERR(s)) {
 		ret = PTR_ERR(s);
-		goto err_clear_busy;
+		goto err_put_user;
 	}
 	file->private_data = s;
 
@@ -53,16 +95,51 @@ static int irqbridge_open(struct inode *inode, struct file *file)
 
 err_destroy_session:
 	irqbridge_session_destroy(s);
-err_clear_busy:
-	clear_bit_unlock(0, &irqbridge_busy);
+err_put_user:
+	irqbridge_users_put();
 	return ret;
 }
 
+/* The device's file and every channel end here. */
 static int irqbridge_release(struct inode *inode, struct file *file)
 {
 	irqbridge_session_destroy(file->private_data);
-	clear_bit_unlock(0, &irqbridge_busy);
+	irqbridge_users_put();
 	return 0;
+}
+
+static const struct file_operations irqbridge_fops;
+
+/*
+ * IRQBRIDGE_IOC_NEW_CHANNEL: a new session behind an anonymous file with
+ * the device's file operations (anon_inode_getfd() pins the module).
+ */
+static long irqbridge_new_channel(void)
+{
+	struct irqbridge_session *s;
+	int ret;
+
+	ret = irqbridge_users_get(false);
+	if (ret)
+		return ret;
+
+	s = irqbridge_session_create(ring_records);
+	if (IS_ERR(s)) {
+		ret = PTR_ERR(s);
+		goto err_put_user;
+	}
+
+	ret = anon_inode_getfd("[irqbridge-channel]", &irqbridge_fops, s,
+			       O_RDWR | O_CLOEXEC);
+	if (ret < 0)
+		goto err_destroy_session;
+	return ret;
+
+err_destroy_session:
+	irqbridge_session_destroy(s);
+err_put_user:
+	irqbridge_users_put();
+	return ret;
 }
 
 static int irqbridge_mmap(struct file *file, struct vm_area_struct *vma)
@@ -146,6 +223,8 @@ static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 		return irqbridge_get_stats(s, argp);
 	case IRQBRIDGE_IOC_GET_COST:
 		return irqbridge_get_cost(s, argp);
+	case IRQBRIDGE_IOC_NEW_CHANNEL:
+		return irqbridge_new_channel();
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -21,6 +21,16 @@
  *   8. IRQBRIDGE_IOC_GET_STATS     fired == counted, ring losses, ...
  *      IRQBRIDGE_IOC_GET_COST      what the top halves cost
  *
+ * Channels: IRQBRIDGE_IOC_NEW_CHANNEL returns a new file descriptor that is
+ * a session of its own (same ioctls, its own eventfd, configuration,
+ * counters, hrtimer and ring to mmap), so one owner can run a top half per
+ * CPU at once: START arms a session's hrtimer pinned to the CPU that calls
+ * it. The device stays busy for other processes until its file and every
+ * channel are closed. The timer source and its bottom halves run in every
+ * channel; IRQBRIDGE_SOURCE_IRQCHIP has one interrupt per possible CPU (a
+ * channel beyond them gets -EBUSY at START), IRQBRIDGE_SOURCE_EDU one for
+ * all (-EBUSY while another session raises it).
+ *
  * All timestamps are CLOCK_MONOTONIC nanoseconds (ktime_get_ns()).
  */
 #ifndef _UAPI_LINUX_IRQBRIDGE_H
@@ -44,7 +54,7 @@
 #define IRQBRIDGE_MODE_BH_WQ		6	/* queue_work(system_bh_wq), 6.9+ */
 #define IRQBRIDGE_MODE_THREADED		7	/* threaded IRQ: PassiveHandling */
 #define IRQBRIDGE_MODE_DPC_WORKITEM	8	/* tasklet, then a work item */
-#define IRQBRIDGE_MODE_DIRECT		9	/* no bottom half: the top half signals (not on RT) */
+#define IRQBRIDGE_MODE_DIRECT		9	/* no bottom half, the top half signals; not RT */
 #define IRQBRIDGE_MODE_MAX		9
 
 /*
@@ -63,6 +73,7 @@
 #define IRQBRIDGE_EVENTS_MAX		100000000ULL
 #define IRQBRIDGE_WORK_MAX_NS		1000000U	/* 1 ms of busy work per event */
 #define IRQBRIDGE_SLEEP_MAX_US		10000U		/* 10 ms of sleep per run */
+#define IRQBRIDGE_SESSIONS_MAX		64		/* device file plus channels, at most */
 
 /* struct irqbridge_config.flags */
 #define IRQBRIDGE_CONFIG_NO_RECORDS	0x01U	/* count only: no per-event records */
@@ -287,6 +298,11 @@ struct irqbridge_ring_header {
 #define IRQBRIDGE_IOC_STOP		_IO(IRQBRIDGE_IOC_MAGIC, 0x04)
 #define IRQBRIDGE_IOC_GET_STATS		_IOR(IRQBRIDGE_IOC_MAGIC, 0x05, struct irqbridge_stats)
 #define IRQBRIDGE_IOC_GET_COST		_IOR(IRQBRIDGE_IOC_MAGIC, 0x06, struct irqbridge_cost)
+/*
+ * Returns a new O_CLOEXEC fd; -EMFILE beyond one channel per possible CPU
+ * (each session holds its ring: a few MB), at most IRQBRIDGE_SESSIONS_MAX - 1.
+ */
+#define IRQBRIDGE_IOC_NEW_CHANNEL	_IO(IRQBRIDGE_IOC_MAGIC, 0x07)
 
 /* clang-format on */
 

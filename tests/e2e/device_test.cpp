@@ -13,6 +13,7 @@
 #include <uapi/irqbridge.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -295,6 +296,116 @@ TEST_F(DeviceTest, EventfdClosedWhileAttachedStillCounts) {
   irqbridge_stats st = RunToEnd(dev_.get(), Config(IRQBRIDGE_MODE_WORKQUEUE, 100000, 200));
   EXPECT_EQ(st.fired, 200u);
   EXPECT_EQ(st.counted, 200u);
+}
+
+// The possible CPUs, as num_possible_cpus() counts them ("0-3" or "0").
+long PossibleCpus() {
+  long first = 0, last = 0;
+  FILE* f = std::fopen("/sys/devices/system/cpu/possible", "r");
+  if (f == nullptr) return -1;
+  const int got = std::fscanf(f, "%ld-%ld", &first, &last);
+  std::fclose(f);
+  if (got < 1) return -1;
+  return got == 2 ? last - first + 1 : 1;
+}
+
+// A channel is a session of its own: its own eventfd, configuration,
+// counters and ring; runs in the device and a channel at once both count
+// exactly, and each maps its own ring.
+TEST_F(DeviceTest, ChannelIsAnIndependentSession) {
+  Fd chan(::ioctl(dev_.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  ASSERT_TRUE(chan) << std::strerror(errno);
+  EXPECT_TRUE(::fcntl(chan.get(), F_GETFD) & FD_CLOEXEC);
+  irqbridge_info info{};
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_GET_INFO, &info), 0);
+  auto ring = map_shared(chan.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
+  ASSERT_TRUE(ring);
+  // No eventfd of its own yet: START refuses although the device has one.
+  Attach();
+  auto c = Config(IRQBRIDGE_MODE_TASKLET, 200000, 300);
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), ENOTCONN);
+  Fd chan_efd(::eventfd(0, EFD_CLOEXEC));
+  int32_t fd = chan_efd.get();
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_SET_EVENTFD, &fd), 0);
+
+  auto w = Config(IRQBRIDGE_MODE_WORKQUEUE, 300000, 200);
+  ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &w), 0);
+  ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
+  irqbridge_stats cs = RunToEnd(chan.get(), c);  // both run at once
+  irqbridge_stats ds{};
+  for (int i = 0; i < 1000; i++) {
+    ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, &ds), 0);
+    if (!ds.running) break;
+    ::usleep(10000);
+  }
+  ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, &ds), 0);
+  EXPECT_EQ(cs.fired, 300u);
+  EXPECT_EQ(cs.counted, 300u);
+  EXPECT_EQ(ds.fired, 200u);
+  EXPECT_EQ(ds.counted, 200u);
+  uint64_t n = 0;
+  ASSERT_EQ(::read(chan_efd.get(), &n, sizeof(n)), static_cast<ssize_t>(sizeof(n)));
+  EXPECT_EQ(n, 300u);
+  ASSERT_EQ(::read(efd_.get(), &n, sizeof(n)), static_cast<ssize_t>(sizeof(n)));
+  EXPECT_EQ(n, 200u);
+  const auto* hdr = reinterpret_cast<const irqbridge_ring_header*>(ring.bytes().data());
+  EXPECT_EQ(__atomic_load_n(&hdr->head, __ATOMIC_ACQUIRE), 300u) << "the channel's own ring";
+}
+
+// The device stays owned while any channel is open, even after the
+// device's own file is closed; there is one channel per possible CPU.
+TEST_F(DeviceTest, ChannelsKeepTheDeviceOwnedAndAreLimited) {
+  const long cpus = PossibleCpus();
+  ASSERT_GT(cpus, 0);
+  std::vector<Fd> chans;
+  for (long i = 0; i < std::min<long>(cpus, IRQBRIDGE_SESSIONS_MAX - 1); i++) {
+    chans.emplace_back(::ioctl(dev_.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+    ASSERT_TRUE(chans.back()) << "channel " << i << ": " << std::strerror(errno);
+  }
+  EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_NEW_CHANNEL), EMFILE);
+  chans.pop_back();
+  dev_.reset();
+  Fd other(::open(kDevice, O_RDWR | O_CLOEXEC));
+  EXPECT_FALSE(other) << "opened while channels are still open";
+  EXPECT_EQ(errno, EBUSY);
+  // A channel may make channels: the owner is whoever holds the files.
+  chans.emplace_back(::ioctl(chans.front().get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  EXPECT_TRUE(chans.back());
+  chans.clear();
+  dev_.reset(::open(kDevice, O_RDWR | O_CLOEXEC));
+  EXPECT_TRUE(dev_) << "device not free after every channel closed: " << std::strerror(errno);
+}
+
+// The module's irq_chip has one interrupt per possible CPU: that many
+// sessions may raise it at once; the device's own session plus a channel
+// per CPU is one more, refused at START.
+TEST_F(DeviceTest, IrqchipLinesAreOnePerCpu) {
+  const long cpus = PossibleCpus();
+  ASSERT_GT(cpus, 0);
+  std::vector<Fd> chans;
+  for (long i = 0; i < cpus; i++) {
+    chans.emplace_back(::ioctl(dev_.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+    ASSERT_TRUE(chans.back()) << std::strerror(errno);
+  }
+  std::vector<int> sessions;
+  for (const auto& c : chans) sessions.push_back(c.get());
+  sessions.push_back(dev_.get());
+  std::vector<Fd> efds;
+  for (std::size_t i = 0; i < sessions.size(); i++) {
+    efds.emplace_back(::eventfd(0, EFD_CLOEXEC));
+    int32_t fd = efds.back().get();
+    ASSERT_EQ(Ioctl(sessions[i], IRQBRIDGE_IOC_SET_EVENTFD, &fd), 0);
+    auto c = Config(IRQBRIDGE_MODE_THREADED, kMsPeriod, 1000000, IRQBRIDGE_SOURCE_IRQCHIP);
+    ASSERT_EQ(Ioctl(sessions[i], IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+    EXPECT_EQ(Ioctl0(sessions[i], IRQBRIDGE_IOC_START), static_cast<long>(i) < cpus ? 0 : EBUSY)
+        << "session " << i << " of " << cpus << " lines";
+  }
+  for (int s : sessions) EXPECT_EQ(Ioctl0(s, IRQBRIDGE_IOC_STOP), 0);
+  // A line is free again after STOP.
+  EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
+  EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP), 0);
 }
 
 // PREEMPT_RT has /sys/kernel/realtime (reading 1).

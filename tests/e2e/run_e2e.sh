@@ -2,7 +2,7 @@
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
 #   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | measure | faults | fuzz
-#                             | soak)
+#                             | percpu | soak)
 #
 # soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
 # report whose highest sustained period per mode it runs at (1000 us for a
@@ -22,8 +22,14 @@ check_args=()
 fault_cycles=200
 [ "${IRQBRIDGE_KERNEL:-6.12}" = debug ] && fault_cycles=50
 timeout=300
+smp=2
 soak_plan=
 case "$scenario" in
+percpu)
+	# A top half, a bottom half and a reader on each of 4 guest CPUs.
+	smp=4
+	events=500
+	;;
 compare_all_edu)
 	events=300
 	check_args=(--modes all --source edu)
@@ -55,7 +61,7 @@ digest() {
 	tail -n 40 "$stream"
 }
 status=0
-"$here/../testbox/testbox.sh" --kernel "${IRQBRIDGE_KERNEL:-6.12}" --out "$out" \
+"$here/../testbox/testbox.sh" --kernel "${IRQBRIDGE_KERNEL:-6.12}" --smp "$smp" --out "$out" \
 	--log "$out/console.log" --timeout "$timeout" \
 	--file "$IRQBRIDGE_KO" --file "$IRQBRIDGE_CLI:irqbridge" \
 	--file "$IRQBRIDGE_DEVICE_TEST:device_test" --file "$IRQBRIDGE_FUZZ:ioctl_fuzz" \
@@ -67,6 +73,9 @@ status=0
 if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_all_edu ]; }; then
 	python3 "$here/check_report.py" "$out/compare.json" --events "$events" \
 		--period-ns $((period_us * 1000)) "${check_args[@]}" || status=1
+fi
+if [ "$status" = 0 ] && [ "$scenario" = percpu ]; then
+	python3 "$here/check_percpu.py" "$out/percpu.json" --events "$events" --cpus "$smp" || status=1
 fi
 if [ "$scenario" = soak ]; then
 	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" || status=1

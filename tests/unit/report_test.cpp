@@ -184,5 +184,76 @@ TEST(ReportJson, AddedKeysForMeasurements) {
   EXPECT_EQ(j["modes"]["tasklet"]["warmup"], 0);
 }
 
+// A per-CPU run: one run per CPU; CPU 1's bottom halves ran on CPU 0.
+RunResult CpuRun(int cpu, std::uint32_t bottom_cpu, std::uint64_t events) {
+  std::vector<irqbridge_record> recs;
+  std::vector<Wakeup> wakes;
+  for (std::uint64_t i = 0; i < events; i++) {
+    irqbridge_record r{};
+    r.seq = i;
+    r.expected_ns = 1000 * i;
+    r.raise_ns = r.top_ns = r.expected_ns + 50;
+    r.bottom_ns = r.top_ns + 10;
+    r.signal_ns = r.bottom_ns + 1;
+    r.top.flags = IRQBRIDGE_CTX_HARDIRQ;
+    r.top.cpu = static_cast<std::uint32_t>(cpu);
+    r.bottom.flags = IRQBRIDGE_CTX_TASK;
+    r.bottom.cpu = bottom_cpu;
+    recs.push_back(r);
+    wakes.push_back({i + 1, r.signal_ns + 5});
+  }
+  RunResult run;
+  run.cpu = cpu;
+  run.kernel.fired = run.kernel.counted = events;
+  run.reader_total = run.wakeups = events;
+  run.analysis = analyze(recs, wakes, false);
+  return run;
+}
+
+TEST(PerCpu, PooledOverallAndPerCpuWithCrossCpuShare) {
+  std::vector<RunResult> runs;
+  runs.push_back(CpuRun(1, 0, 6));
+  runs.push_back(CpuRun(0, 0, 4));
+  Report r = TwoModes();
+  r.cpu_list = {0, 1};
+  r.modes.clear();
+  r.modes.push_back(pool_runs("wq_unbound", "timer", false, std::move(runs)));
+  const ModeResult& m = r.modes.front();
+  ASSERT_EQ(m.per_cpu.size(), 2u);
+  EXPECT_EQ(m.per_cpu[0].cpu, 0);
+  EXPECT_EQ(m.per_cpu[1].cpu, 1);
+  EXPECT_EQ(m.per_cpu[0].kernel.fired, 4u);
+  EXPECT_EQ(m.per_cpu[1].kernel.fired, 6u);
+  EXPECT_EQ(m.per_cpu[0].bottom_cross_cpu, 0u);
+  EXPECT_EQ(m.per_cpu[1].bottom_cross_cpu, 6u);
+  EXPECT_EQ(m.kernel.fired, 10u);
+  EXPECT_EQ(m.bottom_cross_cpu, 6u);
+  EXPECT_TRUE(m.exact());
+
+  nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["cpu_list"], nlohmann::json::array({0, 1}));
+  const auto& parts = j["modes"]["wq_unbound"]["per_cpu"];
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[1]["cpu"], 1);
+  EXPECT_EQ(parts[1]["fired"], 6);
+  EXPECT_EQ(parts[1]["exact"], true);
+  EXPECT_EQ(parts[1]["cross_cpu"]["bottom"], 6);
+  EXPECT_EQ(parts[1]["context_detail"]["top"]["cpus"], nlohmann::json::array({1}));
+  EXPECT_EQ(parts[1]["context_detail"]["bottom"]["cpus"], nlohmann::json::array({0}));
+  EXPECT_EQ(j["modes"]["wq_unbound"]["runs"][0]["cpu"], 1);
+  EXPECT_EQ(j["modes"]["wq_unbound"]["cross_cpu"]["bottom"], 6);
+
+  const std::string table = format_table(r);
+  EXPECT_NE(table.find("per-CPU run on CPUs 0,1"), std::string::npos) << table;
+  EXPECT_NE(table.find("100.0%"), std::string::npos) << table;
+}
+
+TEST(PerCpu, PlainRunHasNoPerCpuPart) {
+  nlohmann::json j = to_json(TwoModes());
+  EXPECT_FALSE(j["modes"]["tasklet"].contains("per_cpu"));
+  EXPECT_TRUE(j["cpu_list"].empty());
+  EXPECT_EQ(j["modes"]["tasklet"]["cross_cpu"]["bottom"], 0);
+}
+
 }  // namespace
 }  // namespace irqbridge

@@ -15,6 +15,7 @@
 #include "irqbridge/cyclictest_runner.hpp"
 #include "irqbridge/error.hpp"
 #include "irqbridge/load.hpp"
+#include "irqbridge/percpu.hpp"
 #include "irqbridge/reader_setup.hpp"
 #include "irqbridge/session.hpp"
 
@@ -37,6 +38,10 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
     const SourceInfo& eff = effective_source(*m, *source);
     if (!(device.info().sources & (1U << eff.id)))
       throw Error(fmt::format("source {} is not present (edu needs QEMU's -device edu)", eff.name));
+    if (eff.id == IRQBRIDGE_SOURCE_EDU && cpu_list(o).size() > 1)
+      throw Error(
+          "the edu device has one interrupt for all CPUs: --cpus with more than one CPU needs "
+          "the timer or irqchip source");
   }
 }
 
@@ -71,6 +76,7 @@ Floor measure_floor(const Options& o, const Report& report) {
   fs.priority = report.reader.policy == "SCHED_FIFO" ? report.reader.priority : 0;
   fs.mlockall = report.reader.mlockall;
   fs.cpu = report.reader.cpu;
+  fs.cpus = report.cpu_list;
   return run_cyclictest(fs);
 }
 
@@ -102,6 +108,7 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
   report.accel = accelerator();
   report.load = std::string(load_name(load_type));
   report.timer_cpu = o.timer_cpu;
+  report.cpu_list = cpu_list(o);
   report.reader = apply_reader_settings(wanted_reader(o));
 
   auto csv = open_csv(o.csv);
@@ -121,7 +128,12 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
         sink = [&csv, m, i](const irqbridge_record& r, std::uint64_t user) {
           *csv << csv_line(m->name, i, r, user);
         };
-      runs.push_back(run_once(device, s, progress, sink));
+      if (report.cpu_list.empty()) {
+        runs.push_back(run_once(device, s, progress, sink));
+      } else {
+        for (auto& r : run_per_cpu(device, s, report.cpu_list, report.reader, progress, sink))
+          runs.push_back(std::move(r));
+      }
     }
     report.modes.push_back(
         pool_runs(std::string(m->name), std::string(s.source->name), m->chain, std::move(runs)));
@@ -135,6 +147,17 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
     if (!out) throw Error("cannot write " + o.json);
   }
   for (const auto& m : report.modes) {
+    for (const auto& part : m.per_cpu) {
+      if (!part.exact()) {
+        std::fprintf(stderr,
+                     "irqbridge: %s on CPU %d lost count: fired %llu, counted %llu, reader read "
+                     "%llu\n",
+                     m.mode.c_str(), part.cpu, static_cast<unsigned long long>(part.kernel.fired),
+                     static_cast<unsigned long long>(part.kernel.counted),
+                     static_cast<unsigned long long>(part.reader_total));
+        return kExitMismatch;
+      }
+    }
     if (!m.exact()) {
       std::fprintf(stderr, "irqbridge: %s lost count: fired %llu, counted %llu, reader read %llu\n",
                    m.mode.c_str(), static_cast<unsigned long long>(m.kernel.fired),

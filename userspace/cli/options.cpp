@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "irqbridge/cpu_list.hpp"
 #include "irqbridge/error.hpp"
 
 namespace irqbridge::cli {
@@ -84,6 +85,10 @@ void add_single_rate_options(CLI::App* app, Options& o) {
          "--threshold-us", o.threshold_us,
          "Also count every event whose timer_to_user exceeds this, and explain the first 100")
       ->check(CLI::NonNegativeNumber);
+  app->add_option("--cpus", o.cpus,
+                  "Per-CPU run: on each listed CPU (0,2-3 or all) its own top half (a pinned "
+                  "hrtimer), bottom half and reader thread with its own ring, all at once; "
+                  "reported per CPU and overall (not with --cpu or --timer-cpu)");
   app->add_flag("--no-floor", o.no_floor,
                 "Do not run cyclictest (the floor: timer expiry -> a user thread) first");
 }
@@ -119,6 +124,14 @@ void check_cpus(const Options& o) {
   for (auto [name, cpu] : {std::pair{"--cpu", o.cpu}, std::pair{"--timer-cpu", o.timer_cpu}})
     if (cpu < -1 || cpu >= n)
       throw Error(fmt::format("{} {}: this machine has CPUs 0 .. {}", name, cpu, n - 1));
+}
+
+std::vector<int> cpu_list(const Options& o) {
+  if (o.cpus.empty()) return {};
+  if (o.cpu >= 0 || o.timer_cpu >= 0)
+    throw Error(
+        "--cpus places a reader and a timer on each listed CPU: drop --cpu and --timer-cpu");
+  return parse_cpu_list(o.cpus, ::sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 ReaderSettings wanted_reader(const Options& o) {

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "irqbridge/load.hpp"
 #include "irqbridge/report.hpp"
@@ -31,6 +32,7 @@ struct Options {
   int priority = 80;
   int cpu = -1;
   int timer_cpu = -1;
+  std::string cpus;  // --cpus LIST|all: per-CPU runs
   std::string reader = "uring-read";
   std::string load = "none";
   bool no_floor = false;
@@ -47,6 +49,8 @@ std::uint64_t period_ns(const Options& o);
 ReaderVariant reader_variant(const Options& o);
 LoadKind load_kind(const Options& o);
 void check_cpus(const Options& o);
+// --cpus as CPU numbers (empty without it); refuses --cpu/--timer-cpu with it.
+std::vector<int> cpu_list(const Options& o);
 
 // What the options ask of the reader thread.
 ReaderSettings wanted_reader(const Options& o);

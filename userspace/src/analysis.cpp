@@ -52,7 +52,11 @@ void Analyzer::add_records(std::span<const irqbridge_record> records) {
     have_prev_ = true;
     a_.top.add(r.top);
     a_.bottom.add(r.bottom);
-    if (chain_) a_.chain.add(r.chain);
+    if (r.bottom.cpu != r.top.cpu) a_.bottom_cross_cpu++;
+    if (chain_) {
+      a_.chain.add(r.chain);
+      if (r.chain.cpu != r.top.cpu) a_.chain_cross_cpu++;
+    }
     records_.push_back(r);
   }
   drain();

@@ -74,14 +74,20 @@ Floor run_cyclictest(const FloorSettings& s) {
 
   std::vector<std::string> args = {"cyclictest",
                                    "-q",
-                                   "-t1",
+                                   "-t" + std::to_string(std::max<std::size_t>(1, s.cpus.size())),
                                    "-l" + std::to_string(s.loops),
                                    "-i" + std::to_string(s.period_us),
                                    "-h" + std::to_string(hist_us),
                                    "--json=" + json.path()};
   if (s.priority > 0) args.push_back("-p" + std::to_string(s.priority));
   if (s.mlockall) args.emplace_back("-m");
-  if (s.cpu >= 0) args.push_back("-a" + std::to_string(s.cpu));
+  if (!s.cpus.empty()) {
+    std::string list;
+    for (int c : s.cpus) list += (list.empty() ? "" : ",") + std::to_string(c);
+    args.push_back("-a" + list);
+  } else if (s.cpu >= 0) {
+    args.push_back("-a" + std::to_string(s.cpu));
+  }
   std::string command;
   for (const auto& a : args) command += (command.empty() ? "" : " ") + a;
 

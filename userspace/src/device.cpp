@@ -35,6 +35,14 @@ Device::Device(std::string path) : path_(std::move(path)) {
         throw Error(path_ + ": " + errno_text(err));
     }
   }
+  read_info();
+}
+
+Device::Device(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {
+  read_info();
+}
+
+void Device::read_info() {
   if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_INFO, &info_) != 0)
     throw Error(path_ + ": GET_INFO failed: " + errno_text(errno) + " (not an irqbridge device?)");
   if (info_.abi_version != IRQBRIDGE_ABI_VERSION)
@@ -44,6 +52,23 @@ Device::Device(std::string path) : path_(std::move(path)) {
   if (info_.record_size != sizeof(irqbridge_record))
     throw Error("module record size " + std::to_string(info_.record_size) + ", reader expects " +
                 std::to_string(sizeof(irqbridge_record)) + ": rebuild one of them");
+}
+
+Device Device::new_channel() const {
+  const int fd = ::ioctl(fd_.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0);
+  if (fd < 0) {
+    const int err = errno;
+    switch (err) {
+      case ENOTTY:
+        throw Error(path_ + ": the module has no channels (older than this reader): rebuild it");
+      case EMFILE:
+        throw Error(path_ + ": too many channels (at most " +
+                    std::to_string(IRQBRIDGE_SESSIONS_MAX - 1) + " besides the device)");
+      default:
+        throw Error(path_ + ": NEW_CHANNEL failed: " + errno_text(err));
+    }
+  }
+  return Device(path_ + " (channel)", UniqueFd(fd));
 }
 
 Mapping Device::map_ring() const {

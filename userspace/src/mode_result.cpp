@@ -33,8 +33,10 @@ std::array<Summary, kStageCount> summaries(const StageHistograms& h) {
 
 }  // namespace
 
-ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
-                     std::vector<RunResult> runs) {
+namespace {
+
+ModeResult pool(std::string mode, std::string source, bool chain_mode,
+                std::vector<RunResult> runs) {
   ModeResult m;
   m.mode = std::move(mode);
   m.source = std::move(source);
@@ -57,13 +59,37 @@ ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
     m.unattributed += a.unattributed;
     m.seq_gaps += a.seq_gaps;
     m.warmup += a.warmup;
+    m.bottom_cross_cpu += a.bottom_cross_cpu;
+    m.chain_cross_cpu += a.chain_cross_cpu;
     m.histograms.merge(a.latency);
     m.top.merge(a.top);
     m.bottom.merge(a.bottom);
     m.chain.merge(a.chain);
-    m.runs.push_back({run.kernel, run.reader_total, run.wakeups, summaries(a.latency)});
+    m.runs.push_back({run.cpu, run.kernel, run.reader_total, run.wakeups, summaries(a.latency)});
   }
   m.latency = summaries(m.histograms);
+  return m;
+}
+
+}  // namespace
+
+ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
+                     std::vector<RunResult> runs) {
+  std::vector<int> cpus;
+  for (const auto& r : runs)
+    if (r.cpu >= 0 && std::find(cpus.begin(), cpus.end(), r.cpu) == cpus.end())
+      cpus.push_back(r.cpu);
+  std::sort(cpus.begin(), cpus.end());
+  std::vector<ModeResult> parts;
+  for (int cpu : cpus) {
+    std::vector<RunResult> mine;
+    for (const auto& r : runs)
+      if (r.cpu == cpu) mine.push_back(r);
+    parts.push_back(pool(mode, source, chain_mode, std::move(mine)));
+    parts.back().cpu = cpu;
+  }
+  ModeResult m = pool(std::move(mode), std::move(source), chain_mode, std::move(runs));
+  m.per_cpu = std::move(parts);
   return m;
 }
 

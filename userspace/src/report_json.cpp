@@ -59,7 +59,8 @@ nlohmann::json runs_json(const ModeResult& m) {
     nlohmann::json lat = nlohmann::json::object();
     for (Stage st : kUserStages)
       lat[std::string(stage_name(st))] = stats_json(r.latency[static_cast<std::size_t>(st)]);
-    out.push_back({{"fired", r.kernel.fired},
+    out.push_back({{"cpu", r.cpu},
+                   {"fired", r.kernel.fired},
                    {"counted", r.kernel.counted},
                    {"reader_total", r.reader_total},
                    {"exact", r.exact()},
@@ -142,13 +143,43 @@ nlohmann::json context_json(const ContextSummary& c) {
           {"irqs_off", c.irqs_off()}};
 }
 
-nlohmann::json mode_json(const ModeResult& m) {
+nlohmann::json latency_json(const ModeResult& m) {
   nlohmann::json latency = nlohmann::json::object();
   for (std::size_t i = 0; i < kStageCount; i++) {
     auto stage = static_cast<Stage>(i);
     if (stage == Stage::bottom_to_chain && !m.chain_mode) continue;
     latency[std::string(stage_name(stage))] = stats_json(m.latency[i]);
   }
+  return latency;
+}
+
+nlohmann::json cross_cpu_json(const ModeResult& m) {
+  nlohmann::json out = {{"bottom", m.bottom_cross_cpu}};
+  if (m.chain_mode) out["chain"] = m.chain_cross_cpu;
+  return out;
+}
+
+// One CPU of a per-CPU run: its counts, where its stages ran, its latencies.
+nlohmann::json cpu_part_json(const ModeResult& p) {
+  nlohmann::json detail = {{"top", context_json(p.top)}, {"bottom", context_json(p.bottom)}};
+  if (p.chain_mode) detail["chain"] = context_json(p.chain);
+  return {{"cpu", p.cpu},
+          {"fired", p.kernel.fired},
+          {"counted", p.kernel.counted},
+          {"reader_total", p.reader_total},
+          {"exact", p.exact()},
+          {"wakeups", p.wakeups},
+          {"records", p.records},
+          {"overruns", p.overruns()},
+          {"timer_overruns", p.kernel.timer_overruns},
+          {"reader_cpu_ns", p.reader_cpu_ns},
+          {"context_detail", detail},
+          {"cross_cpu", cross_cpu_json(p)},
+          {"latency_ns", latency_json(p)}};
+}
+
+nlohmann::json mode_json(const ModeResult& m) {
+  const nlohmann::json latency = latency_json(m);
   nlohmann::json context = {{"top", m.top.name()}, {"bottom", m.bottom.name()}};
   nlohmann::json detail = {{"top", context_json(m.top)}, {"bottom", context_json(m.bottom)}};
   if (m.chain_mode) {
@@ -193,6 +224,7 @@ nlohmann::json mode_json(const ModeResult& m) {
       {"outliers", outliers_json(m.outliers)},
       {"reader_cpu_ns_per_wakeup",
        m.wakeups ? static_cast<double>(m.reader_cpu_ns) / static_cast<double>(m.wakeups) : 0.0},
+      {"cross_cpu", cross_cpu_json(m)},
   };
 }
 
@@ -207,6 +239,11 @@ nlohmann::json to_json(const Report& report) {
       hist[std::string(stage_name(st))] = histogram_json(m.histograms[st]);
     j["histogram_ns"] = hist;
     if (report.floor.available) j["vs_floor"] = vs_floor_json(m, report.floor);
+    if (!m.per_cpu.empty()) {
+      nlohmann::json parts = nlohmann::json::array();
+      for (const auto& p : m.per_cpu) parts.push_back(cpu_part_json(p));
+      j["per_cpu"] = parts;
+    }
     modes[m.mode] = j;
   }
   return {
@@ -227,6 +264,7 @@ nlohmann::json to_json(const Report& report) {
       {"repetitions", report.repetitions},
       {"load", report.load},
       {"timer_cpu", report.timer_cpu},
+      {"cpu_list", report.cpu_list},
       {"floor", floor_json(report.floor)},
   };
 }

@@ -80,6 +80,41 @@ std::string floor_rows(const Report& report) {
   return out;
 }
 
+std::string cpu_set(const ContextSummary& c) {
+  std::string out;
+  for (auto cpu : c.cpus()) out += (out.empty() ? "" : ",") + std::to_string(cpu);
+  return out.empty() ? "-" : out;
+}
+
+double percent(std::uint64_t part, std::uint64_t whole) {
+  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
+
+// --cpus: each CPU's counts, where its stages ran, and its latencies.
+std::string per_cpu_rows(const Report& report) {
+  if (report.cpu_list.empty()) return {};
+  std::string out = fmt::format(
+      "\n{:<13} {:>4} {:>8} {:>8} {:>6} {:>8} {:>11} {:>10} {:>9} {:>9}\n", "per CPU", "cpu",
+      "fired", "counted", "exact", "top on", "bottom on", "cross-CPU", "p50 (us)", "p99 (us)");
+  for (const auto& m : report.modes) {
+    bool first = true;
+    for (const ModeResult& q : m.per_cpu) {
+      const std::uint64_t cross = q.chain_mode ? q.chain_cross_cpu : q.bottom_cross_cpu;
+      const Summary& s = q.latency[static_cast<std::size_t>(Stage::timer_to_user)];
+      out += fmt::format(
+          "{:<13} {:>4} {:>8} {:>8} {:>6} {:>8} {:>11} {:>9.1f}% {:>9.1f} {:>9.1f}\n",
+          first ? m.mode : "", q.cpu, q.kernel.fired, q.kernel.counted, q.exact() ? "yes" : "NO",
+          cpu_set(q.top), cpu_set(q.chain_mode ? q.chain : q.bottom), percent(cross, q.records),
+          us(s.p50), us(s.p99));
+      first = false;
+    }
+  }
+  out +=
+      "(bottom on: CPUs of the signalling stage; cross-CPU: events it ran on another CPU "
+      "than their top half; latency: timer_to_user)\n";
+  return out;
+}
+
 }  // namespace
 
 std::string format_table(const Report& report) {
@@ -92,6 +127,12 @@ std::string format_table(const Report& report) {
         "warm-up {} events per run discarded, {} repetition(s), load {}, timer CPU {}\n",
         report.warmup, report.repetitions, report.load,
         report.timer_cpu >= 0 ? std::to_string(report.timer_cpu) : "any");
+  if (!report.cpu_list.empty()) {
+    std::string list;
+    for (int c : report.cpu_list) list += (list.empty() ? "" : ",") + std::to_string(c);
+    out += fmt::format("per-CPU run on CPUs {}: a pinned timer, a channel and a reader on each\n",
+                       list);
+  }
   if (report.work_ns || report.sleep_us)
     out += fmt::format("bottom-half work: {} ns busy per event, {} us sleep per run\n",
                        report.work_ns, report.sleep_us);
@@ -132,6 +173,7 @@ std::string format_table(const Report& report) {
   for (Stage stage : kMainStages) stage_rows(stage);
   if (any_chain) stage_rows(Stage::bottom_to_chain);
   stage_rows(Stage::timer_to_user);
+  out += per_cpu_rows(report);
   if (report.repetitions > 1) out += spread_rows(report);
   out += outlier_rows(report);
   out += floor_rows(report);

@@ -137,6 +137,7 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
     analyzer.add_wakeup({result.reader_total, now});
     feed();
     progress.update(result.reader_total);
+    if (s.done != nullptr) s.done->store(result.reader_total, std::memory_order_relaxed);
   }
   guard.disarm();
   device.stop();

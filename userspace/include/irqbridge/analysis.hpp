@@ -73,6 +73,10 @@ struct Analysis {
   std::uint64_t unattributed = 0;  // records whose seq no wake-up covered
   std::uint64_t seq_gaps = 0;      // records missing between first and last
   std::uint64_t warmup = 0;        // attributed records left out of the latencies
+  // Records whose bottom half (first hop) / second hop ran on another CPU
+  // than their top half: the cross-CPU effects of the mechanism.
+  std::uint64_t bottom_cross_cpu = 0;
+  std::uint64_t chain_cross_cpu = 0;
   ContextSummary top;
   ContextSummary bottom;
   ContextSummary chain;

@@ -26,8 +26,14 @@ class Device {
   [[nodiscard]] irqbridge_stats stats() const;
   // What the top halves cost; zeros from a module without GET_COST.
   [[nodiscard]] irqbridge_cost cost() const;
+  // A channel: a session of its own on the same module (own timer, bottom
+  // halves, eventfd and ring), for one top half per CPU.
+  [[nodiscard]] Device new_channel() const;
 
  private:
+  Device(std::string path, UniqueFd fd);
+  void read_info();
+
   std::string path_;
   UniqueFd fd_;
   irqbridge_info info_{};

@@ -32,6 +32,7 @@ struct ReaderSettings {
 
 // What one run of one mode produced.
 struct RunResult {
+  int cpu = -1;                    // the CPU of a per-CPU run's channel, -1 otherwise
   irqbridge_stats kernel{};        // the module's counters after STOP
   std::uint64_t reader_total = 0;  // sum of the eventfd reads
   std::uint64_t wakeups = 0;       // eventfd reads
@@ -44,6 +45,7 @@ struct RunResult {
 
 // One repetition as the report keeps it: counts and summaries.
 struct RunSummary {
+  int cpu = -1;  // per-CPU runs: the channel's CPU
   irqbridge_stats kernel{};
   std::uint64_t reader_total = 0;
   std::uint64_t wakeups = 0;
@@ -65,7 +67,9 @@ struct ModeResult {
   std::uint64_t order_violations = 0;
   std::uint64_t unattributed = 0;
   std::uint64_t seq_gaps = 0;
-  std::uint64_t warmup = 0;  // records left out of the latencies
+  std::uint64_t warmup = 0;            // records left out of the latencies
+  std::uint64_t bottom_cross_cpu = 0;  // bottom half on another CPU than its top half
+  std::uint64_t chain_cross_cpu = 0;   // second hop on another CPU than its top half
   std::uint64_t reader_cpu_ns = 0;
   irqbridge_cost cost{};       // summed over runs (top_ns_max: the largest)
   StageHistograms histograms;  // pooled
@@ -76,6 +80,8 @@ struct ModeResult {
   ContextSummary bottom;
   ContextSummary chain;
   bool chain_mode = false;
+  int cpu = -1;                     // a per-CPU part: its CPU
+  std::vector<ModeResult> per_cpu;  // --cpus: one part per CPU, pooled above
 
   // Records that did not reach the reader: the module's count of losses.
   [[nodiscard]] std::uint64_t overruns() const { return kernel.records_lost; }
@@ -87,7 +93,8 @@ struct ModeResult {
   }
 };
 
-// Pools the repetitions of one mode.
+// Pools the repetitions of one mode. With per-CPU runs (cpu >= 0) the
+// result also has one part per CPU, each pooled over that CPU's runs.
 ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
                      std::vector<RunResult> runs);
 
@@ -119,6 +126,7 @@ struct Report {
   std::string accel = "unknown";  // how the test box runs the guest (tcg, kvm)
   std::string load = "none";
   int timer_cpu = -1;
+  std::vector<int> cpu_list;  // --cpus: a top half and a reader on each
   ReaderSettings reader;
   std::vector<ModeResult> modes;
   Floor floor;

@@ -2,6 +2,7 @@
 // event, stop, collect. The I/O half of the reader.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -22,13 +23,14 @@ struct RunSettings {
   std::uint32_t work_ns = 0;
   std::uint32_t sleep_us = 0;
   ReaderVariant reader = ReaderVariant::uring_read;
-  std::uint64_t warmup = 0;       // first events left out of the latencies
-  int timer_cpu = -1;             // START from this CPU: the pinned hrtimer runs there
-  bool records = true;            // per-event records (off: count only, for the bench)
-  unsigned run = 0;               // repetition number, for the outliers
-  std::size_t outliers = 5;       // worst events explained
-  std::int64_t threshold_ns = 0;  // and every event above this (0: none)
-  std::string label;              // for the progress line
+  std::uint64_t warmup = 0;                    // first events left out of the latencies
+  int timer_cpu = -1;                          // START from this CPU: the pinned hrtimer runs there
+  bool records = true;                         // per-event records (off: count only, for the bench)
+  unsigned run = 0;                            // repetition number, for the outliers
+  std::size_t outliers = 5;                    // worst events explained
+  std::int64_t threshold_ns = 0;               // and every event above this (0: none)
+  std::string label;                           // for the progress line
+  std::atomic<std::uint64_t>* done = nullptr;  // if set: events read so far, for a watcher
 };
 
 // Runs once. Memory stays bounded however many events: records are joined

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Judge a per-CPU compare report (irqbridge compare --cpus all).
+
+Every mode must have one part per CPU of cpu_list, each with exact counts
+(fired == counted == what its reader read == the events asked for), its top
+half on its own CPU (the channel's hrtimer is pinned there), and, for the
+mechanisms that are per-CPU (tasklets, BH and bound workqueues, the chain),
+its signalling stage on that CPU too. Unbound and threaded placements are
+reported, not asserted: the scheduler decides them.
+"""
+import argparse
+import json
+import sys
+
+# Modes whose signalling stage runs on the CPU that queued it.
+PER_CPU = {"tasklet", "tasklet_hi", "bh_wq", "workqueue", "wq_highpri", "dpc_workitem", "direct"}
+
+
+def check(report, events, cpus_expected):
+    errors = []
+    cpu_list = report.get("cpu_list", [])
+    if len(cpu_list) != cpus_expected:
+        errors.append(f"cpu_list {cpu_list}: expected {cpus_expected} CPUs")
+    if report.get("cpus") != cpus_expected:
+        errors.append(f"report says {report.get('cpus')} CPUs online, expected {cpus_expected}")
+    if not report["modes"]:
+        errors.append("no modes in the report")
+    for name, mode in report["modes"].items():
+        parts = mode.get("per_cpu")
+        if not parts:
+            errors.append(f"{name}: no per_cpu results")
+            continue
+        if [p["cpu"] for p in parts] != cpu_list:
+            errors.append(f"{name}: per_cpu CPUs {[p['cpu'] for p in parts]} != cpu_list {cpu_list}")
+        for p in parts:
+            where = f"{name} CPU {p['cpu']}"
+            if not (p["exact"] and p["fired"] == p["counted"] == p["reader_total"] == events):
+                errors.append(f"{where}: fired {p['fired']}, counted {p['counted']}, "
+                              f"read {p['reader_total']}, wanted {events}")
+            top = p["context_detail"]["top"]
+            if top["cpus"] != [p["cpu"]] or top["name"] != "hardirq":
+                errors.append(f"{where}: top half ran in {top['name']} on CPUs {top['cpus']}")
+            stage = "chain" if name == "dpc_workitem" else "bottom"
+            bottom = p["context_detail"][stage]
+            if name in PER_CPU and bottom["cpus"] != [p["cpu"]]:
+                errors.append(f"{where}: per-CPU {stage} half ran on CPUs {bottom['cpus']}")
+            if p["records"] != events:
+                errors.append(f"{where}: {p['records']} records of {events}")
+        total = sum(p["fired"] for p in parts)
+        if mode["fired"] != total or mode["counted"] != total or not mode["exact"]:
+            errors.append(f"{name}: overall fired {mode['fired']} counted {mode['counted']} "
+                          f"!= the parts' sum {total}")
+        if len(mode["runs"]) != len(parts) * report["repetitions"]:
+            errors.append(f"{name}: {len(mode['runs'])} runs for {len(parts)} CPUs")
+    return errors
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("report")
+    ap.add_argument("--events", type=int, required=True)
+    ap.add_argument("--cpus", type=int, required=True)
+    args = ap.parse_args()
+    with open(args.report, encoding="utf-8") as f:
+        report = json.load(f)
+    errors = check(report, args.events, args.cpus)
+    for name, mode in report["modes"].items():
+        cross = ", ".join(f"CPU {p['cpu']}: {p['cross_cpu']['bottom']}" for p in mode["per_cpu"])
+        print(f"check_percpu: {name:13} bottom half on another CPU than its top half: {cross}")
+    for e in errors:
+        print(f"check_percpu: FAIL {e}")
+    if errors:
+        return 1
+    print(f"check_percpu: {len(report['modes'])} modes x {args.cpus} CPUs exact and placed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
