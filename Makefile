@@ -92,11 +92,19 @@ bench: kmod userspace
 		-- 'insmod irqbridge.ko && irqbridge bench --quiet --modes all --events $(BENCH_EVENTS) --json /out/bench.json > /out/bench.txt && irqbridge sweep --quiet --modes all --events $(BENCH_EVENTS) --periods-us 1000,500,200,100,50,20,10 --json /out/sweep.json > /out/sweep.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
 		> $(REPORT)/bench-testbox.log 2>&1 || \
 		{ rc=$$?; tail -n 40 $(REPORT)/bench-testbox.log; echo "bench: the test box failed ($$rc); full log: $(REPORT)/bench-testbox.log" >&2; exit $$rc; }
+	@echo "bench: booting a 4-CPU test box: the reader on 1, 2 and 4 CPUs at once"
+	@$(TESTBOX) --kernel $(KERNEL) --smp 4 --out $(REPORT) --log $(REPORT)/bench-cpus-console.log --timeout 1200 \
+		--file $(KMOD_OUT)/irqbridge.ko --file $(BUILD)/userspace/irqbridge \
+		-- 'insmod irqbridge.ko && irqbridge bench --quiet --scaling-only --modes tasklet --events $(BENCH_EVENTS) --json /out/bench-cpus.json > /out/bench-cpus.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
+		> $(REPORT)/bench-cpus-testbox.log 2>&1 || \
+		{ rc=$$?; tail -n 40 $(REPORT)/bench-cpus-testbox.log; echo "bench: the 4-CPU test box failed ($$rc); full log: $(REPORT)/bench-cpus-testbox.log" >&2; exit $$rc; }
 	@cat $(REPORT)/bench.txt
+	@echo
+	@cat $(REPORT)/bench-cpus.txt
 	@echo
 	@cat $(REPORT)/sweep.txt
 	@$(PLOT) $(REPORT)/sweep.json | sed 's/^/bench: picture /'
-	@echo "bench: $(REPORT)/bench.json, $(REPORT)/sweep.json"
+	@echo "bench: $(REPORT)/bench.json, $(REPORT)/bench-cpus.json, $(REPORT)/sweep.json"
 
 soak: kmod userspace
 	@IRQBRIDGE_KERNEL=$(KERNEL) IRQBRIDGE_KO=$(CURDIR)/$(KMOD_OUT)/irqbridge.ko \

@@ -55,15 +55,38 @@ def check(report, events, cpus_expected):
     return errors
 
 
+def check_scaling(bench, events, cpus):
+    """The per-CPU cost section of `irqbridge bench --scaling-only`."""
+    errors = []
+    steps = [c["cpus"] for c in bench.get("cpu_scaling", [])]
+    if steps != [1, 2, cpus]:
+        errors.append(f"cpu_scaling steps {steps}, expected [1, 2, {cpus}]")
+    for c in bench.get("cpu_scaling", []):
+        if not c["exact"] or c["events"] != events * c["cpus"]:
+            errors.append(f"scaling {c['cpus']} CPUs: {c['events']} events, exact {c['exact']}")
+        if c["reader_cpu_ns"] <= 0 or c["rss_kb"] <= 0 or c["ring_bytes"] <= 0:
+            errors.append(f"scaling {c['cpus']} CPUs: cost not measured: {c}")
+    return errors
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("report")
     ap.add_argument("--events", type=int, required=True)
     ap.add_argument("--cpus", type=int, required=True)
+    ap.add_argument("--bench", help="bench --scaling-only report to check too")
+    ap.add_argument("--bench-events", type=int, default=200)
     args = ap.parse_args()
     with open(args.report, encoding="utf-8") as f:
         report = json.load(f)
     errors = check(report, args.events, args.cpus)
+    if args.bench:
+        with open(args.bench, encoding="utf-8") as f:
+            bench = json.load(f)
+        errors += check_scaling(bench, args.bench_events, args.cpus)
+        for c in bench.get("cpu_scaling", []):
+            print(f"check_percpu: reader on {c['cpus']} CPUs: "
+                  f"{c['reader_cpu_ns_per_event']:.0f} ns CPU per event, RSS {c['rss_kb']} KiB")
     for name, mode in report["modes"].items():
         cross = ", ".join(f"CPU {p['cpu']}: {p['cross_cpu']['bottom']}" for p in mode["per_cpu"])
         print(f"check_percpu: {name:13} bottom half on another CPU than its top half: {cross}")

@@ -75,7 +75,8 @@ if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_a
 		--period-ns $((period_us * 1000)) "${check_args[@]}" || status=1
 fi
 if [ "$status" = 0 ] && [ "$scenario" = percpu ]; then
-	python3 "$here/check_percpu.py" "$out/percpu.json" --events "$events" --cpus "$smp" || status=1
+	python3 "$here/check_percpu.py" "$out/percpu.json" --events "$events" --cpus "$smp" \
+		--bench "$out/bench-cpus.json" --bench-events 200 || status=1
 fi
 if [ "$scenario" = soak ]; then
 	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" || status=1

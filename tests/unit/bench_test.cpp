@@ -55,5 +55,29 @@ TEST(Bench, HighestSustainedRatePerMode) {
   EXPECT_NE(t.find("none of the periods"), std::string::npos) << t;
 }
 
+TEST(Bench, ScalingStepsAreOneTwoAndAll) {
+  EXPECT_EQ(scaling_steps(1), (std::vector<unsigned>{1}));
+  EXPECT_EQ(scaling_steps(2), (std::vector<unsigned>{1, 2}));
+  EXPECT_EQ(scaling_steps(4), (std::vector<unsigned>{1, 2, 4}));
+  EXPECT_TRUE(scaling_steps(0).empty());
+}
+
+TEST(Bench, CpuScalingInJsonAndTable) {
+  BenchReport r;
+  r.reader_period_ns = 1000000;
+  CpuScaling one{"tasklet", 1, 100, 100, 5000000, 4096, 3000, true};
+  CpuScaling four{"tasklet", 4, 400, 390, 20000000, 16384, 9000, false};
+  r.cpu_scaling = {one, four};
+  nlohmann::json j = to_json(r);
+  ASSERT_EQ(j["cpu_scaling"].size(), 2u);
+  EXPECT_EQ(j["cpu_scaling"][1]["cpus"], 4);
+  EXPECT_EQ(j["cpu_scaling"][1]["reader_cpu_ns_per_event"], 50000.0);
+  EXPECT_EQ(j["cpu_scaling"][1]["ring_bytes"], 16384);
+  EXPECT_EQ(j["cpu_scaling"][0]["exact"], true);
+  const std::string t = format_table(r);
+  EXPECT_NE(t.find("per-CPU cost"), std::string::npos) << t;
+  EXPECT_NE(t.find("COUNT MISMATCH"), std::string::npos) << t;
+}
+
 }  // namespace
 }  // namespace irqbridge

@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "irqbridge/bench.hpp"
 #include "irqbridge/error.hpp"
+#include "irqbridge/percpu.hpp"
 #include "irqbridge/reader_setup.hpp"
 
 namespace irqbridge::cli {
@@ -24,20 +25,11 @@ const ModeInfo& cost_mode(const std::vector<const ModeInfo*>& modes) {
   return *modes.front();
 }
 
-}  // namespace
-
-int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
-  check_modes(o, modes, device);
+// 1-3: the rate search, the top half's cost, the reader variants' cost.
+void measure_single_cpu(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device,
+                        BenchReport& report, Progress& progress) {
   const std::vector<std::uint64_t> periods = parse_periods_us(o.periods_us);
-  BenchReport report;
-  report.kernel = kernel_release();
-  report.module_version = device.info().module_version;
-  report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-  report.accel = accelerator();
-  report.events = o.events;
-  report.reader = apply_reader_settings(wanted_reader(o));
-  Progress progress(!o.quiet);
-
+  const ModeInfo& cm = cost_mode(modes);
   // 1. The highest rate each mode sustains: down the periods until one is
   // not sustained.
   for (const ModeInfo* m : modes) {
@@ -49,8 +41,6 @@ int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
 
   // 2. The top half with and without per-event records, at a rate every
   // mode sustains under TCG.
-  const ModeInfo& cm = cost_mode(modes);
-  report.top_half_period_ns = 100000;
   for (bool records : {true, false}) {
     SweepPoint p = run_point(device, o, cm, report.top_half_period_ns, progress, records);
     if (!p.error.empty()) throw Error("top-half cost run failed: " + p.error);
@@ -58,7 +48,6 @@ int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   }
 
   // 3. Reader CPU time per wake-up, each variant, one event per wake-up.
-  report.reader_period_ns = 1000000;
   for (ReaderVariant v : all_variants()) {
     Options ov = o;
     ov.reader = std::string(variant_name(v));
@@ -66,6 +55,51 @@ int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
     if (!p.error.empty()) throw Error("reader cost run failed: " + p.error);
     report.readers.push_back({ov.reader, p.wakeups, p.reader_cpu_ns, p.exact()});
   }
+}
+
+// 4. The reader on 1, 2 and every CPU at once: what it costs as CPUs grow.
+void measure_cpu_scaling(const Options& o, const ModeInfo& cm, Device& device, BenchReport& report,
+                         Progress& progress) {
+  for (unsigned n : scaling_steps(report.cpus)) {
+    std::vector<int> cpus;
+    for (unsigned c = 0; c < n; c++) cpus.push_back(static_cast<int>(c));
+    RunSettings s = run_settings(o, cm, report.reader_period_ns);
+    s.label = fmt::format("{} on {} CPU(s)", cm.name, n);
+    CpuScaling sc;
+    sc.mode = cm.name;
+    sc.cpus = n;
+    sc.ring_bytes = n * device.info().ring_bytes;
+    auto runs = run_per_cpu(device, s, cpus, report.reader, progress, {}, &sc.rss_kb);
+    for (const auto& r : runs) {
+      sc.events += r.reader_total;
+      sc.wakeups += r.wakeups;
+      sc.reader_cpu_ns += r.reader_cpu_ns;
+      sc.exact = sc.exact && r.kernel.fired == r.kernel.counted &&
+                 r.reader_total == r.kernel.counted && r.kernel.fired == o.events;
+    }
+    report.cpu_scaling.push_back(sc);
+  }
+}
+
+}  // namespace
+
+int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
+  check_modes(o, modes, device);
+  BenchReport report;
+  report.kernel = kernel_release();
+  report.module_version = device.info().module_version;
+  report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  report.accel = accelerator();
+  report.events = o.events;
+  report.reader = apply_reader_settings(wanted_reader(o));
+  Progress progress(!o.quiet);
+
+  report.top_half_period_ns = 100000;
+  report.reader_period_ns = 1000000;
+
+  if (!o.scaling_only) measure_single_cpu(o, modes, device, report, progress);
+
+  measure_cpu_scaling(o, cost_mode(modes), device, report, progress);
 
   std::fputs(format_table(report).c_str(), stdout);
   if (!o.json.empty()) {
@@ -74,6 +108,8 @@ int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
     if (!out) throw Error("cannot write " + o.json);
   }
   for (const auto& c : report.readers)
+    if (!c.exact) return kExitMismatch;
+  for (const auto& c : report.cpu_scaling)
     if (!c.exact) return kExitMismatch;
   for (const auto& p : report.rate_search)
     if (p.kernel.fired != p.kernel.counted) return kExitMismatch;

@@ -81,12 +81,15 @@ int cli_main(int argc, char** argv) {
       "The benchmark's figures (JSON schema irqbridge.bench/1): the highest event rate each mode "
       "sustains (every event counted, no record lost, <1% of the periods skipped), the top half's "
       "cost with and without per-event records, the reader's CPU time per wake-up for each "
-      "variant");
+      "variant, and the reader's CPU time and memory with a reader per CPU on 1, 2 and all "
+      "CPUs");
   add_modes_option(bench, o);
   add_periods_option(bench, o,
                      "Periods to search, slowest first; a mode stops at the first one not "
                      "sustained");
   add_run_options(bench, o);
+  bench->add_flag("--scaling-only", o.scaling_only,
+                  "Only the per-CPU cost (1, 2 and all CPUs), e.g. in a test box with more CPUs");
 
   auto* info = app.add_subcommand("info", "Show what the loaded module offers");
   info->add_option("--device", o.device, "The module's device node")->capture_default_str();

@@ -37,6 +37,18 @@ double ReaderCost::per_wakeup_ns() const {
   return wakeups ? static_cast<double>(cpu_ns) / static_cast<double>(wakeups) : 0.0;
 }
 
+double CpuScaling::cpu_ns_per_event() const {
+  return events ? static_cast<double>(reader_cpu_ns) / static_cast<double>(events) : 0.0;
+}
+
+std::vector<unsigned> scaling_steps(long online) {
+  std::vector<unsigned> steps;
+  for (long n : {1L, 2L, online})
+    if (n >= 1 && n <= online && (steps.empty() || steps.back() < n))
+      steps.push_back(static_cast<unsigned>(n));
+  return steps;
+}
+
 nlohmann::json to_json(const BenchReport& r) {
   nlohmann::json rates = nlohmann::json::object();
   for (const auto& s : sustained_rates(r.rate_search))
@@ -71,6 +83,17 @@ nlohmann::json to_json(const BenchReport& r) {
                        {"cpu_ns", c.cpu_ns},
                        {"cpu_ns_per_wakeup", c.per_wakeup_ns()},
                        {"exact", c.exact}});
+  nlohmann::json scaling = nlohmann::json::array();
+  for (const auto& c : r.cpu_scaling)
+    scaling.push_back({{"mode", c.mode},
+                       {"cpus", c.cpus},
+                       {"events", c.events},
+                       {"wakeups", c.wakeups},
+                       {"reader_cpu_ns", c.reader_cpu_ns},
+                       {"reader_cpu_ns_per_event", c.cpu_ns_per_event()},
+                       {"ring_bytes", c.ring_bytes},
+                       {"rss_kb", c.rss_kb},
+                       {"exact", c.exact}});
   return {{"schema", kBenchSchema},
           {"kernel", r.kernel},
           {"version", r.version},
@@ -84,7 +107,8 @@ nlohmann::json to_json(const BenchReport& r) {
           {"top_half_cost", top},
           {"top_half_period_ns", r.top_half_period_ns},
           {"reader_cost", readers},
-          {"reader_period_ns", r.reader_period_ns}};
+          {"reader_period_ns", r.reader_period_ns},
+          {"cpu_scaling", scaling}};
 }
 
 std::string format_table(const BenchReport& r) {
@@ -111,6 +135,15 @@ std::string format_table(const BenchReport& r) {
   for (const auto& c : r.readers)
     out += fmt::format("{:<14} {:>10} {:>16.0f}{}\n", c.variant, c.wakeups, c.per_wakeup_ns(),
                        c.exact ? "" : "  COUNT MISMATCH");
+  if (!r.cpu_scaling.empty())
+    out += fmt::format(
+        "\n{:<14} {:>5} {:>10} {:>14} {:>16} {:>12} {:>10}   (--cpus, {}, period {:g} us)\n",
+        "per-CPU cost", "CPUs", "events", "reader CPU ms", "CPU ns/event", "rings (KiB)",
+        "RSS (KiB)", r.cpu_scaling.front().mode, static_cast<double>(r.reader_period_ns) / 1000.0);
+  for (const auto& c : r.cpu_scaling)
+    out += fmt::format("{:<14} {:>5} {:>10} {:>14.1f} {:>16.0f} {:>12} {:>10}{}\n", "", c.cpus,
+                       c.events, static_cast<double>(c.reader_cpu_ns) / 1e6, c.cpu_ns_per_event(),
+                       c.ring_bytes / 1024, c.rss_kb, c.exact ? "" : "  COUNT MISMATCH");
   return out;
 }
 

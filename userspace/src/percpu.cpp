@@ -1,18 +1,31 @@
 #include "irqbridge/percpu.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "irqbridge/reader_setup.hpp"
 
 namespace irqbridge {
 
+std::uint64_t resident_kb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
+  return 0;
+}
+
 std::vector<RunResult> run_per_cpu(const Device& device, const RunSettings& settings,
                                    std::span<const int> cpus, const ReaderSettings& reader,
-                                   Progress& progress, const Analyzer::EventSink& sink) {
+                                   Progress& progress, const Analyzer::EventSink& sink,
+                                   std::uint64_t* peak_rss_kb) {
   const std::size_t n = cpus.size();
   // Channels first: a refusal (too many, old module) stops before any run.
   std::vector<Device> channels;
@@ -60,6 +73,7 @@ std::vector<RunResult> run_per_cpu(const Device& device, const RunSettings& sett
       std::uint64_t sum = 0;
       for (std::size_t i = 0; i < n; i++) sum += done[i].load(std::memory_order_relaxed);
       progress.update(sum);
+      if (peak_rss_kb != nullptr) *peak_rss_kb = std::max(*peak_rss_kb, resident_kb());
     }
     progress.end();
   }  // joins

@@ -50,6 +50,20 @@ struct ReaderCost {
   [[nodiscard]] double per_wakeup_ns() const;
 };
 
+// The reader with a top half, bottom half and reader thread on each of
+// `cpus` CPUs at once (--cpus): what it costs grows with the CPUs.
+struct CpuScaling {
+  std::string mode;
+  unsigned cpus = 0;
+  std::uint64_t events = 0;  // over all CPUs
+  std::uint64_t wakeups = 0;
+  std::uint64_t reader_cpu_ns = 0;  // summed over the reader threads
+  std::uint64_t ring_bytes = 0;     // mapped: one ring per CPU
+  std::uint64_t rss_kb = 0;         // the reader process's peak resident set during the run
+  bool exact = true;                // every CPU's count exact
+  [[nodiscard]] double cpu_ns_per_event() const;
+};
+
 struct BenchReport {
   std::string kernel;
   std::string version = irqbridge::version();
@@ -63,7 +77,11 @@ struct BenchReport {
   std::uint64_t top_half_period_ns = 0;
   std::vector<ReaderCost> readers;
   std::uint64_t reader_period_ns = 0;
+  std::vector<CpuScaling> cpu_scaling;  // at reader_period_ns
 };
+
+// 1, 2, ... up to every online CPU: 1, 2 and all, without repeats.
+std::vector<unsigned> scaling_steps(long online);
 
 nlohmann::json to_json(const BenchReport& report);
 std::string format_table(const BenchReport& report);
