@@ -1,7 +1,8 @@
 # irqbridge: top-level build.
 #
 #   make demo     install what is missing, build, boot the test box, compare
-#                 tasklet and workqueue; table on stdout, JSON in build/report
+#                 tasklet and workqueue; table on stdout, JSON, pictures and
+#                 one self-contained page (index.html) in build/report
 #   make check    every test: unit tests, then the module's end-to-end tests
 #                 in the test box (ctest's summary is the last thing printed)
 #   make bench    highest sustained rate per mode, top-half and reader costs,
@@ -11,13 +12,16 @@
 #                 no slab growth
 #
 # Variables: KERNEL=6.12|6.12-rt|6.1|debug (test box kernel), EVENTS, PERIOD_US,
-# REPEAT, WARMUP (demo run), BENCH_EVENTS, SOAK_SECONDS, BUILD (build
-# directory), IRQBRIDGE_CACHE (downloaded kernels).
+# REPEAT, WARMUP, SMP (guest CPUs), DEMO_ARGS (more compare options, e.g.
+# "--cpus all --modes all") for the demo run, BENCH_EVENTS, SOAK_SECONDS,
+# BUILD (build directory), IRQBRIDGE_CACHE (downloaded kernels).
 
 KERNEL    ?= 6.12
 EVENTS    ?= 2000
 PERIOD_US ?= 1000
 REPEAT    ?= 3
+SMP       ?= 2
+DEMO_ARGS ?=
 WARMUP    ?= 50
 BENCH_EVENTS ?= 2000
 SOAK_SECONDS ?= 600
@@ -34,7 +38,7 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	flex bison bc libssl-dev libelf-dev ccache \
 	liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev \
 	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck \
-	clang-format clang-tidy cppcheck perl rt-tests gnuplot-nox
+	clang-format clang-tidy cppcheck perl rt-tests gnuplot-nox chromium
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
 	install dkms-install lint bench soak
@@ -73,14 +77,15 @@ userspace: deps
 demo: kmod userspace
 	@mkdir -p $(REPORT)
 	@echo "demo: booting the $(KERNEL) test box: $(EVENTS) events every $(PERIOD_US) us, tasklet then workqueue"
-	@$(TESTBOX) --kernel $(KERNEL) --out $(REPORT) --log $(REPORT)/console.log \
+	@$(TESTBOX) --kernel $(KERNEL) --smp $(SMP) --out $(REPORT) --log $(REPORT)/console.log \
 		--file $(KMOD_OUT)/irqbridge.ko --file $(BUILD)/userspace/irqbridge \
-		-- 'insmod irqbridge.ko && irqbridge compare --quiet --events $(EVENTS) --period-us $(PERIOD_US) --repeat $(REPEAT) --warmup $(WARMUP) --json /out/compare.json > /out/compare.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
+		-- 'insmod irqbridge.ko && irqbridge compare --quiet --events $(EVENTS) --period-us $(PERIOD_US) --repeat $(REPEAT) --warmup $(WARMUP) $(DEMO_ARGS) --json /out/compare.json > /out/compare.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
 		> $(REPORT)/testbox.log 2>&1 || \
 		{ rc=$$?; tail -n 40 $(REPORT)/testbox.log; echo "demo: the test box failed ($$rc); full log: $(REPORT)/testbox.log" >&2; exit $$rc; }
 	@cat $(REPORT)/compare.txt
 	@echo
 	@$(PLOT) $(REPORT)/compare.json | sed 's/^/demo: picture /'
+	@tools/irqbridge-report $(REPORT)/compare.json | sed 's/^/demo: one page, pictures inline: /'
 	@echo "demo: report $(REPORT)/compare.json, guest console $(REPORT)/console.log"
 
 # In one boot: irqbridge bench (every mode), then a sweep of every mode.

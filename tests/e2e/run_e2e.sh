@@ -77,6 +77,8 @@ fi
 if [ "$status" = 0 ] && [ "$scenario" = percpu ]; then
 	python3 "$here/check_percpu.py" "$out/percpu.json" --events "$events" --cpus "$smp" \
 		--bench "$out/bench-cpus.json" --bench-events 200 || status=1
+	# The live report as one HTML page, rendered and checked in chromium.
+	"$here/../report/render_check.sh" "$out/percpu.json" || status=1
 fi
 if [ "$scenario" = soak ]; then
 	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" || status=1
