@@ -72,39 +72,48 @@ static void irqbridge_users_put(void)
 	mutex_unlock(&irqbridge_users_lock);
 }
 
+/* A user slot and a session in it: the device's (@first) or a channel's. */
+static struct irqbridge_session *irqbridge_session_get(bool first)
+{
+	struct irqbridge_session *s;
+	int ret;
+
+	ret = irqbridge_users_get(first);
+	if (ret)
+		return ERR_PTR(ret);
+
+	s = irqbridge_session_create(ring_records);
+	if (IS_ERR(s))
+		irqbridge_users_put();
+	return s;
+}
+
+static void irqbridge_session_put(struct irqbridge_session *s)
+{
+	irqbridge_session_destroy(s);
+	irqbridge_users_put();
+}
+
 static int irqbridge_open(struct inode *inode, struct file *file)
 {
 	struct irqbridge_session *s;
 	int ret;
 
-	ret = irqbridge_users_get(true);
-	if (ret)
-		return ret;
-
-	s = irqbridge_session_create(ring_records);
-	if (IS_ERR(s)) {
-		ret = PTR_ERR(s);
-		goto err_put_user;
-	}
+	s = irqbridge_session_get(true);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 	file->private_data = s;
 
 	ret = nonseekable_open(inode, file);
 	if (ret)
-		goto err_destroy_session;
-	return 0;
-
-err_destroy_session:
-	irqbridge_session_destroy(s);
-err_put_user:
-	irqbridge_users_put();
+		irqbridge_session_put(s);
 	return ret;
 }
 
 /* The device's file and every channel end here. */
 static int irqbridge_release(struct inode *inode, struct file *file)
 {
-	irqbridge_session_destroy(file->private_data);
-	irqbridge_users_put();
+	irqbridge_session_put(file->private_data);
 	return 0;
 }
 
@@ -117,29 +126,17 @@ static const struct file_operations irqbridge_fops;
 static long irqbridge_new_channel(void)
 {
 	struct irqbridge_session *s;
-	int ret;
+	int fd;
 
-	ret = irqbridge_users_get(false);
-	if (ret)
-		return ret;
+	s = irqbridge_session_get(false);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 
-	s = irqbridge_session_create(ring_records);
-	if (IS_ERR(s)) {
-		ret = PTR_ERR(s);
-		goto err_put_user;
-	}
-
-	ret = anon_inode_getfd("[irqbridge-channel]", &irqbridge_fops, s,
-			       O_RDWR | O_CLOEXEC);
-	if (ret < 0)
-		goto err_destroy_session;
-	return ret;
-
-err_destroy_session:
-	irqbridge_session_destroy(s);
-err_put_user:
-	irqbridge_users_put();
-	return ret;
+	fd = anon_inode_getfd("[irqbridge-channel]", &irqbridge_fops, s,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		irqbridge_session_put(s);
+	return fd;
 }
 
 static int irqbridge_mmap(struct file *file, struct vm_area_struct *vma)
