@@ -46,7 +46,8 @@ kill_then_unload threaded
 
 # Bad input: one clear line, exit status 1 or 2, never a kernel complaint.
 for args in "run --mode nosuch" "run --period-us 5" "run --events 0" \
-	"run --mode tasklet --sleep-us 100" "compare --modes tasklet,tasklet"; do
+	"run --mode tasklet --sleep-us 100" "compare --modes tasklet,tasklet" \
+	"compare --cpus 0,1 --source edu" "run --cpus 0-9" "run --cpus 0 --cpu 1" "run --cpus 1,1"; do
 	# shellcheck disable=SC2086
 	out=$($cli $args 2>&1)
 	rc=$?
