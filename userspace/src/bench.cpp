@@ -113,25 +113,29 @@ nlohmann::json to_json(const BenchReport& r) {
 
 std::string format_table(const BenchReport& r) {
   std::string out =
-      fmt::format("irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}\n\n",
+      fmt::format("irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}\n",
                   r.events, r.kernel, r.cpus, r.accel, r.reader.policy);
-  out += fmt::format("{:<14} {:>22}   (every event counted, no record lost, <1% periods skipped)\n",
-                     "mode", "highest sustained rate");
+  if (!r.rate_search.empty())
+    out += fmt::format(
+        "\n{:<14} {:>22}   (every event counted, no record lost, <1% periods skipped)\n", "mode",
+        "highest sustained rate");
   for (const auto& s : sustained_rates(r.rate_search)) {
     out += s.found ? fmt::format("{:<14} {:>14.0f} /s at {:g} us\n", s.mode,
                                  1e9 / static_cast<double>(s.period_ns),
                                  static_cast<double>(s.period_ns) / 1000.0)
                    : fmt::format("{:<14} {:>22}\n", s.mode, "none of the periods");
   }
-  out += fmt::format("\n{:<14} {:<9} {:>10} {:>12} {:>12}   (period {:g} us)\n", "top half",
-                     "records", "events", "mean ns", "max ns",
-                     static_cast<double>(r.top_half_period_ns) / 1000.0);
+  if (!r.top_half.empty())
+    out += fmt::format("\n{:<14} {:<9} {:>10} {:>12} {:>12}   (period {:g} us)\n", "top half",
+                       "records", "events", "mean ns", "max ns",
+                       static_cast<double>(r.top_half_period_ns) / 1000.0);
   for (const auto& t : r.top_half)
     out += fmt::format("{:<14} {:<9} {:>10} {:>12.0f} {:>12}\n", t.mode, t.records ? "on" : "off",
                        t.cost.top_halves, t.mean_ns(), t.cost.top_ns_max);
-  out += fmt::format("\n{:<14} {:>10} {:>16}   (reader CPU per wake-up, tasklet, period {:g} us)\n",
-                     "reader", "wake-ups", "CPU ns/wake-up",
-                     static_cast<double>(r.reader_period_ns) / 1000.0);
+  if (!r.readers.empty())
+    out += fmt::format(
+        "\n{:<14} {:>10} {:>16}   (reader CPU per wake-up, tasklet, period {:g} us)\n", "reader",
+        "wake-ups", "CPU ns/wake-up", static_cast<double>(r.reader_period_ns) / 1000.0);
   for (const auto& c : r.readers)
     out += fmt::format("{:<14} {:>10} {:>16.0f}{}\n", c.variant, c.wakeups, c.per_wakeup_ns(),
                        c.exact ? "" : "  COUNT MISMATCH");

@@ -106,7 +106,10 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
     if (sink) sink(r, user);
   });
   std::vector<irqbridge_record> batch;
-  batch.reserve(ring.capacity());
+  // Room for what a wake-up usually finds, allocated before the run; a
+  // reader that falls far behind grows it once. (The whole ring's worth,
+  // 3.5 MiB, would be locked per reader thread under mlockall.)
+  batch.reserve(std::min<std::size_t>(ring.capacity(), 4096));
   auto feed = [&] {
     batch.clear();
     ring.drain(batch);
