@@ -8,7 +8,9 @@
 #                      basename); repeatable; directories are copied whole
 #   --out DIR          where the files the command leaves in /out go
 #                      (default: ./testbox-out); includes dmesg.txt
-#   --log FILE         also write the guest console here
+#   --log FILE         also write the guest console here (the boot that ran
+#                      COMMAND; a boot that died before /init, retried, is
+#                      kept as FILE.boot-failure.N)
 #   --timeout SEC      kill the guest after SEC seconds (default 600)
 #   --smp N            guest CPUs (default 2)
 #   --mem SIZE         guest memory (default 512M)
@@ -182,11 +184,18 @@ for attempt in 1 2 3; do
 	echo "testbox: the guest kernel died while booting, before the command ran (attempt $attempt); booting again" >&2
 	cp "$work/console" "$work/console.boot-failure.$attempt"
 done
+# The log is the boot that ran the command; a boot that died before /init
+# is kept beside it (LOG.boot-failure.N), so a log check judges the module's
+# boot only, and the failure stays on record.
 if [ -n "$log" ]; then
+	rm -f "$log".boot-failure.*
 	: > "$log"
-	for f in "$work"/console.boot-failure.* "$work/console"; do
-		if [ -f "$f" ]; then cat "$f" >> "$log"; fi
+	for f in "$work"/console.boot-failure.*; do
+		[ -f "$f" ] || continue
+		cp "$f" "$log.${f##*/console.}"
+		echo "testbox: an earlier boot died before the command ran: $log.${f##*/console.}" >> "$log"
 	done
+	cat "$work/console" >> "$log"
 fi
 
 mkdir -p "$out"
