@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "irqbridge/reader_setup.hpp"
+#include "irqbridge/reader_thread.hpp"
 
 namespace irqbridge {
 
@@ -45,7 +46,8 @@ std::vector<RunResult> run_per_cpu(const Device& device, const RunSettings& sett
     };
 
   {
-    std::vector<std::jthread> threads;
+    // Small stacks: under mlockall each thread's whole stack is resident.
+    std::vector<ReaderThread> threads;
     threads.reserve(n);
     for (std::size_t i = 0; i < n; i++) {
       threads.emplace_back([&, i] {
