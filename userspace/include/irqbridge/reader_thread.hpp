@@ -3,8 +3,8 @@
 // Under mlockall(MCL_CURRENT | MCL_FUTURE) every page a thread's stack maps
 // is locked resident at once, and glibc sizes a new thread's stack from
 // RLIMIT_STACK (8 MiB on Debian): std::thread would lock 8 MiB per reader
-// thread that uses a few tens of KiB. This is the pthread equivalent of
-// std::jthread with pthread_attr_setstacksize(), nothing more.
+// thread. This is the pthread equivalent of std::jthread with
+// pthread_attr_setstacksize(), nothing more.
 #pragma once
 
 #include <pthread.h>
@@ -16,8 +16,10 @@ namespace irqbridge {
 
 class ReaderThread {
  public:
-  // The reader's stack: its deepest path (a run, the ring drain, the
-  // analysis, fmt) needs far less; histograms live on the heap.
+  // The reader's stack. Not measured per byte: the reader keeps its large
+  // state (histograms, drain buffer, ring) on the heap, and e2e.percpu runs
+  // every mode on every kernel of the matrix, the debug kernel included,
+  // with this size.
   static constexpr std::size_t kStackBytes = std::size_t{512} * 1024;
 
   // Starts fn on a new thread with a stack of stack_bytes; throws Error if
