@@ -40,8 +40,18 @@ checkpatch() {
 		rm -rf "$dir/deb"
 	fi
 	kernel_clang_format=$dir/.clang-format
-	(cd "$top" && perl "$dir/scripts/checkpatch.pl" --terse --show-types -f \
-		kmod/*.c kmod/*.h kmod/uapi/*.h) | grep -v ' 0 errors, 0 warnings, 0 checks' | grep . && return 1
+	# checkpatch exits non-zero when it reports anything: its status and
+	# its findings each fail the step (a pipeline's status hid both).
+	local out rc findings
+	out=$(cd "$top" && perl "$dir/scripts/checkpatch.pl" --strict --terse --show-types -f \
+		kmod/*.c kmod/*.h kmod/uapi/*.h 2>&1)
+	rc=$?
+	findings=$(grep -v ' 0 errors, 0 warnings, 0 checks' <<<"$out" | grep .)
+	if [ "$rc" != 0 ] || [ -n "$findings" ]; then
+		printf '%s\n' "${findings:-$out}"
+		echo "checkpatch exited $rc"
+		return 1
+	fi
 	echo "clean ($ver)"
 	kernel_doc=$dir/scripts/kernel-doc
 }
@@ -93,8 +103,19 @@ fi
 
 step "clang-tidy"
 if [ -f "$build/compile_commands.json" ]; then
+	# Clean means: run-clang-tidy ran (exit 0: every clang-tidy exited 0,
+	# none crashed), checked at least one file, and reported nothing. A
+	# missing or crashing tool is a failure, not silence.
 	out=$(cd "$top" && run-clang-tidy -p "$build" -quiet "$top/userspace/(src|cli)/.*" 2>&1)
-	if grep -E 'warning:|error:' <<<"$out"; then fail clang-tidy; else echo "clean"; fi
+	rc=$?
+	checked=$(grep -c -E '^[^ ]*clang-tidy[^ ]* ' <<<"$out")
+	if [ "$rc" != 0 ] || [ "$checked" = 0 ] || grep -E 'warning:|error:' <<<"$out"; then
+		tail -n 20 <<<"$out"
+		echo "run-clang-tidy exited $rc after checking $checked files"
+		fail clang-tidy
+	else
+		echo "clean ($checked files)"
+	fi
 else
 	echo "no $build/compile_commands.json (make userspace first)"
 	fail clang-tidy
