@@ -1,12 +1,36 @@
 #!/usr/bin/env bash
 # Fail if the guest kernel complained: any oops, BUG, WARNING, lockdep or
 # KASAN report, or a sleep in atomic context, in the console or in dmesg.
+#
+#   check_kernel_log.sh LOG...
+#   check_kernel_log.sh --boot-failure LOG...
+#
+# --boot-failure judges the console of a boot the test box retried
+# (LOG.boot-failure.N): its complaints are printed, and it fails if that
+# boot shows any sign of the test: the command's start marker, its status,
+# the module (an "irqbridge" line) or a scenario's output. Only a kernel
+# that died before the command started may be retried.
 set -u
 pattern='BUG:|WARNING:|Oops|general protection fault|sleeping function called from invalid context|Call Trace:|KASAN|possible recursive locking|circular locking dependency|kmemleak:.*unreferenced|Kernel panic'
+test_ran='testbox: running the command|TESTBOX-CMD-START|TESTBOX-RC=|irqbridge|e2e:|faults:|soak:'
+boot_failure=0
+if [ "${1:-}" = --boot-failure ]; then
+	boot_failure=1
+	shift
+fi
 found=0
 for log in "$@"; do
 	[ -f "$log" ] || { echo "check_kernel_log: $log missing"; found=1; continue; }
-	if grep -E -n "$pattern" "$log" | head -n 20 | grep .; then
+	if [ "$boot_failure" = 1 ]; then
+		echo "check_kernel_log: $log: a boot the test box retried; what its kernel said:"
+		grep -a -E -n "$pattern" "$log" | head -n 20
+		if grep -a -E -n "$test_ran" "$log" | head -n 5 | grep .; then
+			echo "check_kernel_log: $log: the test had started in this boot: it may not be retried"
+			found=1
+		fi
+		continue
+	fi
+	if grep -a -E -n "$pattern" "$log" | head -n 20 | grep .; then
 		echo "check_kernel_log: kernel complaints in $log"
 		found=1
 	fi
