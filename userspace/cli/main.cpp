@@ -94,7 +94,16 @@ int cli_main(int argc, char** argv) {
   auto* info = app.add_subcommand("info", "Show what the loaded module offers");
   info->add_option("--device", o.device, "The module's device node")->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end here with their full text and status 0.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    // Bad usage: one line, status 2 (not CLI11's own codes, up to 1xx).
+    const std::string what = e.what();
+    std::fprintf(stderr, "irqbridge: %s\n", what.substr(0, what.find('\n')).c_str());
+    return 2;
+  }
 
   try {
     if (*info) return show_info(o);
