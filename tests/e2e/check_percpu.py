@@ -6,7 +6,9 @@ Every mode must have one part per CPU of cpu_list, each with exact counts
 half on its own CPU (the channel's hrtimer is pinned there), and, for the
 mechanisms that are per-CPU (tasklets, BH and bound workqueues, the chain),
 its signalling stage on that CPU too. Unbound and threaded placements are
-reported, not asserted: the scheduler decides them.
+reported, not asserted: the scheduler decides them. The run was
+"--modes all": the report must hold exactly the modes the kernel must have
+(--kernel-modes, from kernel_modes.py).
 """
 import argparse
 import json
@@ -16,8 +18,13 @@ import sys
 PER_CPU = {"tasklet", "tasklet_hi", "bh_wq", "workqueue", "wq_highpri", "dpc_workitem", "direct"}
 
 
-def check(report, events, cpus_expected):
+def check(report, events, cpus_expected, kernel_modes):
     errors = []
+    if not kernel_modes:
+        errors.append("no --kernel-modes: cannot tell which modes must have run")
+    elif sorted(report.get("modes", {})) != sorted(kernel_modes):
+        errors.append(f"modes {sorted(report.get('modes', {}))} != the kernel's "
+                      f"{sorted(kernel_modes)}")
     cpu_list = report.get("cpu_list", [])
     if len(cpu_list) != cpus_expected:
         errors.append(f"cpu_list {cpu_list}: expected {cpus_expected} CPUs")
@@ -76,10 +83,12 @@ def main():
     ap.add_argument("--cpus", type=int, required=True)
     ap.add_argument("--bench", help="bench --scaling-only report to check too")
     ap.add_argument("--bench-events", type=int, default=200)
+    ap.add_argument("--kernel-modes", default="",
+                    help="the modes the kernel must have (kernel_modes.py)")
     args = ap.parse_args()
     with open(args.report, encoding="utf-8") as f:
         report = json.load(f)
-    errors = check(report, args.events, args.cpus)
+    errors = check(report, args.events, args.cpus, args.kernel_modes.split())
     if args.bench:
         with open(args.bench, encoding="utf-8") as f:
             bench = json.load(f)

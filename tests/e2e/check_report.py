@@ -2,9 +2,12 @@
 """Judge a compare report written in the test box.
 
 Checks the contract keys of irqbridge.compare/1 and what must hold for
-every mode: fired == counted == the requested events, the top half in hard
-IRQ context, the bottom half in the context of its mechanism, no ordering
-violations, sane statistics. Speed is never judged here (TCG is noisy).
+every mode: fired == counted == the requested events, no record lost, no
+sequence gap, no unattributed record at a 1 ms period, the top half in
+hard IRQ context, the bottom half in the context of its mechanism, no
+ordering violations, sane statistics. "--modes all" means every mode the
+kernel must have (--kernel-modes, from kernel_modes.py), no fewer. Speed is
+never judged here (TCG is noisy).
 """
 import argparse
 import json
@@ -16,14 +19,15 @@ BOTTOM_CONTEXT = {
     "workqueue": "task", "wq_highpri": "task", "wq_unbound": "task",
     "threaded": "task", "dpc_workitem": "softirq", "direct": "hardirq",
 }
-# Modes a kernel may lack: BH workqueues before 6.9, direct on PREEMPT_RT.
-OPTIONAL = ("bh_wq", "direct")
+# At this period and slower a record lost, a gap in the sequence numbers or
+# a record the reader could not attribute is a defect, not load.
+LOSSLESS_PERIOD_NS = 1000000
 CHAIN_CONTEXT = {"dpc_workitem": "task"}
 STAGES = ("timer_to_top", "top_to_bottom", "bottom_to_user", "top_to_user")
 STATS = ("n", "p50", "p90", "p99", "p999", "max")
 
 
-def check(report, events, period_ns, modes, source=None):
+def check(report, events, period_ns, modes, source=None, kernel_modes=None):
     errors = []
 
     def need(cond, msg):
@@ -38,14 +42,20 @@ def check(report, events, period_ns, modes, source=None):
     need(report.get("period_ns") == period_ns, f"period_ns {report.get('period_ns')} != {period_ns}")
     got_modes = report.get("modes", {})
     if modes == ["all"]:
-        # Every mode this kernel offers; bh_wq only exists from 6.9 on.
-        modes = [m for m in BOTTOM_CONTEXT if m not in OPTIONAL or m in got_modes]
+        # Every mode this kernel must have: a mode that vanished fails.
+        if not kernel_modes:
+            errors.append("--modes all needs the kernel's modes (--kernel-modes)")
+        modes = list(kernel_modes or [])
     need(sorted(got_modes) == sorted(modes), f"modes {sorted(got_modes)} != {sorted(modes)}")
 
     for name, mode in got_modes.items():
         p = f"modes.{name}"
-        for key in ("fired", "counted", "wakeups", "overruns"):
-            need(isinstance(mode.get(key), int), f"{p}.{key} missing or not an integer")
+        for key in ("fired", "counted", "wakeups", "overruns", "seq_gaps", "unattributed"):
+            need(isinstance(mode.get(key), int) and not isinstance(mode.get(key), bool),
+                 f"{p}.{key} missing or not an integer")
+        if period_ns >= LOSSLESS_PERIOD_NS:
+            for key in ("overruns", "seq_gaps", "unattributed"):
+                need(mode.get(key) == 0, f"{p}.{key} is {mode.get(key)}, want 0 at {period_ns} ns")
         reps = report.get("repetitions", 1)
         need(mode.get("fired") == events * reps,
              f"{p}.fired {mode.get('fired')} != {events} x {reps} repetitions")
@@ -91,6 +101,8 @@ def main():
     ap.add_argument("--modes", default="tasklet,workqueue",
                     help="the modes the report must hold, or 'all'")
     ap.add_argument("--source", help="the source every mode must report")
+    ap.add_argument("--kernel-modes", default="",
+                    help="the modes the kernel must have (kernel_modes.py), for --modes all")
     args = ap.parse_args()
     try:
         with open(args.report) as f:
@@ -98,7 +110,8 @@ def main():
     except (OSError, ValueError) as e:
         print(f"check_report: {args.report}: {e}")
         return 1
-    errors = check(report, args.events, args.period_ns, args.modes.split(","), args.source)
+    errors = check(report, args.events, args.period_ns, args.modes.split(","), args.source,
+                   args.kernel_modes.split())
     for e in errors:
         print(f"check_report: {e}")
     if not errors:

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
-#   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | measure | faults | fuzz
-#                             | percpu | soak)
+#   run_e2e.sh SCENARIO      (device_abi | device_noedu | compare | compare_all_edu | measure
+#                             | faults | fuzz | percpu | soak)
 #
 # soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
 # report whose highest sustained period per mode it runs at (1000 us for a
 # mode the report lacks).
 #
 # Environment (set by ctest): IRQBRIDGE_KERNEL, IRQBRIDGE_KO, IRQBRIDGE_CLI,
-# IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_FUZZ, IRQBRIDGE_E2E_OUT.
+# IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_FUZZ, IRQBRIDGE_E2E_OUT; IRQBRIDGE_COMPAT32
+# (default: compat32 beside device_test).
+#
+# The guest and the judges are told which modes this kernel must have
+# (E2E_MODES, --kernel-modes): kernel_modes.py derives them from the
+# release and .config of the kernel the module is built against, so a mode
+# that vanishes fails instead of being skipped.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +30,11 @@ fault_cycles=200
 timeout=300
 smp=2
 soak_plan=
+box_args=()
 case "$scenario" in
+device_noedu)
+	box_args=(--no-edu)
+	;;
 percpu)
 	# A top half, a bottom half and a reader on each of 4 guest CPUs.
 	smp=4
@@ -42,10 +52,19 @@ soak)
 	;;
 esac
 
-for f in "${IRQBRIDGE_KO:?}" "${IRQBRIDGE_CLI:?}" "${IRQBRIDGE_DEVICE_TEST:?}" "${IRQBRIDGE_FUZZ:?}"; do
+compat32=${IRQBRIDGE_COMPAT32:-$(dirname "${IRQBRIDGE_DEVICE_TEST:?}")/compat32}
+for f in "${IRQBRIDGE_KO:?}" "${IRQBRIDGE_CLI:?}" "${IRQBRIDGE_DEVICE_TEST:?}" "${IRQBRIDGE_FUZZ:?}" "$compat32"; do
 	[ -f "$f" ] || { echo "e2e: $f is missing (run 'make kmod userspace' first)"; exit 1; }
 done
 [ -f "$here/guest/$scenario.sh" ] || { echo "e2e: no scenario '$scenario'"; exit 1; }
+
+# What this kernel must offer, from the kernel itself (not from the module).
+eval "$("$here/../testbox/kernel.sh" fetch "${IRQBRIDGE_KERNEL:-6.12}")"
+kernel_modes=$(python3 "$here/kernel_modes.py" --release "$KREL" --config "$KDIR/.config")
+[ -n "$kernel_modes" ] || { echo "e2e: no kernel modes for $KREL"; exit 1; }
+compat=0
+grep -qx 'CONFIG_IA32_EMULATION=y' "$KDIR/.config" && compat=1
+echo "e2e: $KREL must offer: $kernel_modes (32-bit programs: $compat)"
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -62,26 +81,45 @@ digest() {
 }
 status=0
 "$here/../testbox/testbox.sh" --kernel "${IRQBRIDGE_KERNEL:-6.12}" --smp "$smp" --out "$out" \
-	--log "$out/console.log" --timeout "$timeout" \
+	--log "$out/console.log" --timeout "$timeout" "${box_args[@]}" \
 	--file "$IRQBRIDGE_KO" --file "$IRQBRIDGE_CLI:irqbridge" \
 	--file "$IRQBRIDGE_DEVICE_TEST:device_test" --file "$IRQBRIDGE_FUZZ:ioctl_fuzz" \
+	--file "$compat32:compat32" \
 	--file "$here/guest/lib.sh" --file "$here/guest/$scenario.sh" \
-	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" \
+	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us E2E_MODES='$kernel_modes' E2E_COMPAT32=$compat FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" \
 	>"$stream" 2>&1 || status=$?
 
 "$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || status=1
+# A boot the test box retried must have died before the command started,
+# with no sign of the module: judged, never just filed away.
+for f in "$out"/console.log.boot-failure.*; do
+	[ -f "$f" ] || continue
+	"$here/check_kernel_log.sh" --boot-failure "$f" || status=1
+done
+if [ "$scenario" = device_abi ] || [ "$scenario" = device_noedu ]; then
+	gtest_args=("$out/device_test.xml" --kernel-modes "$kernel_modes"
+		--require DeviceTest.InfoIsCompleteAndLeaksNothing --require DeviceTest.EduSourceNeedsTheDevice)
+	if [ "$scenario" = device_noedu ]; then
+		gtest_args+=(--no-edu)
+	else
+		gtest_args+=("$out/device_test_overrun.xml" --require DeviceTest.RingOverrunIsCounted
+			--require DeviceTest.EduIsOneSessionAtATime)
+	fi
+	python3 "$here/check_gtest.py" "${gtest_args[@]}" || status=1
+fi
 if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_all_edu ]; }; then
 	python3 "$here/check_report.py" "$out/compare.json" --events "$events" \
-		--period-ns $((period_us * 1000)) "${check_args[@]}" || status=1
+		--period-ns $((period_us * 1000)) --kernel-modes "$kernel_modes" "${check_args[@]}" || status=1
 fi
 if [ "$status" = 0 ] && [ "$scenario" = percpu ]; then
 	python3 "$here/check_percpu.py" "$out/percpu.json" --events "$events" --cpus "$smp" \
-		--bench "$out/bench-cpus.json" --bench-events 200 || status=1
+		--bench "$out/bench-cpus.json" --bench-events 200 --kernel-modes "$kernel_modes" || status=1
 	# The live report as one HTML page, rendered and checked in chromium.
 	"$here/../report/render_check.sh" "$out/percpu.json" || status=1
 fi
 if [ "$scenario" = soak ]; then
-	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" || status=1
+	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" \
+		--kernel-modes "$kernel_modes" || status=1
 fi
 if [ "$status" = 0 ] && [ "$scenario" = measure ]; then
 	python3 "$here/check_measure.py" "$out" || status=1

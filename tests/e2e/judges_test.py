@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Unit tests of the e2e judges: each is fed crafted input that must be
+rejected (a lost record, a vanished mode, an unjustified skip, a boot that
+ran the test and was retried, ...) next to input it must accept, so a
+judge that cannot fail is caught here, without a test box."""
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import check_gtest  # noqa: E402
+import check_percpu  # noqa: E402
+import check_report  # noqa: E402
+import check_soak  # noqa: E402
+import kernel_modes  # noqa: E402
+
+ALL = list(kernel_modes.MODES)
+NO_BH_WQ = [m for m in ALL if m != "bh_wq"]
+NO_DIRECT = [m for m in ALL if m != "direct"]
+
+
+class KernelModes(unittest.TestCase):
+    def test_612_has_every_mode(self):
+        self.assertEqual(kernel_modes.expected_modes("6.12.117+deb12-amd64", "CONFIG_SMP=y\n"), ALL)
+
+    def test_bh_wq_from_69_on(self):
+        self.assertEqual(kernel_modes.expected_modes("6.1.0-41-amd64", ""), NO_BH_WQ)
+        self.assertEqual(kernel_modes.expected_modes("6.8.12", ""), NO_BH_WQ)
+        self.assertEqual(kernel_modes.expected_modes("6.9.0", ""), ALL)
+        self.assertEqual(kernel_modes.expected_modes("7.3.4+deb13-amd64", ""), ALL)
+
+    def test_no_direct_on_rt_or_raw_lock_nesting(self):
+        self.assertEqual(kernel_modes.expected_modes("6.12.1-rt-amd64", "CONFIG_PREEMPT_RT=y\n"),
+                         NO_DIRECT)
+        self.assertEqual(kernel_modes.expected_modes(
+            "6.12.1", "CONFIG_PROVE_LOCKING=y\nCONFIG_PROVE_RAW_LOCK_NESTING=y\n"), NO_DIRECT)
+        self.assertEqual(kernel_modes.expected_modes(
+            "6.12.1", "# CONFIG_PREEMPT_RT is not set\n"), ALL)
+
+    def test_bad_release(self):
+        with self.assertRaises(ValueError):
+            kernel_modes.expected_modes("linux", "")
+
+
+def compare_report(modes, events=1000, period_ns=1000000):
+    """A compare report that check_report must accept."""
+    stat = {"n": events, "p50": 10, "p90": 20, "p99": 30, "p999": 40, "max": 50}
+    report = {"schema": "irqbridge.compare/1", "kernel": "6.12.117+deb12-amd64", "accel": "tcg",
+              "reader": {"policy": "SCHED_FIFO"}, "events": events, "period_ns": period_ns,
+              "repetitions": 1, "modes": {}}
+    for m in modes:
+        ctx = {"top": "hardirq", "bottom": check_report.BOTTOM_CONTEXT[m]}
+        if m in check_report.CHAIN_CONTEXT:
+            ctx["chain"] = check_report.CHAIN_CONTEXT[m]
+        report["modes"][m] = {
+            "fired": events, "counted": events, "wakeups": events, "overruns": 0,
+            "seq_gaps": 0, "unattributed": 0, "warmup": 0, "order_violations": 0,
+            "context": ctx, "source": "timer" if m != "threaded" else "irqchip",
+            "latency_ns": {s: dict(stat) for s in check_report.STAGES}}
+    return report
+
+
+class CheckReport(unittest.TestCase):
+    def test_accepts_a_clean_report(self):
+        r = compare_report(["tasklet", "workqueue"])
+        self.assertEqual(check_report.check(r, 1000, 1000000, ["tasklet", "workqueue"]), [])
+        r = compare_report(ALL)
+        self.assertEqual(check_report.check(r, 1000, 1000000, ["all"], None, ALL), [])
+
+    def test_rejects_losses_at_1ms(self):
+        for key in ("overruns", "seq_gaps", "unattributed"):
+            r = compare_report(["tasklet", "workqueue"])
+            r["modes"]["tasklet"][key] = 1
+            if key == "overruns":
+                for st in r["modes"]["tasklet"]["latency_ns"].values():
+                    st["n"] -= 1  # n = fired - overruns - warmup still holds
+            errors = check_report.check(r, 1000, 1000000, ["tasklet", "workqueue"])
+            self.assertTrue(any(key in e for e in errors), f"{key}: {errors}")
+
+    def test_rejects_missing_loss_keys(self):
+        r = compare_report(["tasklet", "workqueue"])
+        del r["modes"]["workqueue"]["seq_gaps"]
+        self.assertTrue(check_report.check(r, 1000, 1000000, ["tasklet", "workqueue"]))
+
+    def test_all_means_every_mode_the_kernel_must_have(self):
+        r = compare_report(NO_BH_WQ)  # bh_wq vanished on a 6.12
+        errors = check_report.check(r, 1000, 1000000, ["all"], None, ALL)
+        self.assertTrue(any("modes" in e for e in errors), errors)
+        # ... but on 6.1 that is exactly right.
+        self.assertEqual(check_report.check(r, 1000, 1000000, ["all"], None, NO_BH_WQ), [])
+        # Without the kernel's modes "all" cannot be judged.
+        self.assertTrue(check_report.check(r, 1000, 1000000, ["all"], None, []))
+
+
+class CheckPercpu(unittest.TestCase):
+    def setUp(self):
+        with open(os.path.join(HERE, "..", "report", "percpu.json"), encoding="utf-8") as f:
+            self.report = json.load(f)
+        self.modes = list(self.report["modes"])
+
+    def test_accepts_the_modes_that_ran(self):
+        self.assertEqual(check_percpu.check(self.report, 500, 4, self.modes), [])
+
+    def test_rejects_a_missing_mode(self):
+        errors = check_percpu.check(self.report, 500, 4, self.modes + ["bh_wq"])
+        self.assertTrue(any("modes" in e for e in errors), errors)
+        r = copy.deepcopy(self.report)
+        del r["modes"][self.modes[0]]
+        self.assertTrue(check_percpu.check(r, 500, 4, self.modes))
+        self.assertTrue(check_percpu.check(self.report, 500, 4, []))
+
+
+class CheckSoak(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.out = self.dir.name
+        with open(os.path.join(self.out, "slab.txt"), "w", encoding="utf-8") as f:
+            f.write("1000 1100\n")
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def ran(self, mode, fired=1000, overruns=0):
+        stat = {"p99": 1000}
+        m = {"exact": True, "fired": fired, "counted": fired, "reader_total": fired,
+             "wakeups": fired, "overruns": overruns, "timer_overruns": 0,
+             "latency_ns": {"top_to_user": stat}}
+        with open(os.path.join(self.out, f"soak-{mode}.json"), "w", encoding="utf-8") as f:
+            json.dump({"modes": {mode: m}}, f)
+
+    def skipped(self, mode):
+        open(os.path.join(self.out, f"soak-{mode}.skipped"), "w", encoding="utf-8").close()
+
+    def test_accepts_every_mode_run(self):
+        self.ran("tasklet")
+        self.ran("bh_wq")
+        self.assertEqual(check_soak.judge(self.out, "tasklet:1000 bh_wq:1000", 1, ALL), 0)
+
+    def test_rejects_all_skipped(self):
+        self.skipped("tasklet")
+        self.skipped("bh_wq")
+        self.assertEqual(check_soak.judge(self.out, "tasklet:1000 bh_wq:1000", 1, ALL), 1)
+
+    def test_skip_only_where_the_kernel_lacks_the_mode(self):
+        self.ran("tasklet")
+        self.skipped("bh_wq")
+        self.assertEqual(check_soak.judge(self.out, "tasklet:1000 bh_wq:1000", 1, ALL), 1)
+        self.assertEqual(check_soak.judge(self.out, "tasklet:1000 bh_wq:1000", 1, NO_BH_WQ), 0)
+
+    def test_nothing_ran_even_where_skips_are_legal(self):
+        self.skipped("direct")
+        self.assertEqual(check_soak.judge(self.out, "direct:1000", 1, NO_DIRECT), 1)
+
+    def test_rejects_losses_and_short_runs(self):
+        self.ran("tasklet", overruns=3)
+        self.assertEqual(check_soak.judge(self.out, "tasklet:1000", 1, ALL), 1)
+        self.ran("tasklet", fired=999)
+        self.assertEqual(check_soak.judge(self.out, "tasklet:1000", 1, ALL), 1)
+
+    def test_rejects_a_missing_report_and_no_kernel_modes(self):
+        self.assertEqual(check_soak.judge(self.out, "tasklet:1000", 1, ALL), 1)
+        self.ran("tasklet")
+        self.assertEqual(check_soak.judge(self.out, "tasklet:1000", 1, []), 1)
+
+
+def gtest_xml(cases):
+    """gtest's XML for (classname, name, outcome) triples."""
+    body = []
+    for cls, name, outcome in cases:
+        inner = {"pass": "", "skip": '<skipped message="skipped"/>',
+                 "fail": '<failure message="x">x</failure>'}[outcome]
+        result = "skipped" if outcome == "skip" else "completed"
+        body.append(f'<testcase name="{name}" status="run" result="{result}" '
+                    f'classname="{cls}">{inner}</testcase>')
+    return ('<?xml version="1.0" encoding="UTF-8"?><testsuites tests="1">'
+            f'<testsuite name="s">{"".join(body)}</testsuite></testsuites>')
+
+
+RUN = "Modes/RunTest"
+CASE = "CountsExactlyWithOrderedStagesInTheRightContexts"
+
+
+class CheckGtest(unittest.TestCase):
+    def judge(self, cases, modes, no_edu=False, required=()):
+        return check_gtest.judge(check_gtest.cases(gtest_xml(cases)), modes, no_edu, required)
+
+    def test_accepts_all_passed(self):
+        self.assertEqual(self.judge([("DeviceTest", "A", "pass"), (RUN, f"{CASE}/bh_wq", "pass")],
+                                    ALL, required=["DeviceTest.A"]), [])
+
+    def test_a_vanished_mode_cannot_skip(self):
+        for name in ("bh_wq", "bh_wq_irqchip", "direct_floor"):
+            self.assertTrue(self.judge([(RUN, f"{CASE}/{name}", "skip")], ALL), name)
+
+    def test_a_mode_the_kernel_lacks_may_skip(self):
+        self.assertEqual(self.judge([(RUN, f"{CASE}/bh_wq", "skip"),
+                                     (RUN, f"{CASE}/bh_wq_irqchip", "skip")], NO_BH_WQ), [])
+        self.assertEqual(self.judge([(RUN, f"{CASE}/direct_edu", "skip")], NO_DIRECT), [])
+        # ... but not another mode's case.
+        self.assertTrue(self.judge([(RUN, f"{CASE}/tasklet", "skip")], NO_BH_WQ))
+
+    def test_edu_skips_only_without_edu(self):
+        cases = [(RUN, f"{CASE}/tasklet_edu", "skip"), (RUN, f"{CASE}/tasklet_edu_floor", "skip"),
+                 ("DeviceTest", "EduIsOneSessionAtATime", "skip")]
+        self.assertTrue(self.judge(cases, ALL))
+        self.assertEqual(self.judge(cases, ALL, no_edu=True), [])
+
+    def test_rejects_failures_other_skips_nothing_and_missing_required(self):
+        self.assertTrue(self.judge([("DeviceTest", "A", "fail")], ALL))
+        self.assertTrue(self.judge([("DeviceTest", "TracepointsShowEveryStage", "skip")], ALL))
+        self.assertTrue(self.judge([], ALL))
+        self.assertTrue(self.judge([("DeviceTest", "A", "pass")], ALL, required=["DeviceTest.B"]))
+        self.assertTrue(self.judge([("DeviceTest", "B", "skip")], NO_BH_WQ,
+                                   required=["DeviceTest.B"]))
+        self.assertTrue(self.judge([("DeviceTest", "A", "pass")], []))
+
+    def test_a_disabled_test_is_not_a_pass(self):
+        xml = gtest_xml([("DeviceTest", "A", "pass")]).replace('status="run"', 'status="notrun"')
+        self.assertTrue(check_gtest.judge(check_gtest.cases(xml), ALL))
+
+
+class CheckKernelLog(unittest.TestCase):
+    def run_judge(self, text, *args):
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+            f.write(text)
+        try:
+            return subprocess.run([os.path.join(HERE, "check_kernel_log.sh"), *args, f.name],
+                                  capture_output=True, text=True, check=False).returncode
+        finally:
+            os.unlink(f.name)
+
+    OOPS = "[    1.0] int3: 0000 [#1] PREEMPT SMP\n[    1.0] Oops: int3\nKernel panic\n"
+
+    def test_a_complaint_fails_the_log(self):
+        self.assertEqual(self.run_judge(self.OOPS), 1)
+        self.assertEqual(self.run_judge("[    1.0] all quiet\n"), 0)
+
+    def test_a_boot_failure_before_the_command_is_accepted(self):
+        self.assertEqual(self.run_judge(self.OOPS, "--boot-failure"), 0)
+
+    def test_a_retried_boot_that_ran_the_test_is_rejected(self):
+        for sign in ("testbox: running the command\n", "[ 2.0] irqbridge: version x ready\n",
+                     "TESTBOX-RC=0\n", "faults: PASS x\n"):
+            self.assertEqual(self.run_judge(self.OOPS + sign, "--boot-failure"), 1, sign)
+
+
+if __name__ == "__main__":
+    unittest.main()
