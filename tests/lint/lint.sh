@@ -108,7 +108,7 @@ if [ -f "$build/compile_commands.json" ]; then
 	# missing or crashing tool is a failure, not silence.
 	out=$(cd "$top" && run-clang-tidy -p "$build" -quiet "$top/userspace/(src|cli)/.*" 2>&1)
 	rc=$?
-	checked=$(grep -c -E '^[^ ]*clang-tidy[^ ]* ' <<<"$out")
+	checked=$(grep -c -E '^[^ ]*clang-tidy[^ :]* .*-p=' <<<"$out")
 	if [ "$rc" != 0 ] || [ "$checked" = 0 ] || grep -E 'warning:|error:' <<<"$out"; then
 		tail -n 20 <<<"$out"
 		echo "run-clang-tidy exited $rc after checking $checked files"
