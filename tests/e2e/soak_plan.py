@@ -28,7 +28,8 @@ def main():
     plan = []
     for mode in (m for m in MODES if m in wanted):
         # A mode the bench lacks (its kernel had no bh_wq, say) runs at
-        # 1000 us; the guest skips a mode its own kernel does not offer.
+        # 1000 us; the guest skips only a mode its kernel must lack
+        # (kernel_modes.py), and check_soak.py fails any other skip.
         r = rates.get(mode, {})
         period = r["period_ns"] // 1000 if r.get("sustained") else DEFAULT_US
         plan.append(f"{mode}:{period}")
