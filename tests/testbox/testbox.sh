@@ -174,8 +174,9 @@ boot() {
 
 # Whether the command started in the last boot: /init writes a marker to
 # ttyS1 just before it (the console's lines can be interleaved with kernel
-# messages; ttyS1 carries only what /init writes).
-command_started() { tr -d '\r' < "$work/ttyS1" | grep -qx 'TESTBOX-CMD-START'; }
+# messages; ttyS1 carries only what /init writes). grep -c reads it all:
+# with -q, tr could die of SIGPIPE on a large /out and pipefail say "no".
+command_started() { [ "$(tr -d '\r' < "$work/ttyS1" | grep -cx 'TESTBOX-CMD-START')" -gt 0 ]; }
 
 # A guest kernel that dies before the command started never saw the module
 # (seen under TCG: an int3 oops while the kernel patches its own text at
