@@ -268,10 +268,11 @@ out_unlock:
  * irqbridge_session_stop() - stop raising, let every stage finish
  * @s: the session
  *
- * Order: the timer (nothing new is raised), the source (no top half runs
- * any more, the handler thread has finished), the bottom half (queued runs
- * complete), so every fired event is counted. Stopping a session that does
- * not run does nothing.
+ * Order: the timer (nothing new is raised, the CPU's rate budget is given
+ * back), the source (the last raise's interrupt has arrived or was
+ * withdrawn, no top half runs any more, the handler thread has finished),
+ * the bottom half (queued runs complete), so raised == fired == counted.
+ * Stopping a session that does not run does nothing.
  */
 void irqbridge_session_stop(struct irqbridge_session *s)
 {
