@@ -2,7 +2,7 @@
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
 #   run_e2e.sh SCENARIO      (device_abi | device_noedu | compare | compare_all_edu | measure
-#                             | faults | fuzz | percpu | soak)
+#                             | faults | fuzz | percpu | remove | soak)
 #
 # soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
 # report whose highest sustained period per mode it runs at (1000 us for a
@@ -34,6 +34,10 @@ box_args=()
 case "$scenario" in
 device_noedu)
 	box_args=(--no-edu)
+	;;
+remove)
+	# A second edu device: it takes over when the first is removed.
+	box_args=(--device edu)
 	;;
 percpu)
 	# A top half, a bottom half and a reader on each of 4 guest CPUs.
