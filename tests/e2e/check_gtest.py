@@ -22,8 +22,9 @@ def allowed_skips(kernel_modes, no_edu):
     pats = []
     for mode in MODES:
         if mode not in kernel_modes:
-            # The RunTest cases named after the mode: bh_wq, bh_wq_irqchip, ...
-            pats.append(rf"RunTest\.[^/]+/{mode}(_[a-z_]+)?$")
+            # Parameterised cases named after the mode (RunTest's bh_wq,
+            # bh_wq_irqchip, ...; the hardening suites' bh_wq, direct).
+            pats.append(rf"^[A-Za-z]+/[A-Za-z]+\.[^/]+/{mode}(_[a-z_]+)?$")
     if no_edu:
         pats.append(r"RunTest\.[^/]+/[a-z_]+_edu(_floor)?$")
         pats.append(r"^DeviceTest\.EduIsOneSessionAtATime$")

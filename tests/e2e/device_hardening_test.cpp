@@ -36,6 +36,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -48,6 +49,15 @@ namespace {
 constexpr const char* kDevice = "/dev/irqbridge";
 using Fd = irqbridge::UniqueFd;
 using Clock = std::chrono::steady_clock;
+
+// Parameterised cases are named after their mode (".../bh_wq"), so the
+// host's skip judge (check_gtest.py) can tell a mode this kernel must lack.
+std::string ModeParamName(const ::testing::TestParamInfo<uint32_t>& info) {
+  static const char* const kNames[] = {"none",     "tasklet",  "workqueue",    "tasklet_hi",
+                                       "wq_highpri", "wq_unbound", "bh_wq",    "threaded",
+                                       "dpc_workitem", "direct"};
+  return info.param < std::size(kNames) ? kNames[info.param] : "mode" + std::to_string(info.param);
+}
 
 template <typename Arg>
 int Ioctl(int fd, unsigned long request, Arg arg) {
@@ -375,7 +385,8 @@ INSTANTIATE_TEST_SUITE_P(Modes, StopTest,
                                            IRQBRIDGE_MODE_TASKLET_HI, IRQBRIDGE_MODE_WQ_HIGHPRI,
                                            IRQBRIDGE_MODE_WQ_UNBOUND, IRQBRIDGE_MODE_BH_WQ,
                                            IRQBRIDGE_MODE_THREADED, IRQBRIDGE_MODE_DPC_WORKITEM,
-                                           IRQBRIDGE_MODE_DIRECT));
+                                           IRQBRIDGE_MODE_DIRECT),
+                         ModeParamName);
 
 // ---------------------------------------------------------------------------
 // 5. The hard-IRQ rate a device user can put on one CPU.
@@ -709,6 +720,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, EduRemovalTest,
                                            IRQBRIDGE_MODE_TASKLET_HI, IRQBRIDGE_MODE_WQ_HIGHPRI,
                                            IRQBRIDGE_MODE_WQ_UNBOUND, IRQBRIDGE_MODE_BH_WQ,
                                            IRQBRIDGE_MODE_THREADED, IRQBRIDGE_MODE_DPC_WORKITEM,
-                                           IRQBRIDGE_MODE_DIRECT));
+                                           IRQBRIDGE_MODE_DIRECT),
+                         ModeParamName);
 
 }  // namespace
