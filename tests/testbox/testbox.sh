@@ -3,7 +3,8 @@
 #
 #   testbox.sh [options] -- COMMAND...
 #
-#   --kernel SERIES    6.12 (default, or $KERNEL), 6.12-rt or 6.1
+#   --kernel SERIES    6.12 (default, or $KERNEL), 6.12-rt, 6.1, stable,
+#                      stable-rt (the newest Debian kernels) or debug
 #   --file SRC[:DST]   put SRC into the guest as /testbox/DST (default: its
 #                      basename); repeatable; directories are copied whole
 #   --out DIR          where the files the command leaves in /out go
