@@ -71,6 +71,7 @@ ensure_root() {
 in_root() {
 	local root=$1 dir=$2
 	shift 2
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare -m --propagation private /bin/bash -euc '
 		root=$1 dir=$2
 		shift 2

@@ -9,12 +9,13 @@ debian_mirror() {
 		echo "$IRQBRIDGE_MIRROR"
 		return 0
 	fi
+	# shellcheck source=/dev/null
 	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	uri=$(
 		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 			[ -f "$f" ] || continue
 			# deb [options] URI SUITE COMPONENTS...
-			sed -n "s/^[[:space:]]*deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\{0,1\}\([^[:space:]]\+\)[[:space:]]\+$codename[[:space:]].*/\2/p" "$f"
+			sed -n "s/^[[:space:]]*deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\{0,1\}\([^[:space:]]\+\)[[:space:]]\+${codename}[[:space:]].*/\2/p" "$f"
 		done
 		for f in /etc/apt/sources.list.d/*.sources; do
 			[ -f "$f" ] || continue
