@@ -75,34 +75,87 @@ in_root() {
 	unshare -m --propagation private /bin/bash -euc '
 		root=$1 dir=$2
 		shift 2
+		made=
 		cleanup() {
 			[ "$dir" = / ] || umount "$root$dir" 2>/dev/null || true
 			umount "$root/proc" 2>/dev/null || true
+			[ -z "$made" ] || rmdir "$root$dir" 2>/dev/null || true
 		}
 		trap cleanup EXIT
 		mount -t proc proc "$root/proc"
 		if [ "$dir" != / ]; then
+			[ -d "$root$dir" ] || made=1
 			mkdir -p "$root$dir"
 			mount --bind "$dir" "$root$dir"
 		fi
-		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 	' in_root "$root" "$dir" "$@"
+}
+
+# sparse for make C=2. 7.x headers use __typeof_unqual__, which the
+# suite's sparse (trixie: 0.6.4) cannot parse, and kbuild then skips sparse
+# ("C=2 specified, but sparse is not available or not up to date"). If the
+# root's sparse fails that probe, the newest sparse of Debian unstable is
+# fetched with a separate apt configuration inside the root and only its
+# binary is put in /usr/local/bin (its package would pull unstable's gcc).
+sparse_probe='static inline int u(const int *q) { __typeof_unqual__(*q) v = *q; return v; }'
+ensure_sparse() {
+	local root=$1 log=$2
+	[ -x "$root/usr/local/bin/sparse" ] && return 0
+	printf '%s\n' "$sparse_probe" >"$root/tmp/sparse-probe.c"
+	if in_root "$root" / sparse /tmp/sparse-probe.c 2>&1 | grep -q error; then
+		mkdir -p "$root/etc/irqbridge-sparse/lists/partial" "$root/etc/irqbridge-sparse/parts" "$root/tmp/sparse"
+		echo "deb $(debian_mirror) unstable main" >"$root/etc/irqbridge-sparse/sources.list"
+		local opts="-o Dir::Etc::SourceList=/etc/irqbridge-sparse/sources.list -o Dir::Etc::SourceParts=/etc/irqbridge-sparse/parts -o Dir::State::Lists=/etc/irqbridge-sparse/lists -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache="
+		# The host's own freshness rule (a snapshot mirror turns it off).
+		local valid=
+		eval "$(apt-config shell valid Acquire::Check-Valid-Until)"
+		[ -z "$valid" ] || opts="$opts -o Acquire::Check-Valid-Until=$valid"
+		# shellcheck disable=SC2086
+		in_root "$root" / sh -c "apt-get $opts update -qq && cd /tmp/sparse && apt-get $opts download -q -o APT::Sandbox::User=root sparse && dpkg-deb -x sparse_*.deb x && install -m 0755 x/usr/bin/sparse /usr/local/bin/sparse && rm -rf /tmp/sparse" >>"$log" 2>&1 ||
+			die "could not fetch a sparse that parses __typeof_unqual__ from Debian unstable (log: $log)"
+	fi
+}
+
+# The headers packages leave out scripts/checker-valid.sh, which kbuild runs
+# to decide whether sparse works: an equivalent (the same probe) in its place.
+checker_valid() {
+	local common
+	for common in "$1"/usr/src/linux-headers-*-common; do
+		if [ ! -d "$common/scripts" ] || [ -e "$common/scripts/checker-valid.sh" ]; then
+			continue
+		fi
+		cat >"$common/scripts/checker-valid.sh" <<-EOF
+			#!/bin/sh
+			# Added by irqbridge's buildroot.sh: prints 1 if the checker "\$@"
+			# parses __typeof_unqual__ without an error.
+			command -v "\$1" >/dev/null || { echo 0; exit 0; }
+			t=\$(mktemp --suffix=.c)
+			echo '$sparse_probe' >"\$t"
+			if "\$@" "\$t" 2>&1 | grep -q error; then echo 0; else echo 1; fi
+			rm -f "\$t"
+		EOF
+		chmod 0755 "$common/scripts/checker-valid.sh"
+	done
 }
 
 install_headers() {
 	local suite=$1 krel=$2 root log
 	root=$(ensure_root "$suite")
-	[ -f "$root/usr/src/linux-headers-$krel/Makefile" ] && return 0
+	[ -f "$root/usr/src/linux-headers-$krel/Makefile" ] && [ -x "$root/usr/local/bin/sparse" ] && return 0
 	exec 9>"$root.lock"
 	flock 9
-	[ -f "$root/usr/src/linux-headers-$krel/Makefile" ] && return 0
-	echo "buildroot: installing linux-headers-$krel in the $suite build root" >&2
 	log=$cache/buildroot/$suite.log
-	if ! { in_root "$root" / apt-get update -qq &&
-		in_root "$root" / apt-get install -y -qq --no-install-recommends "linux-headers-$krel"; } >>"$log" 2>&1; then
-		die "could not install linux-headers-$krel in the $suite build root (log: $log)"
+	if [ ! -f "$root/usr/src/linux-headers-$krel/Makefile" ]; then
+		echo "buildroot: installing linux-headers-$krel in the $suite build root" >&2
+		if ! { in_root "$root" / apt-get update -qq &&
+			in_root "$root" / apt-get install -y -qq --no-install-recommends "linux-headers-$krel"; } >>"$log" 2>&1; then
+			die "could not install linux-headers-$krel in the $suite build root (log: $log)"
+		fi
 	fi
+	ensure_sparse "$root" "$log"
+	checker_valid "$root"
 }
 
 cmd=${1:-}
