@@ -67,7 +67,9 @@ done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (make deps)"
 [ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 
-eval "$("$here/kernel.sh" fetch "$series")"
+# kernel.sh says why on one line if it fails (an eval of nothing would not).
+fetched=$("$here/kernel.sh" fetch "$series") || exit 2
+eval "$fetched"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/testbox.XXXXXX")
 trap 'rm -rf "$work"' EXIT
