@@ -11,7 +11,8 @@
 #                 at the rate bench found sustainable: exact counts, no loss,
 #                 no slab growth
 #
-# Variables: KERNEL=6.12|6.12-rt|6.1|debug (test box kernel), EVENTS, PERIOD_US,
+# Variables: KERNEL=6.12|6.12-rt|6.1|stable|stable-rt|debug (test box kernel;
+# stable = the newest Debian kernel, from Debian 13 backports), EVENTS, PERIOD_US,
 # REPEAT, WARMUP, SMP (guest CPUs), DEMO_ARGS (more compare options, e.g.
 # "--cpus all --modes all") for the demo run, BENCH_EVENTS, SOAK_SECONDS,
 # BUILD (build directory), IRQBRIDGE_CACHE (downloaded kernels).
@@ -38,6 +39,7 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	flex bison bc libssl-dev libelf-dev ccache \
 	liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev \
 	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck \
+	debootstrap debian-archive-keyring util-linux \
 	clang-format clang-tidy cppcheck perl rt-tests gnuplot-nox chromium gcc-multilib
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
@@ -63,9 +65,10 @@ deps:
 kernel: deps
 	@tests/testbox/kernel.sh fetch $(KERNEL) >/dev/null
 
+# stable/stable-rt build inside a cached Debian 13 root (kmake.sh).
 kmod: kernel
 	@eval "$$(tests/testbox/kernel.sh fetch $(KERNEL))" && \
-	$(MAKE) -s -C "$$KDIR" M=$(CURDIR) W=1 IRQBRIDGE_VERSION=$(VERSION) modules && \
+	tests/testbox/kmake.sh $(KERNEL) $(CURDIR) -s W=1 IRQBRIDGE_VERSION=$(VERSION) modules && \
 	mkdir -p $(KMOD_OUT) && cp irqbridge.ko $(KMOD_OUT)/ && echo "$$KREL" > $(KMOD_OUT)/release && \
 	echo "kmod: $(KMOD_OUT)/irqbridge.ko for $$KREL"
 
@@ -154,6 +157,5 @@ lint: deps userspace
 	@tests/lint/lint.sh $(BUILD)
 
 clean:
-	@eval "$$(tests/testbox/kernel.sh fetch $(KERNEL) 2>/dev/null)" && \
-		$(MAKE) -s -C "$$KDIR" M=$(CURDIR) clean || true
+	@tests/testbox/kmake.sh $(KERNEL) $(CURDIR) -s clean 2>/dev/null || true
 	rm -rf $(BUILD)

@@ -7,6 +7,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
+#include <linux/irq.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/version.h>
@@ -17,6 +18,31 @@
 #define IRQBRIDGE_PCI_IRQ_INTX PCI_IRQ_INTX
 #else
 #define IRQBRIDGE_PCI_IRQ_INTX PCI_IRQ_LEGACY
+#endif
+
+/*
+ * IRQ_MOVE_PCNTXT (change an interrupt's affinity at once, from process
+ * context) went in 6.14, where that became what every chip gets unless it
+ * asks for a deferred move (IRQCHIP_MOVE_DEFERRED, which this one does not).
+ */
+#if KERNEL_VERSION(6, 14, 0) <= LINUX_VERSION_CODE
+#define IRQBRIDGE_IRQ_MOVE_PCNTXT 0
+#else
+#define IRQBRIDGE_IRQ_MOVE_PCNTXT IRQ_MOVE_PCNTXT
+#endif
+
+/*
+ * 6.17 named the per-CPU system workqueue system_percpu_wq and added
+ * WQ_PERCPU, the flag for a bound workqueue; system_wq is the old name,
+ * which 7.2 warns about at run time and which is to be removed. The new
+ * names where they exist; WQ_PERCPU is 0 (bound is the default) before.
+ */
+#if KERNEL_VERSION(6, 17, 0) <= LINUX_VERSION_CODE
+#define irqbridge_system_percpu_wq system_percpu_wq
+#define IRQBRIDGE_WQ_PERCPU WQ_PERCPU
+#else
+#define irqbridge_system_percpu_wq system_wq
+#define IRQBRIDGE_WQ_PERCPU 0
 #endif
 
 /*

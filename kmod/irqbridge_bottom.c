@@ -196,7 +196,7 @@ static void irqbridge_chain_dpc(struct irqbridge_session *s)
 	s->hop1_done += n;
 	/* Publishes the stamps to the work item's exchange. */
 	atomic_long_add_return_release(n, &s->chain_pending);
-	queue_work(system_wq, &s->work);
+	queue_work(irqbridge_system_percpu_wq, &s->work);
 }
 
 /* Second hop of the chain (the WorkItem): signals what the DPC passed on. */
@@ -271,7 +271,7 @@ static void irqbridge_chain_flush(struct irqbridge_session *s)
 
 static void irqbridge_system_wq_queue(struct irqbridge_session *s)
 {
-	queue_work(system_wq, &s->work);
+	queue_work(irqbridge_system_percpu_wq, &s->work);
 }
 
 static void irqbridge_highpri_queue(struct irqbridge_session *s)
@@ -442,7 +442,8 @@ u32 irqbridge_bh_supported_modes(void)
 int irqbridge_bh_global_init(void)
 {
 	irqbridge_wq_highpri =
-		alloc_workqueue("irqbridge_highpri", WQ_HIGHPRI, 0);
+		alloc_workqueue("irqbridge_highpri",
+				WQ_HIGHPRI | IRQBRIDGE_WQ_PERCPU, 0);
 	if (!irqbridge_wq_highpri)
 		return -ENOMEM;
 

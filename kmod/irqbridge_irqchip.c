@@ -29,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 
+#include "compat.h"
 #include "irqbridge.h"
 
 /**
@@ -101,7 +102,7 @@ static int irqbridge_domain_map(struct irq_domain *d, unsigned int virq,
 	 * Affinity takes effect at once: no hardware vector to move, so no
 	 * need to wait for the next interrupt as x86 otherwise would.
 	 */
-	irq_set_status_flags(virq, IRQ_MOVE_PCNTXT);
+	irq_set_status_flags(virq, IRQBRIDGE_IRQ_MOVE_PCNTXT);
 	return 0;
 }
 

@@ -3,13 +3,25 @@
 # against the cached headers of a test box kernel: dkms add + dkms build in a
 # private DKMS tree (nothing is installed on this machine).
 #
-#   dkms_build.sh [6.12|6.12-rt|6.1]
+#   dkms_build.sh [6.12|6.12-rt|6.1|stable|stable-rt]
+#
+# stable/stable-rt: their kbuild tools (fixdep, modpost) need Debian 13's C
+# library, so the host's DKMS cannot build for them. There the same dkms
+# add + dkms build runs with Debian 13's own dkms inside the build root
+# (tests/testbox/buildroot.sh), as on a Debian 13 host with that kernel.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 series=${1:-6.12}
-command -v dkms >/dev/null || { echo "dkms_build: dkms missing (make deps)"; exit 1; }
-eval "$("$top/tests/testbox/kernel.sh" fetch "$series")"
+fetched=$("$top/tests/testbox/kernel.sh" fetch "$series") || exit 1
+eval "$fetched"
+run=()
+where="this host's DKMS"
+if [ -n "${BUILDROOT:-}" ]; then
+	where="DKMS in the Debian $BUILDROOT build root"
+else
+	command -v dkms >/dev/null || { echo "dkms_build: dkms missing (make deps)"; exit 1; }
+fi
 
 version=$(git -C "$top" describe --always --tags 2>/dev/null | tr -c 'A-Za-z0-9.+~\n' '.' || echo 0.0.0)
 tmp=$(mktemp -d)
@@ -19,8 +31,9 @@ mkdir -p "$src" "$tmp/tree"
 cp -a "$top/Kbuild" "$top/kmod" "$src/"
 sed "s/@VERSION@/$version/" "$top/dkms.conf" > "$src/dkms.conf"
 
-dkms add --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "$version" >/dev/null
-if ! dkms build --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "$version" \
+[ -z "${BUILDROOT:-}" ] || run=("$top/tests/testbox/buildroot.sh" run "$BUILDROOT" "$tmp" --)
+"${run[@]}" dkms add --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "$version" >/dev/null
+if ! "${run[@]}" dkms build --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "$version" \
 	-k "$KREL" --kernelsourcedir "$KDIR" > "$tmp/build.out" 2>&1; then
 	cat "$tmp/build.out"
 	cat "$tmp"/tree/irqbridge/"$version"/build/make.log 2>/dev/null || true
@@ -29,4 +42,4 @@ if ! dkms build --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "
 fi
 ko=$(find "$tmp/tree/irqbridge/$version/$KREL" -name 'irqbridge.ko*' | head -n 1)
 [ -n "$ko" ] || { echo "dkms_build: no irqbridge.ko in the DKMS tree"; exit 1; }
-echo "dkms_build: built $(basename "$ko") for $KREL through DKMS ($version)"
+echo "dkms_build: built $(basename "$ko") for $KREL through $where ($version)"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fail if the guest kernel complained: any oops, BUG, WARNING, lockdep or
-# KASAN report, or a sleep in atomic context, in the console or in dmesg.
+# KASAN report, or a sleep in atomic context, in the console or in dmesg;
+# or a run-time deprecation notice about the module (7.2+: "work func
+# irqbridge_work_fn [irqbridge] enqueued on deprecated workqueue").
 #
 #   check_kernel_log.sh LOG...
 #   check_kernel_log.sh --boot-failure LOG...
@@ -11,7 +13,7 @@
 # the module (an "irqbridge" line) or a scenario's output. Only a kernel
 # that died before the command started may be retried.
 set -u
-pattern='BUG:|WARNING:|Oops|general protection fault|sleeping function called from invalid context|Call Trace:|KASAN|possible recursive locking|circular locking dependency|kmemleak:.*unreferenced|Kernel panic'
+pattern='BUG:|WARNING:|Oops|general protection fault|sleeping function called from invalid context|Call Trace:|KASAN|possible recursive locking|circular locking dependency|kmemleak:.*unreferenced|Kernel panic|irqbridge.*deprecated|deprecated.*irqbridge'
 test_ran='testbox: running the command|TESTBOX-CMD-START|TESTBOX-RC=|irqbridge|e2e:|faults:|soak:'
 boot_failure=0
 if [ "${1:-}" = --boot-failure ]; then

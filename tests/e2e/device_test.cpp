@@ -536,8 +536,12 @@ TEST_F(DeviceTest, IrqchipLinesAreOnePerCpu) {
   EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP), 0);
 }
 
-// PREEMPT_RT has /sys/kernel/realtime (reading 1).
+// PREEMPT_RT: the kernel's version string says so ("... SMP PREEMPT_RT ...",
+// on every RT kernel); 6.12-rt also has /sys/kernel/realtime (reading 1),
+// which 7.x-rt no longer has.
 bool RealtimeKernel() {
+  utsname u{};
+  if (uname(&u) == 0 && std::strstr(u.version, "PREEMPT_RT") != nullptr) return true;
   FILE* f = std::fopen("/sys/kernel/realtime", "r");
   if (f == nullptr) return false;
   int v = 0;

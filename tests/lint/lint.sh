@@ -2,6 +2,7 @@
 # make lint: every static check, each must report nothing.
 #   kmod/     checkpatch.pl --strict (from Debian's linux-source package),
 #             sparse (C=2) and W=1 on every kernel of the matrix
+#             (LINT_KERNELS; stable/stable-rt in the Debian 13 build root)
 #   C++       clang-format, clang-tidy (.clang-tidy), cppcheck
 #   shell     shellcheck
 # Usage: lint.sh BUILD_DIR (with compile_commands.json)
@@ -11,7 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
 cache=${IRQBRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/irqbridge}
 kernel_clang_format=
-kernels=${LINT_KERNELS:-6.1 6.12 6.12-rt}
+kernels=${LINT_KERNELS:-6.1 6.12 6.12-rt stable stable-rt}
 failed=()
 
 step() { printf '\n== lint: %s\n' "$*"; }
@@ -70,10 +71,11 @@ fi
 
 for k in $kernels; do
 	step "W=1 and sparse against $k"
-	eval "$("$top/tests/testbox/kernel.sh" fetch "$k")" || { fail "fetch $k"; continue; }
+	# stable/stable-rt: kbuild and sparse run in the Debian 13 build root.
+	"$top/tests/testbox/kernel.sh" fetch "$k" >/dev/null || { fail "fetch $k"; continue; }
 	tmp=$(mktemp -d)
 	cp -a "$top/Kbuild" "$top/kmod" "$tmp/"
-	out=$(make -C "$KDIR" M="$tmp" W=1 C=2 modules 2>&1)
+	out=$("$top/tests/testbox/kmake.sh" "$k" "$tmp" W=1 C=2 modules 2>&1)
 	rc=$?
 	if [ "$rc" != 0 ] || grep -E 'warning:|error:' <<<"$out"; then
 		[ "$rc" = 0 ] || tail -n 20 <<<"$out"

@@ -3,7 +3,8 @@
 #
 #   testbox.sh [options] -- COMMAND...
 #
-#   --kernel SERIES    6.12 (default, or $KERNEL), 6.12-rt or 6.1
+#   --kernel SERIES    6.12 (default, or $KERNEL), 6.12-rt, 6.1, stable,
+#                      stable-rt (the newest Debian kernels) or debug
 #   --file SRC[:DST]   put SRC into the guest as /testbox/DST (default: its
 #                      basename); repeatable; directories are copied whole
 #   --out DIR          where the files the command leaves in /out go
@@ -66,7 +67,9 @@ done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (make deps)"
 [ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 
-eval "$("$here/kernel.sh" fetch "$series")"
+# kernel.sh says why on one line if it fails (an eval of nothing would not).
+fetched=$("$here/kernel.sh" fetch "$series") || exit 2
+eval "$fetched"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/testbox.XXXXXX")
 trap 'rm -rf "$work"' EXIT
