@@ -29,7 +29,9 @@ _Static_assert(offsetof(struct irqbridge_info, ring_bytes) == 16, "info.ring_byt
 _Static_assert(sizeof(struct irqbridge_config) == 48, "config layout");
 _Static_assert(offsetof(struct irqbridge_config, period_ns) == 8, "config.period_ns");
 _Static_assert(offsetof(struct irqbridge_config, source) == 32, "config.source");
-_Static_assert(sizeof(struct irqbridge_stats) == 96, "stats layout");
+_Static_assert(sizeof(struct irqbridge_stats) == 112, "stats layout");
+_Static_assert(offsetof(struct irqbridge_stats, work_capped) == IRQBRIDGE_STATS_SIZE_V1, "stats v1");
+_Static_assert(offsetof(struct irqbridge_stats, error) == 104, "stats.error");
 _Static_assert(sizeof(struct irqbridge_cost) == 32, "cost layout");
 _Static_assert(sizeof(struct irqbridge_record) == 112, "record layout");
 _Static_assert(offsetof(struct irqbridge_ring_header, head) == 64, "ring head");
@@ -119,6 +121,8 @@ int main(void)
 	check(st.fired == EVENTS && st.counted == EVENTS, "stats fired == counted == events",
 	      (long)st.counted);
 	check(st.records == EVENTS && st.records_lost == 0, "stats.records", (long)st.records);
+	check(st.error == 0 && st.work_capped == 0 && st.reserved == 0, "stats.error, work_capped",
+	      (long)st.error);
 	if (ring != MAP_FAILED) {
 		const struct irqbridge_ring_header *hdr = ring;
 		const struct irqbridge_record *last =
