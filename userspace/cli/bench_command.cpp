@@ -87,7 +87,7 @@ int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   check_modes(o, modes, device);
   BenchReport report;
   report.kernel = kernel_release();
-  report.module_version = device.info().module_version;
+  report.module_version = module_version(device.info());
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();
   report.events = o.events;

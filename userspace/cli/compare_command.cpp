@@ -96,7 +96,7 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
 
   Report report;
   report.kernel = kernel_release();
-  report.module_version = device.info().module_version;
+  report.module_version = module_version(device.info());
   report.period_ns = period_ns(o);
   report.events = o.events;
   report.warmup = o.warmup;

@@ -27,7 +27,7 @@ int show_info(const Options& o) {
   fmt::print(
       "module version  {}\nABI version     {}\nring            {} records of {} bytes\n"
       "modes           {}\nsources         {}\n",
-      info.module_version, info.abi_version, info.ring_records, info.record_size, modes, sources);
+      module_version(info), info.abi_version, info.ring_records, info.record_size, modes, sources);
   return 0;
 }
 

@@ -46,7 +46,7 @@ int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
 
   SweepReport report;
   report.kernel = kernel_release();
-  report.module_version = device.info().module_version;
+  report.module_version = module_version(device.info());
   report.events = o.events;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();

@@ -117,8 +117,9 @@ Spread spread_of(const ModeResult& m, Stage stage, std::int64_t Summary::*stat) 
   return {v.front(), v[(v.size() - 1) / 2], v.back()};
 }
 
-double floor_ratio(std::int64_t value, std::int64_t floor) {
-  return floor > 0 ? static_cast<double>(value) / static_cast<double>(floor) : 0.0;
+std::optional<double> floor_ratio(std::int64_t value, std::int64_t floor) {
+  if (floor <= 0) return std::nullopt;
+  return static_cast<double>(value) / static_cast<double>(floor);
 }
 
 }  // namespace irqbridge

@@ -78,7 +78,11 @@ nlohmann::json vs_floor_json(const ModeResult& m, const Floor& floor) {
   for (Stage st : kUserStages) {
     const Summary& s = m.latency[static_cast<std::size_t>(st)];
     nlohmann::json r = nlohmann::json::object();
-    for (const auto& p : kPercentiles) r[p.name] = floor_ratio(s.*p.member, f.*p.member);
+    for (const auto& p : kPercentiles) {
+      // The key stays; a ratio to a floor of 0 is null ("n/a").
+      const auto ratio = floor_ratio(s.*p.member, f.*p.member);
+      r[p.name] = ratio ? nlohmann::json(*ratio) : nlohmann::json(nullptr);
+    }
     out[std::string(stage_name(st))] = r;
   }
   return out;

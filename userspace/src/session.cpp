@@ -101,10 +101,13 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
 
   RunResult result;
   result.outliers = OutlierTracker(s.outliers, s.threshold_ns, s.warmup, s.mode->chain);
-  Analyzer analyzer(s.mode->chain, s.warmup, [&](const irqbridge_record& r, std::uint64_t user) {
-    result.outliers.add(s.run, r, user);
-    if (sink) sink(r, user);
-  });
+  Analyzer analyzer(
+      s.mode->chain, s.warmup,
+      [&](const irqbridge_record& r, std::uint64_t user) {
+        result.outliers.add(s.run, r, user);
+        if (sink) sink(r, user);
+      },
+      s.records);
   std::vector<irqbridge_record> batch;
   // Room for what a wake-up usually finds, allocated before the run; a
   // reader that falls far behind grows it once. (The whole ring's worth,

@@ -11,6 +11,10 @@
 
 namespace irqbridge {
 
+// The module's version string, read within its fixed array: a module that
+// filled every byte without a NUL gives at most sizeof(module_version) chars.
+std::string module_version(const irqbridge_info& info);
+
 class Device {
  public:
   explicit Device(std::string path);

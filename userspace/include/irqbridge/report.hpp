@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -132,8 +133,9 @@ struct Report {
   Floor floor;
 };
 
-// Ratio of a mode's statistic to the floor's (0 without a floor).
-double floor_ratio(std::int64_t value, std::int64_t floor);
+// Ratio of a mode's statistic to the floor's; none for a floor of 0 (the
+// JSON then holds null, the table "n/a").
+std::optional<double> floor_ratio(std::int64_t value, std::int64_t floor);
 
 nlohmann::json to_json(const Report& report);
 nlohmann::json stats_json(const Summary& s);
