@@ -104,7 +104,7 @@ int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   std::fputs(format_table(report).c_str(), stdout);
   if (!o.json.empty()) {
     std::ofstream out(o.json);
-    out << to_json(report).dump(2) << '\n';
+    out << dump_json(to_json(report)) << '\n';
     if (!out) throw Error("cannot write " + o.json);
   }
   for (const auto& c : report.readers)

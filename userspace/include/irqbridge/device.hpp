@@ -21,6 +21,8 @@ class Device {
 
   [[nodiscard]] const irqbridge_info& info() const { return info_; }
   [[nodiscard]] const std::string& path() const { return path_; }
+  // The open file (for async-signal-safe cleanup only: StopOnSignal).
+  [[nodiscard]] int fd() const { return fd_.get(); }
   [[nodiscard]] Mapping map_ring() const;
 
   void set_eventfd(int fd);
