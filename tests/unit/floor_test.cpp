@@ -54,19 +54,21 @@ TEST(Floor, HugeMaxIsRefusedNotOverflowed) {
   EXPECT_THROW(parse_text(R"({"thread": {"0": {"histogram": {}, "cycles": 3, "max": 1e300}}})"),
                Error);
   // An integer that fits int64 but not once scaled to nanoseconds.
-  EXPECT_THROW(parse_text(
-                   R"({"thread": {"0": {"histogram": {}, "cycles": 3, "max": 9223372036854775}}})"),
-               Error);
-  EXPECT_THROW(parse_text(
-                   R"({"thread": {"0": {"histogram": {"9223372036854775": 1}, "cycles": 1, "max": 1}}})"),
-               Error);
+  EXPECT_THROW(
+      parse_text(R"({"thread": {"0": {"histogram": {}, "cycles": 3, "max": 9223372036854775}}})"),
+      Error);
+  EXPECT_THROW(
+      parse_text(
+          R"({"thread": {"0": {"histogram": {"9223372036854775": 1}, "cycles": 1, "max": 1}}})"),
+      Error);
 }
 
 TEST(Floor, KeyMustBeWhollyANumber) {
-  EXPECT_THROW(parse_text(R"({"thread": {"0": {"histogram": {"12abc": 1}, "cycles": 1, "max": 12}}})"),
-               Error);
-  EXPECT_THROW(parse_text(R"({"thread": {"0": {"histogram": {" 12": 1}, "cycles": 1, "max": 12}}})"),
-               Error);
+  EXPECT_THROW(
+      parse_text(R"({"thread": {"0": {"histogram": {"12abc": 1}, "cycles": 1, "max": 12}}})"),
+      Error);
+  EXPECT_THROW(
+      parse_text(R"({"thread": {"0": {"histogram": {" 12": 1}, "cycles": 1, "max": 12}}})"), Error);
   EXPECT_THROW(parse_text(R"({"thread": {"0": {"histogram": {"-3": 1}, "cycles": 1, "max": 12}}})"),
                Error);
   EXPECT_THROW(parse_text(R"({"thread": {"0": {"histogram": {"": 1}, "cycles": 1, "max": 12}}})"),
@@ -86,7 +88,8 @@ TEST(Floor, ArrayHistogramIsRefused) {
 // slower than the floor: with both histograms reporting upper edges the
 // ratio is <= 1 (the lower-edge floor made it 1.1 to 1.2).
 TEST(Floor, RatioUsesOneEdgeConvention) {
-  Floor f = parse_text(R"({"thread": {"0": {"histogram": {"5": 1000}, "cycles": 1000, "max": 5}}})");
+  Floor f =
+      parse_text(R"({"thread": {"0": {"histogram": {"5": 1000}, "cycles": 1000, "max": 5}}})");
   Histogram mode;
   for (int i = 0; i < 1000; i++) mode.record(5000 + i);
   const Summary fs = f.histogram.summary();

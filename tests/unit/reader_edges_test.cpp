@@ -10,10 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -216,7 +216,9 @@ TEST(ReaderEdges, FailingStartLeavesTheThreadWhereItWas) {
   cpu_set_t before;
   ASSERT_EQ(::sched_getaffinity(0, sizeof(before), &before), 0);
   const int cpu = process_cpus().back();
-  EXPECT_THROW(start_on_cpu(cpu, [] { throw Error("START failed"); }, [] {}), Error);
+  EXPECT_THROW(start_on_cpu(
+                   cpu, [] { throw Error("START failed"); }, [] {}),
+               Error);
   cpu_set_t after;
   ASSERT_EQ(::sched_getaffinity(0, sizeof(after), &after), 0);
   EXPECT_TRUE(CPU_EQUAL(&before, &after)) << "left pinned to CPU " << cpu;
@@ -383,7 +385,8 @@ TEST(ReaderEdges, PoolingMergesAsItGoes) {
   ModePool pool("tasklet", "timer", false);
   pool.add(run_on(3, 1000));
   pool.add(run_on(1, 2000));
-  const std::size_t bytes_after_one_round = pool.result().histograms[Stage::timer_to_user].bucket_bytes();
+  const std::size_t bytes_after_one_round =
+      pool.result().histograms[Stage::timer_to_user].bucket_bytes();
   for (int rep = 0; rep < 200; rep++) {
     pool.add(run_on(3, 1000));
     pool.add(run_on(1, 2000));

@@ -10,9 +10,9 @@
 #include "irqbridge/device.hpp"
 #include "irqbridge/error.hpp"
 #include "irqbridge/load.hpp"
+#include "irqbridge/modes.hpp"
 #include "irqbridge/signal_cleanup.hpp"
 #include "irqbridge/sweep.hpp"
-#include "irqbridge/modes.hpp"
 #include "irqbridge/version.hpp"
 #include "options.hpp"
 

@@ -128,8 +128,8 @@ void check_cpus(const Options& o) {
       throw Error(fmt::format("{} {}: this process may run on CPUs {}", name, cpu,
                               format_cpu_list(usable)));
   if (o.warmup >= o.events)
-    throw Error(fmt::format("--warmup {} leaves none of --events {}: make it smaller", o.warmup,
-                            o.events));
+    throw Error(
+        fmt::format("--warmup {} leaves none of --events {}: make it smaller", o.warmup, o.events));
 }
 
 std::vector<int> cpu_list(const Options& o) {

@@ -53,8 +53,8 @@ std::vector<int> parse_cpu_list(std::string_view list, std::span<const int> usab
     if (last < first) throw Error(fmt::format("--cpus '{}': range {} runs backwards", list, item));
     for (int c = first; c <= last; c++) {
       if (std::find(usable.begin(), usable.end(), c) == usable.end())
-        throw Error(fmt::format("--cpus '{}': CPU {} is not one this process may use ({})", list,
-                                c, format_cpu_list(usable)));
+        throw Error(fmt::format("--cpus '{}': CPU {} is not one this process may use ({})", list, c,
+                                format_cpu_list(usable)));
       if (std::find(cpus.begin(), cpus.end(), c) != cpus.end())
         throw Error(fmt::format("--cpus '{}': CPU {} is listed twice", list, c));
       cpus.push_back(c);

@@ -50,8 +50,7 @@ void Histogram::record(std::int64_t value, std::uint64_t count) {
   }
   count_ += count;
   sum_ += static_cast<long double>(value) * static_cast<long double>(count);
-  const std::size_t i =
-      index_of(std::min(static_cast<std::uint64_t>(value), kMaxValue));
+  const std::size_t i = index_of(std::min(static_cast<std::uint64_t>(value), kMaxValue));
   if (i >= buckets_.size()) grow(i);
   buckets_[i] += count;
 }

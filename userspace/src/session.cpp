@@ -97,8 +97,7 @@ void start_on_cpu(int cpu, const std::function<void()>& start, const std::functi
   }
   cpu_set_t before;
   CPU_ZERO(&before);
-  if (ops.get(before) != 0)
-    throw Error(std::string("sched_getaffinity: ") + std::strerror(errno));
+  if (ops.get(before) != 0) throw Error(std::string("sched_getaffinity: ") + std::strerror(errno));
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(static_cast<std::size_t>(cpu), &one);
@@ -191,8 +190,7 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   guard.disarm();
   device.stop();
   // The reader's CPU time includes its variant's helper thread, if any.
-  result.reader_cpu_ns =
-      thread_cpu_ns() - cpu_before + (waiter->helper_cpu_ns() - helper_before);
+  result.reader_cpu_ns = thread_cpu_ns() - cpu_before + (waiter->helper_cpu_ns() - helper_before);
   progress.end();
 
   result.kernel = device.stats();

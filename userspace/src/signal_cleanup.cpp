@@ -2,8 +2,8 @@
 
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 #include <uapi/irqbridge.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -24,8 +24,8 @@ constexpr std::size_t kSlots = 1024;
 constexpr std::size_t kPathSlots = 8;
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-std::array<std::atomic<int>, kSlots> g_fds;        // -1: free
-std::array<std::atomic<pid_t>, kSlots> g_pids;     // 0: free
+std::array<std::atomic<int>, kSlots> g_fds;     // -1: free
+std::array<std::atomic<pid_t>, kSlots> g_pids;  // 0: free
 std::array<std::atomic<bool>, kPathSlots> g_path_used;
 std::array<std::array<char, UnlinkOnSignal::kPathMax>, kPathSlots> g_paths;
 std::mutex g_claim;  // serialises claiming slots (not taken by the handler)

@@ -136,7 +136,7 @@ class ReadWaiter final : public Waiter {
   std::atomic<std::chrono::steady_clock::rep> deadline_ns_{0};
   std::atomic<std::int64_t> interval_ms_{500};
   std::chrono::milliseconds interval_base_{-1};  // the reader's only
-  std::mutex watch_mutex_;                        // the watchdog's sleep and stop_
+  std::mutex watch_mutex_;                       // the watchdog's sleep and stop_
   std::condition_variable cv_;
   bool stop_ = false;      // under watch_mutex_
   ReaderThread watchdog_;  // last: started after everything it uses
