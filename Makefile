@@ -43,7 +43,7 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	clang-format clang-tidy cppcheck perl rt-tests gnuplot-nox chromium gcc-multilib
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
-	install dkms-install lint bench soak
+	install dkms-install lint bench soak sanitize
 
 all: kmod userspace
 
@@ -128,6 +128,21 @@ check: kmod userspace
 
 unit: userspace
 	@cd $(BUILD) && ctest --output-on-failure -L unit
+
+# The unit tests built and run under ASan + UBSan, then under TSan (two
+# build trees beside $(BUILD); the CLI is not built: it links statically).
+SANITIZERS ?= address,undefined thread
+sanitize: deps
+	@set -e; for s in $(SANITIZERS); do \
+		dir=$(BUILD)/sanitize-$$(echo $$s | tr , -); \
+		echo "sanitize: unit tests under -fsanitize=$$s ($$dir)"; \
+		cmake -S . -B $$dir -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIRQBRIDGE_SANITIZE=$$s \
+			-DIRQBRIDGE_STATIC_CLI=OFF -DIRQBRIDGE_E2E=OFF >/dev/null; \
+		MAKEFLAGS= cmake --build $$dir -j$$(nproc) --target unit_tests -- --no-print-directory >/dev/null; \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+			tests/sanitize/run.sh $$dir/tests/unit/unit_tests; \
+	done
 
 e2e: kmod userspace
 	@cd $(BUILD) && ctest --output-on-failure -L e2e

@@ -29,7 +29,8 @@ def shown(value, unit):
     if unit == "us":
         return f"{value / 1000.0:.1f}"
     if unit == "x":
-        return f"{value:.2f}"
+        # A ratio to a floor of 0 is null in the JSON.
+        return "n/a" if value is None else f"{value:.2f}"
     if isinstance(value, bool):
         return "yes" if value else "NO"
     return str(value)

@@ -31,6 +31,19 @@ if python3 "$here/check_html.py" "$tmp/tampered.html" "$tmp/percpu/percpu.json" 
 	fail "a changed figure went unnoticed"
 fi
 
+# A ratio to a zero floor is null in the JSON (key kept): shown as n/a.
+mkdir -p "$tmp/nullratio"
+python3 - "$here/percpu.json" "$tmp/nullratio/nullratio.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = next(iter(r["modes"].values()))
+m["vs_floor"]["timer_to_user"]["p50"] = None
+json.dump(r, open(sys.argv[2], "w"))
+PY
+"$here/../../tools/irqbridge-report" "$tmp/nullratio/nullratio.json" > /dev/null ||
+	fail "a null vs_floor ratio broke the page"
+grep -q '>n/a</td>' "$tmp/nullratio/index.html" || fail "a null ratio is not shown as n/a"
+
 # Not a compare report: refused.
 cp "$here/../plot/sweep.json" "$tmp/"
 rc=0

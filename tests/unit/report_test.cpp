@@ -174,6 +174,24 @@ TEST(Floor, MissingFloorIsSaidNotInvented) {
   EXPECT_NE(format_table(r).find("not available: cyclictest is not installed"), std::string::npos);
 }
 
+// A floor of 0 has no ratio: the keys stay (a contract), the values are
+// null, and the table says n/a instead of "0.0x".
+TEST(Floor, ZeroFloorIsNotAvailableAsARatio) {
+  Report r = TwoModes();
+  r.floor.available = true;
+  r.floor.reason.clear();
+  r.floor.cycles = 10;
+  r.floor.histogram.record(0, 10);
+  nlohmann::json j = to_json(r);
+  const auto& vs = j["modes"]["tasklet"]["vs_floor"]["timer_to_user"];
+  ASSERT_TRUE(vs.contains("p50"));
+  EXPECT_TRUE(vs["p50"].is_null()) << vs;
+  EXPECT_TRUE(vs["max"].is_null()) << vs;
+  const std::string t = format_table(r);
+  EXPECT_NE(t.find("n/a"), std::string::npos) << t;
+  EXPECT_EQ(t.find("0.0x"), std::string::npos) << t;
+}
+
 TEST(ReportJson, AddedKeysForMeasurements) {
   nlohmann::json j = to_json(TwoModes());
   EXPECT_EQ(j["reader"]["variant"], "uring-read");

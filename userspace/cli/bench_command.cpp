@@ -87,7 +87,7 @@ int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   check_modes(o, modes, device);
   BenchReport report;
   report.kernel = kernel_release();
-  report.module_version = device.info().module_version;
+  report.module_version = module_version(device.info());
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();
   report.events = o.events;
@@ -104,7 +104,7 @@ int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   std::fputs(format_table(report).c_str(), stdout);
   if (!o.json.empty()) {
     std::ofstream out(o.json);
-    out << to_json(report).dump(2) << '\n';
+    out << dump_json(to_json(report)) << '\n';
     if (!out) throw Error("cannot write " + o.json);
   }
   for (const auto& c : report.readers)

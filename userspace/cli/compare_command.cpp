@@ -96,7 +96,7 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
 
   Report report;
   report.kernel = kernel_release();
-  report.module_version = device.info().module_version;
+  report.module_version = module_version(device.info());
   report.period_ns = period_ns(o);
   report.events = o.events;
   report.warmup = o.warmup;
@@ -112,13 +112,13 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
   report.reader = apply_reader_settings(wanted_reader(o));
 
   auto csv = open_csv(o.csv);
-  Load load(load_type);
   report.floor = measure_floor(o, report);
 
   Progress progress(!o.quiet);
   for (const ModeInfo* m : modes) {
     RunSettings s = run_settings(o, *m, report.period_ns);
-    std::vector<RunResult> runs;
+    // Merged run by run: memory does not grow with --repeat x --cpus.
+    ModePool pool(std::string(m->name), std::string(s.source->name), m->chain);
     for (unsigned i = 0; i < o.repeat; i++) {
       s.run = i;
       s.label =
@@ -129,21 +129,20 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
           *csv << csv_line(m->name, i, r, user);
         };
       if (report.cpu_list.empty()) {
-        runs.push_back(run_once(device, s, progress, sink));
+        pool.add(run_once(device, s, progress, sink));
       } else {
         for (auto& r : run_per_cpu(device, s, report.cpu_list, report.reader, progress, sink))
-          runs.push_back(std::move(r));
+          pool.add(std::move(r));
       }
     }
-    report.modes.push_back(
-        pool_runs(std::string(m->name), std::string(s.source->name), m->chain, std::move(runs)));
+    report.modes.push_back(std::move(pool).finish());
   }
 
   std::fputs(format_table(report).c_str(), stdout);
   if (csv && !csv->flush()) throw Error("cannot write " + o.csv);
   if (!o.json.empty()) {
     std::ofstream out(o.json);
-    out << to_json(report).dump(2) << '\n';
+    out << dump_json(to_json(report)) << '\n';
     if (!out) throw Error("cannot write " + o.json);
   }
   for (const auto& m : report.modes) {

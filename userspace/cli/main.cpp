@@ -9,7 +9,10 @@
 #include "commands.hpp"
 #include "irqbridge/device.hpp"
 #include "irqbridge/error.hpp"
+#include "irqbridge/load.hpp"
 #include "irqbridge/modes.hpp"
+#include "irqbridge/signal_cleanup.hpp"
+#include "irqbridge/sweep.hpp"
 #include "irqbridge/version.hpp"
 #include "options.hpp"
 
@@ -27,7 +30,7 @@ int show_info(const Options& o) {
   fmt::print(
       "module version  {}\nABI version     {}\nring            {} records of {} bytes\n"
       "modes           {}\nsources         {}\n",
-      info.module_version, info.abi_version, info.ring_records, info.record_size, modes, sources);
+      module_version(info), info.abi_version, info.ring_records, info.record_size, modes, sources);
   return 0;
 }
 
@@ -106,15 +109,25 @@ int cli_main(int argc, char** argv) {
   }
 
   try {
+    // A SIGINT or SIGTERM stops the module's timers, kills the load and
+    // removes temporary files before the process dies of it.
+    install_signal_cleanup();
     if (*info) return show_info(o);
     // Reject bad input before touching the device.
-    if (!*sweep && !*bench) period_ns(o);
+    if (*sweep || *bench)
+      parse_periods_us(o.periods_us);
+    else
+      period_ns(o);
     reader_variant(o);
-    load_kind(o);
+    const LoadKind load_type = load_kind(o);
     check_cpus(o);
+    cpu_list(o);
     if (*run && find_mode(o.mode) == nullptr) throw Error("unknown mode '" + o.mode + "'");
     const std::string list = *run ? o.mode : o.modes;
     parse_mode_list(list, ~0U);
+    // The load's children are forked before the device is opened: they
+    // never hold it (and die with this process, SIGKILL included).
+    const Load load(*bench ? LoadKind::none : load_type);
     Device device(o.device);
     const auto modes = parse_mode_list(list, device.info().modes);
     if (*sweep) return run_sweep(o, modes, device);

@@ -4,11 +4,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
 #include "irqbridge/cpu_list.hpp"
 #include "irqbridge/error.hpp"
+#include "irqbridge/reader_setup.hpp"
 
 namespace irqbridge::cli {
 
@@ -120,10 +122,14 @@ LoadKind load_kind(const Options& o) {
 }
 
 void check_cpus(const Options& o) {
-  const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+  const std::vector<int>& usable = process_cpus();
   for (auto [name, cpu] : {std::pair{"--cpu", o.cpu}, std::pair{"--timer-cpu", o.timer_cpu}})
-    if (cpu < -1 || cpu >= n)
-      throw Error(fmt::format("{} {}: this machine has CPUs 0 .. {}", name, cpu, n - 1));
+    if (cpu != -1 && std::find(usable.begin(), usable.end(), cpu) == usable.end())
+      throw Error(fmt::format("{} {}: this process may run on CPUs {}", name, cpu,
+                              format_cpu_list(usable)));
+  if (o.warmup >= o.events)
+    throw Error(
+        fmt::format("--warmup {} leaves none of --events {}: make it smaller", o.warmup, o.events));
 }
 
 std::vector<int> cpu_list(const Options& o) {
@@ -131,7 +137,7 @@ std::vector<int> cpu_list(const Options& o) {
   if (o.cpu >= 0 || o.timer_cpu >= 0)
     throw Error(
         "--cpus places a reader and a timer on each listed CPU: drop --cpu and --timer-cpu");
-  return parse_cpu_list(o.cpus, ::sysconf(_SC_NPROCESSORS_ONLN));
+  return parse_cpu_list(o.cpus, process_cpus());
 }
 
 ReaderSettings wanted_reader(const Options& o) {

@@ -27,6 +27,8 @@ SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
     return sweep_point(
         pool_runs(std::string(mode.name), std::string(s.source->name), mode.chain, std::move(run)),
         period_ns);
+  } catch (const FatalError&) {
+    throw;  // not a point that failed: the command cannot go on
   } catch (const Error& e) {
     progress.end();
     SweepPoint failed;
@@ -46,14 +48,13 @@ int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
 
   SweepReport report;
   report.kernel = kernel_release();
-  report.module_version = device.info().module_version;
+  report.module_version = module_version(device.info());
   report.events = o.events;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();
   report.load = std::string(load_name(load_type));
   report.reader = apply_reader_settings(wanted_reader(o));
 
-  Load load(load_type);
   Progress progress(!o.quiet);
   for (const ModeInfo* m : modes) {
     for (std::uint64_t period : periods) {
@@ -66,7 +67,7 @@ int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   std::fputs(format_table(report).c_str(), stdout);
   if (!o.json.empty()) {
     std::ofstream out(o.json);
-    out << to_json(report).dump(2) << '\n';
+    out << dump_json(to_json(report)) << '\n';
     if (!out) throw Error("cannot write " + o.json);
   }
   int rc = 0;

@@ -36,10 +36,11 @@ std::int64_t diff(std::uint64_t later, std::uint64_t earlier) {
 
 }  // namespace
 
-Analyzer::Analyzer(bool chain, std::uint64_t warmup, EventSink sink)
-    : chain_(chain), warmup_(warmup), sink_(std::move(sink)) {}
+Analyzer::Analyzer(bool chain, std::uint64_t warmup, EventSink sink, bool with_records)
+    : chain_(chain), warmup_(warmup), sink_(std::move(sink)), with_records_(with_records) {}
 
 void Analyzer::add_wakeup(const Wakeup& wakeup) {
+  if (!with_records_) return;  // no record will ever need it
   wakeups_.push_back(wakeup);
   drain();
 }

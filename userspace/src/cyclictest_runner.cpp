@@ -9,44 +9,44 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "irqbridge/error.hpp"
+#include "irqbridge/signal_cleanup.hpp"
 #include "irqbridge/unique_fd.hpp"
 
 extern char** environ;
 
 namespace irqbridge {
 
+std::string temp_directory() {
+  // $TMPDIR as given, without std::filesystem's checks (which throw); a
+  // directory that does not work shows as mkostemp's error.
+  const char* dir = std::getenv("TMPDIR");
+  return dir != nullptr && *dir != '\0' ? dir : "/tmp";
+}
+
+TempFile::TempFile(const std::string& stem) {
+  std::string pattern = temp_directory();
+  if (pattern.back() != '/') pattern += '/';
+  pattern += stem + ".XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  // Close-on-exec: cyclictest gets it only as the stdout posix_spawn dups.
+  fd_.reset(::mkostemp(buf.data(), O_CLOEXEC));
+  if (!fd_) throw Error("cannot create a temporary file " + pattern + ": " + std::strerror(errno));
+  path_ = buf.data();
+  on_signal_ = std::make_unique<UnlinkOnSignal>(path_);
+}
+
+TempFile::~TempFile() {
+  on_signal_.reset();
+  ::unlink(path_.c_str());
+}
+
 namespace {
-
-// A temporary file that is removed with its owner.
-class TempFile {
- public:
-  explicit TempFile(const std::string& stem) {
-    std::string pattern = (std::filesystem::temp_directory_path() / (stem + ".XXXXXX")).string();
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    fd_.reset(::mkstemp(buf.data()));
-    if (!fd_) throw Error(std::string("mkstemp: ") + std::strerror(errno));
-    path_ = buf.data();
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  TempFile(TempFile&&) = delete;
-  TempFile& operator=(TempFile&&) = delete;
-  ~TempFile() { ::unlink(path_.c_str()); }
-
-  [[nodiscard]] const std::string& path() const { return path_; }
-  [[nodiscard]] int fd() const { return fd_.get(); }
-
- private:
-  UniqueFd fd_;
-  std::string path_;
-};
 
 std::string first_line(const std::string& path) {
   std::ifstream in(path);
@@ -63,9 +63,7 @@ Floor unavailable(std::string reason, std::string command) {
   return f;
 }
 
-}  // namespace
-
-Floor run_cyclictest(const FloorSettings& s) {
+Floor run_cyclictest_or_throw(const FloorSettings& s) {
   // A histogram wide enough for anything but a wedged guest: 20 periods,
   // at least 10 ms, at most 1 s (one counter per microsecond).
   const std::uint64_t hist_us = std::clamp<std::uint64_t>(20 * s.period_us, 10000, 1000000);
@@ -109,6 +107,7 @@ Floor run_cyclictest(const FloorSettings& s) {
   if (err != 0)
     return unavailable(std::string("cannot run cyclictest: ") + std::strerror(err), command);
 
+  const KillOnSignal kill_on_signal(pid);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)
     if (errno != EINTR)
@@ -129,6 +128,18 @@ Floor run_cyclictest(const FloorSettings& s) {
     return f;
   } catch (const std::exception& e) {
     return unavailable(std::string("cyclictest output unreadable: ") + e.what(), command);
+  }
+}
+
+}  // namespace
+
+Floor run_cyclictest(const FloorSettings& s) {
+  // Never throws: whatever fails (a bad TMPDIR, no memory) is the reason
+  // there is no floor.
+  try {
+    return run_cyclictest_or_throw(s);
+  } catch (const std::exception& e) {
+    return unavailable(std::string("cyclictest not run: ") + e.what(), "");
   }
 }
 

@@ -18,6 +18,10 @@ std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
+std::string module_version(const irqbridge_info& info) {
+  return {info.module_version, ::strnlen(info.module_version, sizeof(info.module_version))};
+}
+
 Device::Device(std::string path) : path_(std::move(path)) {
   fd_.reset(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd_) {

@@ -28,6 +28,14 @@ std::uint64_t Histogram::upper_edge(std::size_t index) {
   return low + ((1ULL << shift) - 1);
 }
 
+// Whole ranges at a time, allocated to size: one allocation per power of
+// two reached, never more than the ranges up to kMaxValue.
+void Histogram::grow(std::size_t index) {
+  const std::size_t size = (index / kSubBuckets + 1) * kSubBuckets;
+  buckets_.reserve(size);
+  buckets_.resize(size);
+}
+
 void Histogram::record(std::int64_t value, std::uint64_t count) {
   if (count == 0) return;
   if (value < 0) {
@@ -42,7 +50,9 @@ void Histogram::record(std::int64_t value, std::uint64_t count) {
   }
   count_ += count;
   sum_ += static_cast<long double>(value) * static_cast<long double>(count);
-  buckets_[index_of(static_cast<std::uint64_t>(value))] += count;
+  const std::size_t i = index_of(std::min(static_cast<std::uint64_t>(value), kMaxValue));
+  if (i >= buckets_.size()) grow(i);
+  buckets_[i] += count;
 }
 
 void Histogram::merge(const Histogram& other) {
@@ -57,14 +67,18 @@ void Histogram::merge(const Histogram& other) {
   count_ += other.count_;
   negatives_ += other.negatives_;
   sum_ += other.sum_;
-  for (std::size_t i = 0; i < buckets_.size(); i++) buckets_[i] += other.buckets_[i];
+  if (other.buckets_.size() > buckets_.size()) grow(other.buckets_.size() - 1);
+  for (std::size_t i = 0; i < other.buckets_.size(); i++) buckets_[i] += other.buckets_[i];
 }
 
 std::vector<std::pair<std::uint64_t, std::uint64_t>> Histogram::buckets() const {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
   for (std::size_t i = 0; i < buckets_.size(); i++)
     if (buckets_[i] != 0)
-      out.emplace_back(std::min(upper_edge(i), static_cast<std::uint64_t>(max_)), buckets_[i]);
+      out.emplace_back(i == index_of(kMaxValue)
+                           ? static_cast<std::uint64_t>(max_)
+                           : std::min(upper_edge(i), static_cast<std::uint64_t>(max_)),
+                       buckets_[i]);
   return out;
 }
 
@@ -75,7 +89,11 @@ std::int64_t Histogram::quantile(double q) const {
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < buckets_.size(); i++) {
     seen += buckets_[i];
-    if (seen >= rank) return std::min<std::int64_t>(static_cast<std::int64_t>(upper_edge(i)), max_);
+    // The last bucket also holds everything above kMaxValue: its edge is max.
+    if (seen >= rank)
+      return i == index_of(kMaxValue)
+                 ? max_
+                 : std::min<std::int64_t>(static_cast<std::int64_t>(upper_edge(i)), max_);
   }
   return max_;
 }

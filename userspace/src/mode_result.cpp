@@ -37,62 +37,72 @@ std::array<Summary, kStageCount> summaries(const StageHistograms& h) {
 
 namespace {
 
-ModeResult pool(std::string mode, std::string source, bool chain_mode,
-                std::vector<RunResult> runs) {
-  ModeResult m;
-  m.mode = std::move(mode);
-  m.source = std::move(source);
-  m.chain_mode = chain_mode;
-  if (!runs.empty()) m.outliers = runs.front().outliers;
-  for (std::size_t i = 0; i < runs.size(); i++) {
-    RunResult& run = runs[i];
-    if (i > 0) m.outliers.merge(run.outliers);
-    const Analysis& a = run.analysis;
-    add_stats(m.kernel, run.kernel);
-    m.reader_total += run.reader_total;
-    m.wakeups += run.wakeups;
-    m.ring_overruns += run.ring_overruns;
-    m.reader_cpu_ns += run.reader_cpu_ns;
-    m.cost.top_halves += run.cost.top_halves;
-    m.cost.top_ns_total += run.cost.top_ns_total;
-    m.cost.top_ns_max = std::max(m.cost.top_ns_max, run.cost.top_ns_max);
-    m.records += a.records;
-    m.order_violations += a.order_violations;
-    m.unattributed += a.unattributed;
-    m.seq_gaps += a.seq_gaps;
-    m.warmup += a.warmup;
-    m.bottom_cross_cpu += a.bottom_cross_cpu;
-    m.chain_cross_cpu += a.chain_cross_cpu;
-    m.histograms.merge(a.latency);
-    m.top.merge(a.top);
-    m.bottom.merge(a.bottom);
-    m.chain.merge(a.chain);
-    m.runs.push_back({run.cpu, run.kernel, run.reader_total, run.wakeups, summaries(a.latency)});
-  }
+// Adds one run to m: counts summed, histograms merged, one summary kept.
+void add_run(ModeResult& m, const RunResult& run) {
+  if (m.runs.empty())
+    m.outliers = run.outliers;
+  else
+    m.outliers.merge(run.outliers);
+  const Analysis& a = run.analysis;
+  add_stats(m.kernel, run.kernel);
+  m.reader_total += run.reader_total;
+  m.wakeups += run.wakeups;
+  m.ring_overruns += run.ring_overruns;
+  m.reader_cpu_ns += run.reader_cpu_ns;
+  m.cost.top_halves += run.cost.top_halves;
+  m.cost.top_ns_total += run.cost.top_ns_total;
+  m.cost.top_ns_max = std::max(m.cost.top_ns_max, run.cost.top_ns_max);
+  m.records += a.records;
+  m.order_violations += a.order_violations;
+  m.unattributed += a.unattributed;
+  m.seq_gaps += a.seq_gaps;
+  m.warmup += a.warmup;
+  m.bottom_cross_cpu += a.bottom_cross_cpu;
+  m.chain_cross_cpu += a.chain_cross_cpu;
+  m.histograms.merge(a.latency);
+  m.top.merge(a.top);
+  m.bottom.merge(a.bottom);
+  m.chain.merge(a.chain);
+  m.runs.push_back({run.cpu, run.kernel, run.reader_total, run.wakeups, summaries(a.latency)});
   m.latency = summaries(m.histograms);
-  return m;
 }
 
 }  // namespace
 
+ModePool::ModePool(std::string mode, std::string source, bool chain_mode) {
+  pooled_.mode = std::move(mode);
+  pooled_.source = std::move(source);
+  pooled_.chain_mode = chain_mode;
+}
+
+void ModePool::add(RunResult run) {
+  if (run.cpu >= 0) {
+    auto part = std::find_if(pooled_.per_cpu.begin(), pooled_.per_cpu.end(),
+                             [&](const ModeResult& p) { return p.cpu == run.cpu; });
+    if (part == pooled_.per_cpu.end()) {
+      ModeResult fresh;
+      fresh.mode = pooled_.mode;
+      fresh.source = pooled_.source;
+      fresh.chain_mode = pooled_.chain_mode;
+      fresh.cpu = run.cpu;
+      // Sorted by CPU as they arrive.
+      part = pooled_.per_cpu.insert(
+          std::upper_bound(pooled_.per_cpu.begin(), pooled_.per_cpu.end(), run.cpu,
+                           [](int cpu, const ModeResult& p) { return cpu < p.cpu; }),
+          std::move(fresh));
+    }
+    add_run(*part, run);
+  }
+  add_run(pooled_, run);
+}
+
+ModeResult ModePool::finish() && { return std::move(pooled_); }
+
 ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
                      std::vector<RunResult> runs) {
-  std::vector<int> cpus;
-  for (const auto& r : runs)
-    if (r.cpu >= 0 && std::find(cpus.begin(), cpus.end(), r.cpu) == cpus.end())
-      cpus.push_back(r.cpu);
-  std::sort(cpus.begin(), cpus.end());
-  std::vector<ModeResult> parts;
-  for (int cpu : cpus) {
-    std::vector<RunResult> mine;
-    for (const auto& r : runs)
-      if (r.cpu == cpu) mine.push_back(r);
-    parts.push_back(pool(mode, source, chain_mode, std::move(mine)));
-    parts.back().cpu = cpu;
-  }
-  ModeResult m = pool(std::move(mode), std::move(source), chain_mode, std::move(runs));
-  m.per_cpu = std::move(parts);
-  return m;
+  ModePool pool(std::move(mode), std::move(source), chain_mode);
+  for (auto& r : runs) pool.add(std::move(r));
+  return std::move(pool).finish();
 }
 
 ModeResult make_result(std::string mode, std::string source, const irqbridge_stats& kernel,
@@ -119,8 +129,9 @@ Spread spread_of(const ModeResult& m, Stage stage, std::int64_t Summary::*stat) 
   return {v.front(), v[(v.size() - 1) / 2], v.back()};
 }
 
-double floor_ratio(std::int64_t value, std::int64_t floor) {
-  return floor > 0 ? static_cast<double>(value) / static_cast<double>(floor) : 0.0;
+std::optional<double> floor_ratio(std::int64_t value, std::int64_t floor) {
+  if (floor <= 0) return std::nullopt;
+  return static_cast<double>(value) / static_cast<double>(floor);
 }
 
 }  // namespace irqbridge

@@ -11,6 +11,27 @@
 
 namespace irqbridge {
 
+namespace {
+
+std::vector<int> affinity_cpus() {
+  std::vector<int> cpus;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0) {
+    for (int c = 0; c < CPU_SETSIZE; c++)
+      if (CPU_ISSET(static_cast<std::size_t>(c), &set)) cpus.push_back(c);
+  }
+  if (cpus.empty()) cpus.push_back(::sched_getcpu() >= 0 ? ::sched_getcpu() : 0);
+  return cpus;
+}
+
+}  // namespace
+
+const std::vector<int>& process_cpus() {
+  static const std::vector<int> cpus = affinity_cpus();
+  return cpus;
+}
+
 ReaderSettings apply_reader_settings(const ReaderSettings& wanted) {
   ReaderSettings applied;
   applied.variant = wanted.variant;  // how it waits: nothing to apply here

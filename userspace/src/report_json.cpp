@@ -6,6 +6,51 @@
 
 namespace irqbridge {
 
+std::string dump_json(const nlohmann::json& doc) {
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      len = 1;
+      cp = c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1FU;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0FU;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07U;
+    }
+    bool ok = len != 0 && i + len <= n;
+    for (std::size_t k = 1; ok && k < len; k++) {
+      ok = (p[i + k] & 0xC0U) == 0x80U;
+      cp = (cp << 6U) | (p[i + k] & 0x3FU);
+    }
+    // No overlong forms, surrogates or code points past U+10FFFF.
+    ok = ok && !(len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) &&
+         !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF));
+    if (ok) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      i++;
+    }
+  }
+  return out;
+}
+
 nlohmann::json stats_json(const Summary& s) {
   return {{"n", s.n},         {"p50", s.p50}, {"p90", s.p90}, {"p99", s.p99},  {"p999", s.p999},
           {"p9999", s.p9999}, {"max", s.max}, {"min", s.min}, {"mean", s.mean}};
@@ -78,7 +123,11 @@ nlohmann::json vs_floor_json(const ModeResult& m, const Floor& floor) {
   for (Stage st : kUserStages) {
     const Summary& s = m.latency[static_cast<std::size_t>(st)];
     nlohmann::json r = nlohmann::json::object();
-    for (const auto& p : kPercentiles) r[p.name] = floor_ratio(s.*p.member, f.*p.member);
+    for (const auto& p : kPercentiles) {
+      // The key stays; a ratio to a floor of 0 is null ("n/a").
+      const auto ratio = floor_ratio(s.*p.member, f.*p.member);
+      r[p.name] = ratio ? nlohmann::json(*ratio) : nlohmann::json(nullptr);
+    }
     out[std::string(stage_name(st))] = r;
   }
   return out;
@@ -121,8 +170,11 @@ nlohmann::json top_cost_json(const irqbridge_cost& c) {
 }
 
 nlohmann::json floor_json(const Floor& f) {
-  nlohmann::json out = {{"tool", f.tool}, {"available", f.available}, {"reason", f.reason}};
-  if (!f.command.empty()) out["command"] = f.command;
+  // reason quotes cyclictest's own output: any bytes. A dump must not
+  // throw over them after a whole run.
+  nlohmann::json out = {
+      {"tool", valid_utf8(f.tool)}, {"available", f.available}, {"reason", valid_utf8(f.reason)}};
+  if (!f.command.empty()) out["command"] = valid_utf8(f.command);
   if (f.available) {
     out["cycles"] = f.cycles;
     out["overflows"] = f.overflows;

@@ -58,6 +58,12 @@ std::string outlier_rows(const Report& report) {
   return out;
 }
 
+// "2.5x", or "n/a" against a floor of 0.
+std::string ratio_text(std::int64_t value, std::int64_t floor) {
+  const auto r = floor_ratio(value, floor);
+  return r ? fmt::format("{:.1f}x", *r) : std::string("n/a");
+}
+
 // The cyclictest floor and each mode's timer_to_user as a multiple of it.
 std::string floor_rows(const Report& report) {
   const Floor& f = report.floor;
@@ -71,10 +77,10 @@ std::string floor_rows(const Report& report) {
   bool first = true;
   for (const auto& m : report.modes) {
     const Summary& s = m.latency[static_cast<std::size_t>(Stage::timer_to_user)];
-    out += fmt::format("{:<16} {:<13} {:>7} {:>8.1f}x {:>8.1f}x {:>8.1f}x {:>8.1f}x {:>8.1f}x\n",
-                       first ? "vs floor" : "", m.mode, s.n, floor_ratio(s.p50, fs.p50),
-                       floor_ratio(s.p90, fs.p90), floor_ratio(s.p99, fs.p99),
-                       floor_ratio(s.p999, fs.p999), floor_ratio(s.max, fs.max));
+    out += fmt::format("{:<16} {:<13} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+                       first ? "vs floor" : "", m.mode, s.n, ratio_text(s.p50, fs.p50),
+                       ratio_text(s.p90, fs.p90), ratio_text(s.p99, fs.p99),
+                       ratio_text(s.p999, fs.p999), ratio_text(s.max, fs.max));
     first = false;
   }
   return out;

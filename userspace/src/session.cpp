@@ -13,6 +13,7 @@
 
 #include "irqbridge/error.hpp"
 #include "irqbridge/ring.hpp"
+#include "irqbridge/signal_cleanup.hpp"
 
 namespace irqbridge {
 namespace {
@@ -61,28 +62,65 @@ class RunGuard {
   bool armed_ = true;
 };
 
-// START from timer_cpu (the module's hrtimer is pinned to the CPU that
-// armed it), then back to the reader's own CPUs.
-void start_on(Device& device, int timer_cpu) {
-  if (timer_cpu < 0) {
-    device.start();
+// Puts the thread's affinity back when it leaves scope (START threw).
+class AffinityRestore {
+ public:
+  AffinityRestore(const AffinityOps& ops, const cpu_set_t& before) : ops_(ops), before_(before) {}
+  AffinityRestore(const AffinityRestore&) = delete;
+  AffinityRestore& operator=(const AffinityRestore&) = delete;
+  AffinityRestore(AffinityRestore&&) = delete;
+  AffinityRestore& operator=(AffinityRestore&&) = delete;
+  ~AffinityRestore() {
+    if (armed_) static_cast<void>(ops_.set(before_));
+  }
+  // Restores now; returns the errno of a failure, 0 on success.
+  int restore_now() {
+    armed_ = false;
+    return ops_.set(before_) == 0 ? 0 : errno;
+  }
+
+ private:
+  const AffinityOps& ops_;
+  cpu_set_t before_;
+  bool armed_ = true;
+};
+
+}  // namespace
+
+AffinityOps system_affinity() {
+  return {[](cpu_set_t& set) { return ::sched_getaffinity(0, sizeof(set), &set); },
+          [](const cpu_set_t& set) { return ::sched_setaffinity(0, sizeof(set), &set); }};
+}
+
+void start_on_cpu(int cpu, const std::function<void()>& start, const std::function<void()>& stop,
+                  const AffinityOps& ops) {
+  if (cpu < 0) {
+    start();
     return;
   }
   cpu_set_t before;
-  if (::sched_getaffinity(0, sizeof(before), &before) != 0)
-    throw Error(std::string("sched_getaffinity: ") + std::strerror(errno));
+  CPU_ZERO(&before);
+  if (ops.get(before) != 0) throw Error(std::string("sched_getaffinity: ") + std::strerror(errno));
   cpu_set_t one;
   CPU_ZERO(&one);
-  CPU_SET(static_cast<std::size_t>(timer_cpu), &one);
-  if (::sched_setaffinity(0, sizeof(one), &one) != 0)
-    throw Error("cannot move to CPU " + std::to_string(timer_cpu) +
+  CPU_SET(static_cast<std::size_t>(cpu), &one);
+  if (ops.set(one) != 0)
+    throw Error("cannot move to CPU " + std::to_string(cpu) +
                 " to start the timer there: " + std::strerror(errno));
-  device.start();
-  if (::sched_setaffinity(0, sizeof(before), &before) != 0)
-    throw Error(std::string("sched_setaffinity: ") + std::strerror(errno));
+  AffinityRestore restore(ops, before);
+  start();  // throws: restore puts the thread back, nothing runs
+  if (const int err = restore.restore_now(); err != 0) {
+    // The timer runs, and this thread is stuck on its CPU: stop the
+    // timer and give up the whole command, not just this run.
+    try {
+      stop();
+    } catch (const Error&) {
+    }
+    throw FatalError("cannot move the reader back from CPU " + std::to_string(cpu) +
+                     " after starting the timer (" + std::strerror(err) +
+                     "): timer stopped, giving up");
+  }
 }
-
-}  // namespace
 
 RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
                    const Analyzer::EventSink& sink) {
@@ -104,10 +142,13 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
 
   RunResult result;
   result.outliers = OutlierTracker(s.outliers, s.threshold_ns, s.warmup, s.mode->chain);
-  Analyzer analyzer(s.mode->chain, s.warmup, [&](const irqbridge_record& r, std::uint64_t user) {
-    result.outliers.add(s.run, r, user);
-    if (sink) sink(r, user);
-  });
+  Analyzer analyzer(
+      s.mode->chain, s.warmup,
+      [&](const irqbridge_record& r, std::uint64_t user) {
+        result.outliers.add(s.run, r, user);
+        if (sink) sink(r, user);
+      },
+      s.records);
   std::vector<irqbridge_record> batch;
   // Room for what a wake-up usually finds, allocated before the run; a
   // reader that falls far behind grows it once. (The whole ring's worth,
@@ -125,8 +166,12 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
 
   progress.begin(s.label.empty() ? std::string(s.mode->name) : s.label, s.events);
   const std::uint64_t cpu_before = thread_cpu_ns();
-  start_on(device, s.timer_cpu);
+  const std::uint64_t helper_before = waiter->helper_cpu_ns();
+  // Armed before START: a signal, or anything below that throws, stops it.
+  const StopOnSignal on_signal(device.fd());
   RunGuard guard(device);
+  start_on_cpu(
+      s.timer_cpu, [&] { device.start(); }, [&] { device.stop(); });
   // Waits in slices: a run the module ended early (its device removed)
   // is reported within a slice, not after the whole timeout.
   const auto slice = std::min(timeout, kErrorCheck);
@@ -162,7 +207,8 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   }
   guard.disarm();
   device.stop();
-  result.reader_cpu_ns = thread_cpu_ns() - cpu_before;
+  // The reader's CPU time includes its variant's helper thread, if any.
+  result.reader_cpu_ns = thread_cpu_ns() - cpu_before + (waiter->helper_cpu_ns() - helper_before);
   progress.end();
 
   result.kernel = device.stats();

@@ -94,8 +94,11 @@ class Analyzer {
   using EventSink = std::function<void(const irqbridge_record&, std::uint64_t user_ns)>;
 
   // chain: the mode has two hops (dpc_workitem). warmup: events with
-  // seq < warmup are checked but not part of the latencies.
-  Analyzer(bool chain, std::uint64_t warmup, EventSink sink = {});
+  // seq < warmup are checked but not part of the latencies. with_records:
+  // false for a count-only run (no records will come): wake-ups are then
+  // counted by the caller and none is kept, so memory stays fixed however
+  // many events.
+  Analyzer(bool chain, std::uint64_t warmup, EventSink sink = {}, bool with_records = true);
 
   void add_wakeup(const Wakeup& wakeup);
   // Records in ring order (ascending seq).
@@ -113,6 +116,7 @@ class Analyzer {
   bool chain_;
   std::uint64_t warmup_;
   EventSink sink_;
+  bool with_records_;
   Analysis a_;
   std::deque<irqbridge_record> records_;
   std::deque<Wakeup> wakeups_;

@@ -2,9 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "irqbridge/floor.hpp"
+#include "irqbridge/signal_cleanup.hpp"
+#include "irqbridge/unique_fd.hpp"
 
 namespace irqbridge {
 
@@ -17,9 +21,34 @@ struct FloorSettings {
   std::vector<int> cpus;  // if set: one thread per CPU (-t N -a LIST), all pooled
 };
 
+// $TMPDIR, or /tmp when it is unset or empty. Never throws.
+std::string temp_directory();
+
+// A temporary file in temp_directory(), opened O_CLOEXEC, removed with its
+// owner and by a caught SIGINT/SIGTERM (signal_cleanup.hpp). Throws Error
+// if it cannot be created.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& stem);
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  TempFile(TempFile&&) = delete;
+  TempFile& operator=(TempFile&&) = delete;
+  ~TempFile();
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] int fd() const { return fd_.get(); }
+
+ private:
+  UniqueFd fd_;
+  std::string path_;
+  std::unique_ptr<UnlinkOnSignal> on_signal_;
+};
+
 // Runs `cyclictest -q -t1 -l LOOPS -i PERIOD [-p PRIO] [-m] [-a CPU] -h MAX
-// --json FILE` (or -tN -a LIST for several CPUs) and parses its result. Never throws for a
-// cyclictest that is missing or fails: the floor then says why it is not available.
+// --json FILE` (or -tN -a LIST for several CPUs) and parses its result. Never throws: a
+// cyclictest that is missing or fails, or a temporary file that cannot be created, gives a
+// floor that says why it is not available.
 Floor run_cyclictest(const FloorSettings& settings);
 
 }  // namespace irqbridge

@@ -11,12 +11,18 @@
 
 namespace irqbridge {
 
+// The module's version string, read within its fixed array: a module that
+// filled every byte without a NUL gives at most sizeof(module_version) chars.
+std::string module_version(const irqbridge_info& info);
+
 class Device {
  public:
   explicit Device(std::string path);
 
   [[nodiscard]] const irqbridge_info& info() const { return info_; }
   [[nodiscard]] const std::string& path() const { return path_; }
+  // The open file (for async-signal-safe cleanup only: StopOnSignal).
+  [[nodiscard]] int fd() const { return fd_.get(); }
   [[nodiscard]] Mapping map_ring() const;
 
   void set_eventfd(int fd);

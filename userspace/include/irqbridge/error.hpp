@@ -11,4 +11,12 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// An error after which the process's state cannot be trusted for another
+// run (e.g. the reader could not be moved back off the timer's CPU): a
+// sweep or bench stops instead of recording a failed point and going on.
+class FatalError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace irqbridge

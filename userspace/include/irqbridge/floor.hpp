@@ -25,7 +25,12 @@ struct Floor {
 // Reads `cyclictest --json` output (rt-tests 2.x: thread.<n>.histogram maps
 // microseconds to counts; cycles, min, max). Every thread's samples are
 // pooled; samples beyond the histogram (cycles minus the histogram's total)
-// are recorded at the reported max. Throws Error on a malformed document.
+// are recorded at the reported max. Bin k means [k, k+1) us and is recorded
+// at its upper edge, k us + 999 ns: the modes' quantiles are upper bucket
+// edges too, so ratios of the two share one convention. Throws Error (never
+// another exception type) on a malformed document: a non-numeric or
+// out-of-range max, a key that is not wholly a number, a histogram that is
+// not an object.
 Floor parse_cyclictest_json(const nlohmann::json& doc);
 
 }  // namespace irqbridge

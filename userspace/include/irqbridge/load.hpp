@@ -5,9 +5,12 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include "irqbridge/signal_cleanup.hpp"
 
 namespace irqbridge {
 
@@ -22,8 +25,12 @@ std::string_view load_name(LoadKind kind);
 
 class Load {
  public:
-  // Starts the load (SCHED_OTHER child processes). Throws Error if fork
-  // fails.
+  // Starts the load (SCHED_OTHER child processes, one per CPU of the
+  // process's affinity mask). Throws Error if fork fails. Each child dies
+  // with this process (PR_SET_PDEATHSIG, even of SIGKILL) and closes every
+  // inherited descriptor but stdio, so it never holds the device; create
+  // the load before opening the device all the same. A caught SIGINT or
+  // SIGTERM kills them (signal_cleanup.hpp).
   explicit Load(LoadKind kind);
   Load(const Load&) = delete;
   Load& operator=(const Load&) = delete;
@@ -38,6 +45,7 @@ class Load {
   void stop();
 
   std::vector<pid_t> children_;
+  std::vector<std::unique_ptr<KillOnSignal>> guards_;
 };
 
 }  // namespace irqbridge

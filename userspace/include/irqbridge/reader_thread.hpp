@@ -26,6 +26,7 @@ class ReaderThread {
   // the thread cannot be created. fn must not throw (as with std::thread,
   // an escaping exception ends the process).
   explicit ReaderThread(std::function<void()> fn, std::size_t stack_bytes = kStackBytes);
+  ReaderThread() = default;  // no thread
   ReaderThread(ReaderThread&& other) noexcept;
   ReaderThread& operator=(ReaderThread&& other) noexcept;
   ReaderThread(const ReaderThread&) = delete;
@@ -34,6 +35,8 @@ class ReaderThread {
   ~ReaderThread();
 
   void join();
+  // The thread, while it is joinable (e.g. its CPU-time clock).
+  [[nodiscard]] pthread_t native_handle() const { return id_; }
 
  private:
   pthread_t id_{};

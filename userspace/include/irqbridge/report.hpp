@@ -7,7 +7,9 @@
 #include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "irqbridge/analysis.hpp"
@@ -93,8 +95,25 @@ struct ModeResult {
   }
 };
 
-// Pools the repetitions of one mode. With per-CPU runs (cpu >= 0) the
-// result also has one part per CPU, each pooled over that CPU's runs.
+// Pools the runs of one mode as they come: each run is merged into the
+// pooled result (and, for a per-CPU run, cpu >= 0, into its CPU's part) and
+// dropped, keeping only its summary. Memory then grows with the CPUs, not
+// with runs x CPUs: --repeat 100 on 64 CPUs holds 65 sets of histograms,
+// not 6400 plus a copy per CPU.
+class ModePool {
+ public:
+  ModePool(std::string mode, std::string source, bool chain_mode);
+  void add(RunResult run);
+  [[nodiscard]] const ModeResult& result() const { return pooled_; }
+  ModeResult finish() &&;
+
+ private:
+  ModeResult pooled_;
+};
+
+// Pools the repetitions of one mode (a ModePool over runs). With per-CPU
+// runs (cpu >= 0) the result also has one part per CPU, each pooled over
+// that CPU's runs.
 ModeResult pool_runs(std::string mode, std::string source, bool chain_mode,
                      std::vector<RunResult> runs);
 
@@ -132,10 +151,17 @@ struct Report {
   Floor floor;
 };
 
-// Ratio of a mode's statistic to the floor's (0 without a floor).
-double floor_ratio(std::int64_t value, std::int64_t floor);
+// Ratio of a mode's statistic to the floor's; none for a floor of 0 (the
+// JSON then holds null, the table "n/a").
+std::optional<double> floor_ratio(std::int64_t value, std::int64_t floor);
 
 nlohmann::json to_json(const Report& report);
+// text with every byte that is not part of valid UTF-8 replaced by U+FFFD:
+// nlohmann's dump() throws on invalid UTF-8.
+std::string valid_utf8(std::string_view text);
+// A report as written to a file: indented, any invalid UTF-8 replaced
+// rather than thrown over.
+std::string dump_json(const nlohmann::json& doc);
 nlohmann::json stats_json(const Summary& s);
 nlohmann::json histogram_json(const Histogram& h);
 nlohmann::json reader_json(const ReaderSettings& r);

@@ -2,6 +2,8 @@
 // event, stop, collect. The I/O half of the reader.
 #pragma once
 
+#include <sched.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -32,6 +34,23 @@ struct RunSettings {
   std::string label;                           // for the progress line
   std::atomic<std::uint64_t>* done = nullptr;  // if set: events read so far, for a watcher
 };
+
+// How start_on_cpu reads and sets the calling thread's affinity (a seam
+// for tests); each returns 0 or -1 with errno set, like the syscalls.
+struct AffinityOps {
+  std::function<int(cpu_set_t&)> get;
+  std::function<int(const cpu_set_t&)> set;
+};
+AffinityOps system_affinity();
+
+// start() from cpu (the module's hrtimer is pinned to the CPU that armed
+// it), then back to the thread's previous CPUs; cpu < 0: start() where the
+// thread is. If start() throws, the affinity is restored and the error
+// propagates (nothing was started). If the affinity cannot be restored
+// after start(), stop() is called and FatalError thrown: no timer is left
+// running and no sweep goes on with a reader pinned to the wrong CPU.
+void start_on_cpu(int cpu, const std::function<void()>& start, const std::function<void()>& stop,
+                  const AffinityOps& ops = system_affinity());
 
 // Runs once. Memory stays bounded however many events: records are joined
 // with wake-ups as they arrive. sink (optional) sees every event that

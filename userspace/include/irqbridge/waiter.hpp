@@ -37,6 +37,10 @@ class Waiter {
   // Events since the previous successful wait (the counter, read and
   // reset), or nullopt if none arrived within timeout.
   virtual std::optional<std::uint64_t> wait(std::chrono::milliseconds timeout) = 0;
+  // CPU time (ns) of any helper thread the variant runs besides the
+  // reader, so far: part of what the reader costs (the read variant's
+  // watchdog; 0 for the others).
+  [[nodiscard]] virtual std::uint64_t helper_cpu_ns() const { return 0; }
 };
 
 // Throws Error if the kernel refuses what the variant needs.
