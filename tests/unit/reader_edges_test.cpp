@@ -344,11 +344,13 @@ TEST(ReaderEdges, ReadWatchdogIsOffTheReadersCpuAtNormalPriorityAndCounted) {
 
   cpu_set_t its;
   ASSERT_EQ(::sched_getaffinity(watchdog, sizeof(its), &its), 0);
-  if (cpus.size() > 1)
+  if (cpus.size() > 1) {
     EXPECT_FALSE(CPU_ISSET(static_cast<std::size_t>(cpus.front()), &its))
         << "the watchdog runs on the measured CPU";
-  if (is_fifo)
+  }
+  if (is_fifo) {
     EXPECT_EQ(::sched_getscheduler(watchdog), SCHED_OTHER) << "the watchdog inherited SCHED_FIFO";
+  }
   EXPECT_GT(waiter->helper_cpu_ns(), 0u) << "its CPU time is not accounted";
 
   waiter.reset();
