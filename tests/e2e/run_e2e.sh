@@ -2,7 +2,7 @@
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
 #   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | measure | faults | fuzz
-#                             | percpu | soak)
+#                             | percpu | hotplug | soak)
 #
 # soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
 # report whose highest sustained period per mode it runs at (1000 us for a
@@ -29,6 +29,16 @@ percpu)
 	# A top half, a bottom half and a reader on each of 4 guest CPUs.
 	smp=4
 	events=500
+	;;
+hotplug)
+	# CPU 1 goes offline and back during every mode's per-CPU run
+	# (3 s each at 1 ms).
+	events=3000
+	timeout=360
+	;;
+fuzz)
+	# The fuzzer stops by itself after E2E_FUZZ_SECONDS (300) at most.
+	timeout=480
 	;;
 compare_all_edu)
 	events=300
@@ -79,6 +89,9 @@ if [ "$status" = 0 ] && [ "$scenario" = percpu ]; then
 		--bench "$out/bench-cpus.json" --bench-events 200 || status=1
 	# The live report as one HTML page, rendered and checked in chromium.
 	"$here/../report/render_check.sh" "$out/percpu.json" || status=1
+fi
+if [ "$status" = 0 ] && [ "$scenario" = hotplug ]; then
+	python3 "$here/check_hotplug.py" "$out" --events "$events" || status=1
 fi
 if [ "$scenario" = soak ]; then
 	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" || status=1
