@@ -7,6 +7,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
+#include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/version.h>
 #include <linux/workqueue.h>
@@ -57,6 +58,20 @@ irqbridge_hrtimer_setup(struct hrtimer *timer,
 #else
 	hrtimer_init(timer, clock, mode);
 	timer->function = fn;
+#endif
+}
+
+/*
+ * vm_flags became read-only in 6.3: vm_flags_mod() changes them (with the
+ * mmap lock held, as in ->mmap()). Before, the field is written directly.
+ */
+static inline void irqbridge_vm_flags_mod(struct vm_area_struct *vma,
+					  vm_flags_t set, vm_flags_t clear)
+{
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 #endif
 }
 

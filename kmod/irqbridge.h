@@ -122,9 +122,11 @@ irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s);
  * @attach:	START, under the session lock: route the interrupt to @s
  * @busy:	hrtimer callback: the previous interrupt is not serviced yet,
  *		so raising now would merge two events into one
- * @raise:	hrtimer callback, hard-IRQ context: raise one interrupt
+ * @raise:	hrtimer callback, hard-IRQ context: raise one interrupt;
+ *		0, or -ENODEV when the device is gone (nothing was raised)
  * @detach:	STOP, under the session lock, timer already cancelled: no
- *		top half of @s runs after it returns
+ *		top half of @s runs after it returns, and none is still on
+ *		its way (raised == fired)
  */
 struct irqbridge_source_ops {
 	u32 source;
@@ -132,7 +134,7 @@ struct irqbridge_source_ops {
 	bool (*available)(void);
 	int (*attach)(struct irqbridge_session *s);
 	bool (*busy)(struct irqbridge_session *s);
-	void (*raise)(struct irqbridge_session *s);
+	int (*raise)(struct irqbridge_session *s);
 	void (*detach)(struct irqbridge_session *s);
 };
 
@@ -152,18 +154,29 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @config:	the last accepted IRQBRIDGE_IOC_CONFIGURE
  * @configured:	@config is valid
  * @running:	a run was started and not yet stopped
- * @evctx:	the eventfd the bottom half signals; changes only while not
- *		@running, so the bottom half never sees it change
+ * @evctx:	the eventfd the bottom half signals; SET_EVENTFD changes it
+ *		only while not @running, and STOP (which clears @running)
+ *		flushes every stage first, so no stage sees it change
  * @bh:		bottom-half mechanism of the current run, fixed while @running
  * @src:	interrupt source of the current run, fixed while @running
- * @edu:	the edu device this session raises; protected by the edu
- *		driver's lock (see irqbridge_edu.c)
+ * @edu:	the edu device this session raises; written under the edu
+ *		driver's lock (see irqbridge_edu.c), read by the timer callback
+ *		with READ_ONCE() under RCU: removal clears it, then waits for a
+ *		grace period before the device is freed
  * @line:	the irqchip interrupt this session raises; set by attach and
  *		cleared by detach under @lock (see irqbridge_irqchip.c)
  * @timer:	paces the source: a periodic hard-IRQ hrtimer
+ * @rate_cpu:	the CPU whose rate budget START charged (the timer's CPU)
+ * @rate:	top halves per second charged to @rate_cpu, 0 if none;
+ *		START and STOP under @lock and irqbridge_rate_lock
  * @period_ns:	copy of @config.period_ns for the timer
  * @events:	copy of @config.events for the timer
- * @raised:	interrupts raised; written by the timer callback only
+ * @raised:	interrupts raised; written by the timer callback only, and
+ *		by the source's detach (timer cancelled) when it withdraws a
+ *		raise whose interrupt never arrived
+ * @error:	0, or the positive errno that ended the run early (ENODEV:
+ *		the device was removed); the timer callback or the removal of
+ *		the device writes it, START resets it
  * @source_busy: periods skipped, device busy; timer callback only
  * @timer_overruns: skipped periods; timer callback only
  * @raise_expected_ns: expiry of the last raise; timer callback writes it
@@ -193,6 +206,8 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @empty_runs:	runs of either stage that found nothing; atomic because both
  *		stages of a chain may count at once
  * @max_batch:	largest count taken by one run; signalling stage only
+ * @work_capped: events whose busy work the per-run bound skipped;
+ *		signalling stage only
  * @ring_lost:	records the ring had no room for; signalling stage only
  * @tasklet:	the DPC analog (also the first hop of a chain)
  * @work:	the WorkItem analog (also the second hop of a chain)
@@ -217,9 +232,12 @@ struct irqbridge_session {
 	struct irqbridge_chip_line *line;
 
 	struct hrtimer timer;
+	int rate_cpu;
+	u32 rate;
 	u64 period_ns;
 	u64 events;
 	u64 raised;
+	u32 error;
 	u64 source_busy;
 	u64 timer_overruns;
 	u64 raise_expected_ns;
@@ -246,6 +264,7 @@ struct irqbridge_session {
 	u64 chain_runs;
 	atomic_long_t empty_runs;
 	u64 max_batch;
+	u64 work_capped;
 	u64 ring_lost;
 	struct tasklet_struct tasklet;
 	struct work_struct work;
@@ -255,7 +274,7 @@ struct irqbridge_session {
 };
 
 void irqbridge_timer_init(struct irqbridge_session *s);
-void irqbridge_timer_start(struct irqbridge_session *s);
+int irqbridge_timer_start(struct irqbridge_session *s);
 void irqbridge_timer_cancel(struct irqbridge_session *s);
 irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status);
 void irqbridge_context_capture(struct irqbridge_context *ctx);

@@ -33,16 +33,34 @@
 static struct workqueue_struct *irqbridge_wq_highpri;
 static struct workqueue_struct *irqbridge_wq_unbound;
 
-/* Busy work of the bottom half: n events of work_ns each, never sleeping. */
+/*
+ * Busy work of the signalling run: work_ns for each of its @n events, never
+ * sleeping, and at most IRQBRIDGE_RUN_WORK_MAX_NS in all. The batch grows
+ * while the bottom half is behind, so without the bound a work_ns above the
+ * period makes each run longer than the last (issue 11: an RCU stall in a
+ * tasklet). Events beyond the bound get no work and are counted in
+ * work_capped; they are still signalled. Since work_ns is at most the bound,
+ * every run does the work of at least one event. In task context the loop
+ * offers the CPU on every turn; the threaded mode's SCHED_FIFO thread is
+ * also limited to half the period at CONFIGURE.
+ */
 static void irqbridge_busy_work(struct irqbridge_session *s, u64 n)
 {
-	u64 end;
+	u64 work = s->config.work_ns;
+	u64 worked, end;
 
-	if (!s->config.work_ns)
+	if (!work)
 		return;
-	end = ktime_get_ns() + n * s->config.work_ns;
-	while (ktime_get_ns() < end)
-		cpu_relax();
+	worked = min_t(u64, n, IRQBRIDGE_RUN_WORK_MAX_NS / work);
+	if (worked < n)
+		WRITE_ONCE(s->work_capped, s->work_capped + n - worked);
+	end = ktime_get_ns() + worked * work;
+	while (ktime_get_ns() < end) {
+		if (s->bh->may_sleep)
+			cond_resched();
+		else
+			cpu_relax();
+	}
 }
 
 /* Take the device status the top halves saved (WdfInterruptAcquireLock). */
@@ -293,7 +311,11 @@ static void irqbridge_work_flush(struct irqbridge_session *s)
 
 static void irqbridge_thread_flush(struct irqbridge_session *s)
 {
-	/* The source's detach ran synchronize_irq(): the thread is done. */
+	/*
+	 * Nothing left: the source's detach ran synchronize_irq(), which waits
+	 * for the handler thread too. If the edu device was removed during
+	 * the run, its removal did so instead, under the lock detach takes.
+	 */
 }
 
 #if IRQBRIDGE_HAVE_DIRECT

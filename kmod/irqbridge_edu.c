@@ -12,13 +12,20 @@
  * A device raises no new interrupt before the old one is serviced: the timer
  * skips a period while an interrupt is outstanding (counted as source_busy),
  * so every raise is exactly one top half and nothing merges unseen.
+ *
+ * Every bound edu device is kept, in probe order; sessions raise the first.
+ * When it is removed (sysfs remove or unbind, hot-unplug) during a run, the
+ * run ends with ENODEV and the next device takes its place for new runs.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/iopoll.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -35,21 +42,26 @@
 #define IRQBRIDGE_EDU_REG_IRQ_ACK	0x64
 
 #define IRQBRIDGE_EDU_IRQ_BIT		0x1
+
+/* How long STOP waits for the last raise's interrupt to arrive. */
+#define IRQBRIDGE_EDU_INFLIGHT_US	1000000
 /* clang-format on */
 
 /**
- * struct irqbridge_edu - the bound edu device
+ * struct irqbridge_edu - a bound edu device
+ * @node:	in irqbridge_edu_list while bound
  * @pdev:	the PCI device
  * @regs:	BAR 0
  * @irq:	its Linux interrupt number (MSI vector or INTx line)
  * @session:	the session raising it, or NULL; written under
  *		irqbridge_edu_lock, read locklessly by the handlers
  *
- * irqbridge_edu_lock also protects irqbridge_edu (the one bound device) and
+ * irqbridge_edu_lock also protects irqbridge_edu_list and the writes of
  * &irqbridge_session.edu of every session. Lock order: a session's lock,
  * then irqbridge_edu_lock.
  */
 struct irqbridge_edu {
+	struct list_head node;
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	int irq;
@@ -57,7 +69,8 @@ struct irqbridge_edu {
 };
 
 static DEFINE_MUTEX(irqbridge_edu_lock);
-static struct irqbridge_edu *irqbridge_edu;
+/* Bound devices in probe order; sessions use the first. */
+static LIST_HEAD(irqbridge_edu_list);
 
 static irqreturn_t irqbridge_edu_hardirq(int irq, void *dev_id)
 {
@@ -143,8 +156,7 @@ static int irqbridge_edu_probe(struct pci_dev *pdev,
 
 	pci_set_drvdata(pdev, edu);
 	mutex_lock(&irqbridge_edu_lock);
-	if (!irqbridge_edu)
-		irqbridge_edu = edu;
+	list_add_tail(&edu->node, &irqbridge_edu_list);
 	mutex_unlock(&irqbridge_edu_lock);
 
 	dev_info(&pdev->dev, "edu revision %u.%u, %s interrupt %d\n",
@@ -167,25 +179,65 @@ err_free:
 	return ret;
 }
 
+/*
+ * Take @s off @edu once its timer raises no more: wait for the interrupt of
+ * the last raise, which may still be on its way to its CPU (an MSI pending
+ * in a LAPIC is invisible to synchronize_irq()), then for every handler of
+ * @s, the thread included. An interrupt that does not arrive in time (a
+ * device unplugged) is withdrawn: its status is acknowledged, so a late
+ * delivery reads 0 and is not ours, and the raise is not counted.
+ * Afterwards raised == fired and no handler of @s runs or will run.
+ */
+static void irqbridge_edu_quiesce(struct irqbridge_edu *edu,
+				  struct irqbridge_session *s)
+{
+	int busy;
+
+	lockdep_assert_held(&irqbridge_edu_lock);
+	if (read_poll_timeout(atomic_read_acquire, busy, !busy, 20,
+			      IRQBRIDGE_EDU_INFLIGHT_US, false,
+			      &s->outstanding)) {
+		writel(readl(edu->regs + IRQBRIDGE_EDU_REG_IRQ_STATUS),
+		       edu->regs + IRQBRIDGE_EDU_REG_IRQ_ACK);
+		synchronize_irq(edu->irq);
+		/* The timer raises no more: nobody else writes these now. */
+		if (atomic_read(&s->outstanding)) {
+			WRITE_ONCE(s->raised, s->raised - 1);
+			atomic_set(&s->outstanding, 0);
+		}
+	}
+	synchronize_irq(edu->irq);
+	WRITE_ONCE(edu->session, NULL);
+	/* A handler that read @s before the line above has finished. */
+	synchronize_irq(edu->irq);
+}
+
+/*
+ * Removal during a run: stop raising, wait until the timer and every
+ * handler are done with the device, and only then free it. The session is
+ * alive throughout: its STOP or close needs irqbridge_edu_lock to detach.
+ */
 static void irqbridge_edu_remove(struct pci_dev *pdev)
 {
 	struct irqbridge_edu *edu = pci_get_drvdata(pdev);
 	struct irqbridge_session *s;
 
 	mutex_lock(&irqbridge_edu_lock);
+	/* No START attaches to it from now on; the next device takes over. */
+	list_del(&edu->node);
 	s = edu->session;
 	if (s) {
+		/* The run ends: its reader sees ENODEV in GET_STATS. */
+		WRITE_ONCE(s->error, ENODEV);
 		/*
-		 * Unbound during a run: stop raising. The timer cannot be armed
-		 * again without attaching, which needs irqbridge_edu_lock; the
-		 * run never completes, its reader times out and says so.
+		 * The timer finds no device and stops, also if START arms it
+		 * after this; a callback that read the old pointer is over
+		 * after the grace period, so nothing raises @edu any more.
 		 */
-		hrtimer_cancel(&s->timer);
-		WRITE_ONCE(edu->session, NULL);
-		s->edu = NULL;
+		WRITE_ONCE(s->edu, NULL);
+		synchronize_rcu();
+		irqbridge_edu_quiesce(edu, s);
 	}
-	if (irqbridge_edu == edu)
-		irqbridge_edu = NULL;
 	mutex_unlock(&irqbridge_edu_lock);
 
 	free_irq(edu->irq, edu);
@@ -234,24 +286,27 @@ static bool irqbridge_edu_available(void)
 	bool present;
 
 	mutex_lock(&irqbridge_edu_lock);
-	present = irqbridge_edu;
+	present = !list_empty(&irqbridge_edu_list);
 	mutex_unlock(&irqbridge_edu_lock);
 	return present;
 }
 
 static int irqbridge_edu_attach(struct irqbridge_session *s)
 {
+	struct irqbridge_edu *edu;
 	int ret = 0;
 
 	lockdep_assert_held(&s->lock);
 	mutex_lock(&irqbridge_edu_lock);
-	if (!irqbridge_edu) {
+	edu = list_first_entry_or_null(&irqbridge_edu_list, struct irqbridge_edu,
+				       node);
+	if (!edu) {
 		ret = -ENODEV;
-	} else if (irqbridge_edu->session) {
+	} else if (edu->session) {
 		ret = -EBUSY;
 	} else {
-		s->edu = irqbridge_edu;
-		WRITE_ONCE(irqbridge_edu->session, s);
+		WRITE_ONCE(s->edu, edu);
+		WRITE_ONCE(edu->session, s);
 	}
 	mutex_unlock(&irqbridge_edu_lock);
 	return ret;
@@ -263,23 +318,34 @@ static bool irqbridge_edu_busy(struct irqbridge_session *s)
 	return atomic_read_acquire(&s->outstanding);
 }
 
-static void irqbridge_edu_raise(struct irqbridge_session *s)
+static int irqbridge_edu_raise(struct irqbridge_session *s)
 {
-	/* s->edu is stable here: removal cancels this timer before clearing it. */
-	writel(IRQBRIDGE_EDU_IRQ_BIT,
-	       s->edu->regs + IRQBRIDGE_EDU_REG_IRQ_RAISE);
+	struct irqbridge_edu *edu;
+
+	/*
+	 * Removal clears s->edu and waits for an RCU grace period before it
+	 * frees the device: a pointer read here stays valid until unlock.
+	 */
+	rcu_read_lock();
+	edu = READ_ONCE(s->edu);
+	if (edu)
+		writel(IRQBRIDGE_EDU_IRQ_BIT,
+		       edu->regs + IRQBRIDGE_EDU_REG_IRQ_RAISE);
+	rcu_read_unlock();
+	return edu ? 0 : -ENODEV;
 }
 
 static void irqbridge_edu_detach(struct irqbridge_session *s)
 {
 	lockdep_assert_held(&s->lock);
 	mutex_lock(&irqbridge_edu_lock);
+	/*
+	 * NULL if the device was removed during the run: its removal did all
+	 * of this already, under this lock.
+	 */
 	if (s->edu) {
-		/* The last raise's interrupt may still be on its way. */
-		synchronize_irq(s->edu->irq);
-		WRITE_ONCE(s->edu->session, NULL);
-		synchronize_irq(s->edu->irq);
-		s->edu = NULL;
+		irqbridge_edu_quiesce(s->edu, s);
+		WRITE_ONCE(s->edu, NULL);
 	}
 	mutex_unlock(&irqbridge_edu_lock);
 }

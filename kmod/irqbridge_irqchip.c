@@ -90,6 +90,12 @@ static int irqbridge_domain_map(struct irq_domain *d, unsigned int virq,
 				irq_hw_number_t hw)
 {
 	irq_set_chip_and_handler(virq, &irqbridge_chip, handle_simple_irq);
+	/*
+	 * The module routes each line to the CPU whose timer raises it:
+	 * irqbalance or a write to /proc/irq/N/smp_affinity (-EIO now) would
+	 * silently move the handler thread away and break the per-CPU claim.
+	 */
+	irq_set_status_flags(virq, IRQ_NO_BALANCING);
 	irq_set_noprobe(virq);
 	/*
 	 * Affinity takes effect at once: no hardware vector to move, so no
@@ -232,7 +238,11 @@ static bool irqbridge_irqchip_available(void)
 	return true;
 }
 
-/* Take a free line and route it to the CPU that arms the session's timer. */
+/*
+ * Take a free line and route it to the CPU that arms the session's timer.
+ * Return: 0, -EBUSY if every line is taken, or the error of the affinity
+ * change (the line stays free).
+ */
 static int irqbridge_irqchip_attach(struct irqbridge_session *s)
 {
 	struct irqbridge_irqchip *chip = &irqbridge_chip_state;
@@ -251,21 +261,23 @@ static int irqbridge_irqchip_attach(struct irqbridge_session *s)
 		 * (unless the caller migrates in between; the context report
 		 * shows where the thread really ran).
 		 */
-		irq_set_affinity(line->virq,
-				 cpumask_of(raw_smp_processor_id()));
+		ret = irq_set_affinity(line->virq,
+				       cpumask_of(raw_smp_processor_id()));
+		if (ret)
+			break;
 		s->line = line;
 		WRITE_ONCE(line->session, s);
-		ret = 0;
 		break;
 	}
 	mutex_unlock(&irqbridge_chip_lock);
 	return ret;
 }
 
-static void irqbridge_irqchip_raise(struct irqbridge_session *s)
+static int irqbridge_irqchip_raise(struct irqbridge_session *s)
 {
 	/* Hard-IRQ context with interrupts off, as a chained handler. */
 	generic_handle_irq(s->line->virq);
+	return 0;
 }
 
 static void irqbridge_irqchip_detach(struct irqbridge_session *s)

@@ -17,6 +17,7 @@
 #include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/stddef.h>
 #include <linux/uaccess.h>
 
 #include "irqbridge.h"
@@ -182,12 +183,31 @@ static long irqbridge_configure(struct irqbridge_session *s, void __user *argp)
 	return irqbridge_session_configure(s, &cfg);
 }
 
-static long irqbridge_get_stats(struct irqbridge_session *s, void __user *argp)
+static_assert(offsetof(struct irqbridge_stats, work_capped) ==
+	      IRQBRIDGE_STATS_SIZE_V1);
+
+/*
+ * GET_STATS of any layout from the first one up: the size is part of the
+ * ioctl number, and fields are only appended. A reader built against an
+ * older header gets the fields it knows, and @size says how many bytes.
+ */
+static bool irqbridge_is_get_stats(unsigned int cmd)
+{
+	return _IOC_TYPE(cmd) == IRQBRIDGE_IOC_MAGIC &&
+	       _IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_GET_STATS) &&
+	       _IOC_DIR(cmd) == _IOC_READ &&
+	       _IOC_SIZE(cmd) >= IRQBRIDGE_STATS_SIZE_V1 &&
+	       _IOC_SIZE(cmd) <= sizeof(struct irqbridge_stats);
+}
+
+static long irqbridge_get_stats(struct irqbridge_session *s, void __user *argp,
+				size_t size)
 {
 	struct irqbridge_stats st;
 
 	irqbridge_session_stats(s, &st);
-	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+	st.size = size;
+	return copy_to_user(argp, &st, size) ? -EFAULT : 0;
 }
 
 static long irqbridge_get_cost(struct irqbridge_session *s, void __user *argp)
@@ -216,13 +236,13 @@ static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 	case IRQBRIDGE_IOC_STOP:
 		irqbridge_session_stop(s);
 		return 0;
-	case IRQBRIDGE_IOC_GET_STATS:
-		return irqbridge_get_stats(s, argp);
 	case IRQBRIDGE_IOC_GET_COST:
 		return irqbridge_get_cost(s, argp);
 	case IRQBRIDGE_IOC_NEW_CHANNEL:
 		return irqbridge_new_channel();
 	default:
+		if (irqbridge_is_get_stats(cmd))
+			return irqbridge_get_stats(s, argp, _IOC_SIZE(cmd));
 		return -ENOIOCTLCMD;
 	}
 }

@@ -16,6 +16,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "irqbridge.h"
 
 static_assert(sizeof(struct irqbridge_ring_header) <=
@@ -28,6 +29,9 @@ static_assert(sizeof(struct irqbridge_record) % sizeof(u64) == 0);
  * @ring: the ring to set up
  * @nr: number of slots, a power of two
  *
+ * The memory is zeroed (it is mapped into userspace) and accounted to the
+ * caller's memory cgroup.
+ *
  * Return: 0, -EINVAL if @nr is not a power of two, or -ENOMEM.
  */
 int irqbridge_ring_alloc(struct irqbridge_ring *ring, u32 nr)
@@ -37,7 +41,11 @@ int irqbridge_ring_alloc(struct irqbridge_ring *ring, u32 nr)
 
 	ring->bytes = PAGE_ALIGN(IRQBRIDGE_RING_RECORDS_OFFSET +
 				 (size_t)nr * sizeof(struct irqbridge_record));
-	ring->mem = vmalloc_user(ring->bytes);
+	/*
+	 * Charged to the opener's memory cgroup (vmalloc_user() has no way to
+	 * say so); mapped page by page, so VM_USERMAP is not needed.
+	 */
+	ring->mem = __vmalloc(ring->bytes, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!ring->mem)
 		return -ENOMEM;
 
@@ -111,16 +119,36 @@ bool irqbridge_ring_push(struct irqbridge_ring *ring,
 /**
  * irqbridge_ring_mmap() - map the whole ring into a process
  * @ring: the ring
- * @vma: the mapping; it must start at offset 0 and cover exactly the ring
+ * @vma: the mapping; it must start at offset 0, cover exactly the ring and
+ *	be shared
  *
- * Return: 0, -EINVAL for another offset or length, -EPERM for PROT_EXEC.
+ * The mapping can never become executable: VM_MAYEXEC is cleared, so a
+ * later mprotect(PROT_EXEC) fails with -EACCES. A private mapping is
+ * refused: its first write would copy the page, and the module would never
+ * see the reader's tail.
+ *
+ * Return: 0, -EINVAL for another offset or length or a private mapping,
+ * -EPERM for PROT_EXEC, or the error of inserting a page.
  */
 int irqbridge_ring_mmap(struct irqbridge_ring *ring, struct vm_area_struct *vma)
 {
+	unsigned long off;
+	int ret;
+
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
 	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start != ring->bytes)
 		return -EINVAL;
 
-	return remap_vmalloc_range(vma, ring->mem, 0);
+	/* What remap_vmalloc_range() sets, and never executable. */
+	irqbridge_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	for (off = 0; off < ring->bytes; off += PAGE_SIZE) {
+		ret = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(ring->mem + off));
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

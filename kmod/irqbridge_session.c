@@ -23,7 +23,8 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 	struct irqbridge_session *s;
 	int ret;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	/* Charged to the opener's memory cgroup, like the ring. */
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 
@@ -32,8 +33,8 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 		goto err_free_session;
 
 	s->inflight_nr = ring_records;
-	s->inflight =
-		kvcalloc(s->inflight_nr, sizeof(*s->inflight), GFP_KERNEL);
+	s->inflight = kvcalloc(s->inflight_nr, sizeof(*s->inflight),
+			       GFP_KERNEL_ACCOUNT);
 	if (!s->inflight) {
 		ret = -ENOMEM;
 		goto err_free_ring;
@@ -137,6 +138,12 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
 	/* No busy loop with interrupts off: the top half must stay short. */
 	if (cfg->work_ns && bh->in_top)
 		return -EINVAL;
+	/*
+	 * The handler thread is SCHED_FIFO: cond_resched() lets no normal task
+	 * in, so its busy work may take at most half of every period.
+	 */
+	if (bh->threaded && (u64)cfg->work_ns * 2 > cfg->period_ns)
+		return -EINVAL;
 	return 0;
 }
 
@@ -147,7 +154,7 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
  *
  * Return: 0, -EINVAL for a setting out of range or a combination that is
  * not allowed (a sleep in an atomic mode, the threaded mode on the bare
- * timer), -EOPNOTSUPP for a mode this kernel lacks, -ENODEV for a source
+ * timer or with work above half the period), -EOPNOTSUPP for a mode this kernel lacks, -ENODEV for a source
  * that is not present, -EBUSY while running.
  */
 int irqbridge_session_configure(struct irqbridge_session *s,
@@ -181,6 +188,9 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 	s->period_ns = s->config.period_ns;
 	s->events = s->config.events;
 	s->raised = 0;
+	s->error = 0;
+	s->raise_expected_ns = 0;
+	s->raise_ns = 0;
 	s->source_busy = 0;
 	s->timer_overruns = 0;
 	atomic_set(&s->outstanding, 0);
@@ -201,6 +211,7 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 	s->chain_runs = 0;
 	atomic_long_set(&s->empty_runs, 0);
 	s->max_batch = 0;
+	s->work_capped = 0;
 	s->ring_lost = 0;
 	irqbridge_ring_reset(&s->ring);
 }
@@ -210,7 +221,8 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
  * @s: the session
  *
  * Return: 0, -EINVAL if not configured, -ENOTCONN without an eventfd,
- * -EBUSY if already running, or the source's attach error (-ENODEV when
+ * -EBUSY if already running or this CPU's rate budget is full (see
+ * irqbridge_timer_start()), or the source's attach error (-ENODEV when
  * the device went away since CONFIGURE).
  */
 int irqbridge_session_start(struct irqbridge_session *s)
@@ -239,8 +251,13 @@ int irqbridge_session_start(struct irqbridge_session *s)
 		if (ret)
 			goto out_unlock;
 	}
+	ret = irqbridge_timer_start(s);
+	if (ret) {
+		if (s->src->detach)
+			s->src->detach(s);
+		goto out_unlock;
+	}
 	s->running = true;
-	irqbridge_timer_start(s);
 out_unlock:
 	mutex_unlock(&s->lock);
 	return ret;
@@ -291,8 +308,10 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	mutex_lock(&s->lock);
 	st->fired = READ_ONCE(s->fired);
 	st->counted = READ_ONCE(s->counted);
-	st->running = s->running && (READ_ONCE(s->raised) < s->events ||
-				     st->counted < st->fired);
+	st->error = READ_ONCE(s->error);
+	st->running = s->running && !st->error &&
+		      (READ_ONCE(s->raised) < s->events ||
+		       st->counted < st->fired);
 	st->bottom_runs = READ_ONCE(s->bottom_runs);
 	st->timer_overruns = READ_ONCE(s->timer_overruns);
 	st->records = READ_ONCE(s->ring.head);
@@ -303,6 +322,7 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->source_busy = READ_ONCE(s->source_busy);
 	st->chain_runs = READ_ONCE(s->chain_runs);
 	st->empty_runs = atomic_long_read(&s->empty_runs);
+	st->work_capped = READ_ONCE(s->work_capped);
 	mutex_unlock(&s->lock);
 }
 

@@ -15,10 +15,11 @@ static bool irqbridge_timer_available(void)
 	return true;
 }
 
-static void irqbridge_timer_raise(struct irqbridge_session *s)
+static int irqbridge_timer_raise(struct irqbridge_session *s)
 {
 	/* Already in hard-IRQ context: the callback is the top half. */
 	irqbridge_top_half(s, 0);
+	return 0;
 }
 
 static const struct irqbridge_source_ops irqbridge_source_timer = {

@@ -29,7 +29,8 @@
  * channel are closed. The timer source and its bottom halves run in every
  * channel; IRQBRIDGE_SOURCE_IRQCHIP has one interrupt per possible CPU (a
  * channel beyond them gets -EBUSY at START), IRQBRIDGE_SOURCE_EDU one for
- * all (-EBUSY while another session raises it).
+ * all (-EBUSY while another session raises it; when that device is removed
+ * the next bound edu device takes its place).
  *
  * All timestamps are CLOCK_MONOTONIC nanoseconds (ktime_get_ns()).
  */
@@ -74,6 +75,19 @@
 #define IRQBRIDGE_WORK_MAX_NS		1000000U	/* 1 ms of busy work per event */
 #define IRQBRIDGE_SLEEP_MAX_US		10000U		/* 10 ms of sleep per run */
 #define IRQBRIDGE_SESSIONS_MAX		64		/* device file plus channels, at most */
+
+/*
+ * Bounds the module keeps whatever the configuration (see
+ * docs/reliability.md). A bottom-half run busy-loops at most
+ * IRQBRIDGE_RUN_WORK_MAX_NS in total, whatever the batch: the work of the
+ * events beyond it is skipped and counted in irqbridge_stats.work_capped.
+ * The threaded mode's SCHED_FIFO thread is refused (-EINVAL) a work_ns above
+ * half the period. START refuses (-EBUSY) a session whose timer would raise
+ * more than IRQBRIDGE_CPU_RATE_MAX top halves per second on its CPU together
+ * with the sessions already running there.
+ */
+#define IRQBRIDGE_RUN_WORK_MAX_NS	1000000U	/* 1 ms of busy work per run */
+#define IRQBRIDGE_CPU_RATE_MAX		100000U		/* one 10 us session per CPU */
 
 /* struct irqbridge_config.flags */
 #define IRQBRIDGE_CONFIG_NO_RECORDS	0x01U	/* count only: no per-event records */
@@ -125,8 +139,10 @@ struct irqbridge_info {
  * @source:	IRQBRIDGE_SOURCE_*; IRQBRIDGE_MODE_THREADED needs an interrupt
  *		(IRQCHIP or EDU), not the bare timer
  * @work_ns:	busy work per event in the bottom half that signals,
- *		0..IRQBRIDGE_WORK_MAX_NS; -EINVAL for IRQBRIDGE_MODE_DIRECT,
- *		whose signalling stage is the top half
+ *		0..IRQBRIDGE_WORK_MAX_NS, at most IRQBRIDGE_RUN_WORK_MAX_NS per
+ *		run in total; -EINVAL for IRQBRIDGE_MODE_DIRECT, whose
+ *		signalling stage is the top half, and above @period_ns / 2 for
+ *		IRQBRIDGE_MODE_THREADED (a SCHED_FIFO thread)
  * @sleep_us:	sleep once per run of the bottom half that signals,
  *		0..IRQBRIDGE_SLEEP_MAX_US; only for modes whose last stage runs
  *		in task context (-EINVAL for tasklets, BH workqueues and the
@@ -150,7 +166,9 @@ struct irqbridge_config {
  * struct irqbridge_stats - counters of the current or last run
  *	(IRQBRIDGE_IOC_GET_STATS)
  * @size:		sizeof(struct irqbridge_stats) as the module fills it
- * @running:		1 while the timer is armed or a bottom half is queued
+ * @running:		1 between START and STOP while the run is not complete:
+ *			fewer than the configured events raised, or fewer
+ *			counted than fired; 0 after STOP or once @error is set
  * @fired:		top halves run
  * @counted:		sum of the counts the bottom halves added to the eventfd
  * @bottom_runs:	bottom-half invocations (fired / bottom_runs = coalescing)
@@ -159,13 +177,24 @@ struct irqbridge_config {
  * @records_lost:	records dropped because the ring was full or the bottom
  *			half fell too far behind; the count is still exact
  * @max_batch:		most top halves handled by one bottom-half run
- * @raised:		interrupts the source raised (== fired once the run ends)
+ * @raised:		interrupts the source raised; after STOP raised == fired
+ *			== counted (an interrupt still on its way at STOP is
+ *			waited for, or withdrawn from the device and not counted)
  * @source_busy:	periods skipped because the device had not acknowledged
  *			the previous interrupt yet (EDU): a device raises no new
  *			interrupt before the old one is serviced
  * @chain_runs:		runs of the second hop (IRQBRIDGE_MODE_DPC_WORKITEM)
  * @empty_runs:		bottom-half runs that found nothing to count (queued
  *			again while a run was taking the count)
+ * @work_capped:	events whose busy work (work_ns) was skipped because
+ *			their run reached IRQBRIDGE_RUN_WORK_MAX_NS; still counted
+ * @error:		0, or the positive errno that ended the run early:
+ *			ENODEV when the source's device was removed
+ * @reserved:		0
+ *
+ * Fields are only ever appended. The module answers GET_STATS for every
+ * size from IRQBRIDGE_STATS_SIZE_V1 up (the size is part of the ioctl
+ * number) and fills @size with the bytes it wrote.
  */
 struct irqbridge_stats {
 	__u32 size;
@@ -181,7 +210,13 @@ struct irqbridge_stats {
 	__u64 source_busy;
 	__u64 chain_runs;
 	__u64 empty_runs;
+	__u64 work_capped;
+	__u32 error;
+	__u32 reserved;
 };
+
+/* sizeof(struct irqbridge_stats) up to @empty_runs: the first layout. */
+#define IRQBRIDGE_STATS_SIZE_V1		96
 
 /**
  * struct irqbridge_cost - what the top halves of the current or last run

@@ -2,7 +2,7 @@
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
 #   run_e2e.sh SCENARIO      (device_abi | compare | compare_all_edu | measure | faults | fuzz
-#                             | percpu | hotplug | soak)
+#                             | percpu | hotplug | remove | soak)
 #
 # soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
 # report whose highest sustained period per mode it runs at (1000 us for a
@@ -24,7 +24,12 @@ fault_cycles=200
 timeout=300
 smp=2
 soak_plan=
+box_args=()
 case "$scenario" in
+remove)
+	# A second edu device: it takes over when the first is removed.
+	box_args=(--device edu)
+	;;
 percpu)
 	# A top half, a bottom half and a reader on each of 4 guest CPUs.
 	smp=4
@@ -72,7 +77,7 @@ digest() {
 }
 status=0
 "$here/../testbox/testbox.sh" --kernel "${IRQBRIDGE_KERNEL:-6.12}" --smp "$smp" --out "$out" \
-	--log "$out/console.log" --timeout "$timeout" \
+	--log "$out/console.log" --timeout "$timeout" "${box_args[@]}" \
 	--file "$IRQBRIDGE_KO" --file "$IRQBRIDGE_CLI:irqbridge" \
 	--file "$IRQBRIDGE_DEVICE_TEST:device_test" --file "$IRQBRIDGE_FUZZ:ioctl_fuzz" \
 	--file "$here/guest/lib.sh" --file "$here/guest/$scenario.sh" \

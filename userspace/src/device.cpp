@@ -95,16 +95,26 @@ void Device::configure(const irqbridge_config& config) {
     case EINVAL:
       throw Error(
           "the module refused the settings: period 10 us .. 1 s, events 1 .. 100000000, work up to "
-          "1 ms, sleep up to 10 ms and only in task-context modes, threaded needs an interrupt "
-          "source");
+          "1 ms (threaded: at most half the period, its thread is SCHED_FIFO), sleep up to 10 ms "
+          "and only in task-context modes, threaded needs an interrupt source");
     default:
       throw Error(path_ + ": CONFIGURE failed: " + errno_text(err));
   }
 }
 
 void Device::start() {
-  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_START, 0) != 0)
-    throw Error(path_ + ": START failed: " + errno_text(errno));
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_START, 0) == 0) return;
+  const int err = errno;
+  switch (err) {
+    case EBUSY:
+      throw Error(path_ + ": START refused: the interrupt source is taken by another session, or " +
+                  "the sessions started on this CPU would raise more than " +
+                  std::to_string(IRQBRIDGE_CPU_RATE_MAX) + " top halves per second");
+    case ENODEV:
+      throw Error(path_ + ": START refused: the interrupt source's device was removed");
+    default:
+      throw Error(path_ + ": START failed: " + errno_text(err));
+  }
 }
 
 void Device::stop() {

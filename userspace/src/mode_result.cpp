@@ -23,6 +23,8 @@ void add_stats(irqbridge_stats& sum, const irqbridge_stats& run) {
   sum.source_busy += run.source_busy;
   sum.chain_runs += run.chain_runs;
   sum.empty_runs += run.empty_runs;
+  sum.work_capped += run.work_capped;
+  if (sum.error == 0) sum.error = run.error;
 }
 
 std::array<Summary, kStageCount> summaries(const StageHistograms& h) {

@@ -17,6 +17,9 @@
 namespace irqbridge {
 namespace {
 
+// How often a waiting reader asks the module whether the run ended early.
+constexpr std::chrono::milliseconds kErrorCheck{250};
+
 std::uint64_t monotonic_ns() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -124,16 +127,31 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   const std::uint64_t cpu_before = thread_cpu_ns();
   start_on(device, s.timer_cpu);
   RunGuard guard(device);
+  // Waits in slices: a run the module ended early (its device removed)
+  // is reported within a slice, not after the whole timeout.
+  const auto slice = std::min(timeout, kErrorCheck);
+  auto silent = std::chrono::milliseconds(0);
   while (result.reader_total < s.events) {
-    auto value = waiter->wait(timeout);
+    auto value = waiter->wait(slice);
     if (!value) {
+      silent += slice;
       irqbridge_stats st = device.stats();
+      if (st.error != 0)
+        throw Error(std::string(s.mode->name) + ": the run ended early after " +
+                    std::to_string(result.reader_total) + " of " + std::to_string(s.events) +
+                    " events: " +
+                    (st.error == ENODEV ? std::string("the source's device was removed")
+                                        : std::strerror(static_cast<int>(st.error))) +
+                    " (module: raised " + std::to_string(st.raised) + ", fired " +
+                    std::to_string(st.fired) + ", counted " + std::to_string(st.counted) + ")");
+      if (silent < timeout) continue;
       throw Error(std::string(s.mode->name) + ": no event for " + std::to_string(timeout.count()) +
                   " ms after " + std::to_string(result.reader_total) + " of " +
                   std::to_string(s.events) + " (module: raised " + std::to_string(st.raised) +
                   ", fired " + std::to_string(st.fired) + ", counted " +
                   std::to_string(st.counted) + ")");
     }
+    silent = std::chrono::milliseconds(0);
     const std::uint64_t now = monotonic_ns();
     result.reader_total += *value;
     result.wakeups++;
