@@ -85,6 +85,7 @@ struct Verdict {
   std::atomic<uint64_t> calls{0};
   std::atomic<uint64_t> failures{0};
   std::atomic<uint64_t> exact_runs{0};
+  std::atomic<uint64_t> removed_runs{0};  // ended early: the device went away
   std::atomic<uint64_t> broken_configs{0};
   std::atomic<uint64_t> edu_cycles{0};
   std::atomic<uint64_t> cpu_cycles{0};
@@ -137,6 +138,8 @@ int config_errno(const irqbridge_config& c, uint32_t modes) {
   if (c.mode == kModeThreaded && c.source == IRQBRIDGE_SOURCE_TIMER) return EINVAL;
   if (c.sleep_us && !mode_may_sleep(c.mode)) return EINVAL;
   if (c.work_ns && c.mode == IRQBRIDGE_MODE_DIRECT) return EINVAL;
+  // The threaded mode's SCHED_FIFO thread: work at most half the period.
+  if (c.mode == kModeThreaded && uint64_t{c.work_ns} * 2 > c.period_ns) return EINVAL;
   return 0;
 }
 
@@ -297,11 +300,15 @@ void check_stopped(Verdict& v, int fd, const char* when) {
   v.expect("stop", ioctl_errno(fd, IRQBRIDGE_IOC_STOP, nullptr), 0, when);
   irqbridge_stats st{};
   v.expect("get_stats", ioctl_errno(fd, IRQBRIDGE_IOC_GET_STATS, &st), 0, when);
-  if (st.fired != st.counted || st.raised != st.fired || st.running) {
+  if (st.error == ENODEV) v.removed_runs++;
+  if (st.fired != st.counted || st.raised != st.fired || st.running ||
+      (st.error != 0 && st.error != ENODEV)) {
     v.failures++;
-    std::printf("fuzz: FAIL %s: after STOP raised %llu fired %llu counted %llu running %u\n", when,
+    std::printf("fuzz: FAIL %s: after STOP raised %llu fired %llu counted %llu running %u "
+                "error %u\n",
+                when,
                 static_cast<unsigned long long>(st.raised), static_cast<unsigned long long>(st.fired),
-                static_cast<unsigned long long>(st.counted), st.running);
+                static_cast<unsigned long long>(st.counted), st.running, st.error);
   } else {
     v.exact_runs++;
   }
@@ -461,6 +468,7 @@ struct Session {
   bool evctx = false;
   bool running = false;
   uint32_t source = 0;
+  uint64_t rate = 0;  // top halves per second of the configured period
 };
 
 class Sequential {
@@ -567,6 +575,7 @@ class Sequential {
     if (err == 0) {
       s.configured = true;
       s.source = c.source;
+      s.rate = 1000000000ULL / c.period_ns;
     }
   }
 
@@ -583,8 +592,19 @@ class Sequential {
       want = EBUSY;  // one line per possible CPU
     else if (s.source == IRQBRIDGE_SOURCE_EDU && running_on(s.source) >= 1)
       want = EBUSY;  // one device for all
-    if (want == 0 && s.source == IRQBRIDGE_SOURCE_EDU)
-      v_.allow("start", err, {0, ENODEV});  // the device may be away
+    else if (s.source == IRQBRIDGE_SOURCE_EDU && !churn_ && !(info_.sources & (1U << s.source)))
+      want = ENODEV;
+    // The rate budget is per CPU (IRQBRIDGE_CPU_RATE_MAX top halves a
+    // second): over it only if all running sessions share one CPU.
+    uint64_t rate = s.rate;
+    for (const auto* list : {&sessions_, &ghosts_})
+      for (const auto& o : *list)
+        if (o.running) rate += o.rate;
+    bool rate_busy = want == 0 && rate > IRQBRIDGE_CPU_RATE_MAX;
+    if (want == 0 && churn_ && s.source == IRQBRIDGE_SOURCE_EDU)
+      v_.allow("start", err, {0, ENODEV, EBUSY});  // the device comes and goes
+    else if (rate_busy)
+      v_.allow("start", err, {0, EBUSY});
     else
       v_.expect("start", err, want);
     if (err == 0) s.running = true;
@@ -1000,13 +1020,15 @@ int main(int argc, char** argv) {
 
   std::printf("fuzz: seed %llu: %llu calls (%llu sequential in %.0f s, %llu racing on %u threads "
               "in %.0f s), %llu stopped runs counted exactly, %llu broken configs refused "
-              "exactly, %llu edu remove/rescan cycles, %llu CPU offline/online cycles\n",
+              "exactly, %llu edu remove/rescan cycles (%llu runs ended by a removal), %llu CPU "
+              "offline/online cycles\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(v.calls.load()),
               static_cast<unsigned long long>(seq_calls), secs(t1 - t0),
               static_cast<unsigned long long>(v.calls - seq_calls), threads, secs(t2 - t1),
               static_cast<unsigned long long>(v.exact_runs.load()),
               static_cast<unsigned long long>(v.broken_configs.load()),
               static_cast<unsigned long long>(v.edu_cycles.load()),
+              static_cast<unsigned long long>(v.removed_runs.load()),
               static_cast<unsigned long long>(v.cpu_cycles.load()));
   for (const auto& [what, errs] : v.outcomes) {
     std::printf("fuzz:   %-22s", what.c_str());
