@@ -418,14 +418,21 @@ bool RealtimeKernel() {
   return rt;
 }
 
+// Lockdep checks raw_spinlock_t -> spinlock_t nesting as on PREEMPT_RT
+// (CONFIG_PROVE_RAW_LOCK_NESTING): on x86 since 6.12 (ARCH_SUPPORTS_RT) it
+// comes with PROVE_LOCKING and cannot be switched off, and the debug
+// kernel's build verifies it is set. /proc/lockdep_stats means lockdep.
+bool RawLockNestingChecked() { return ::access("/proc/lockdep_stats", F_OK) == 0; }
+
 // Signalling from the hard interrupt is offered exactly where it is legal:
-// not on PREEMPT_RT (the eventfd's lock sleeps there). It may never sleep
-// nor busy-loop.
+// not on PREEMPT_RT (the eventfd's lock sleeps there), nor where lockdep
+// checks the RT lock nesting (kmod/compat.h). It may never sleep nor
+// busy-loop.
 TEST_F(DeviceTest, DirectExistsExactlyWhereItIsLegal) {
   const bool offered = (Info().modes & (1u << IRQBRIDGE_MODE_DIRECT)) != 0;
   auto c = Config(IRQBRIDGE_MODE_DIRECT, kMsPeriod, 10);
-  if (RealtimeKernel()) {
-    EXPECT_FALSE(offered) << "direct offered on PREEMPT_RT";
+  if (RealtimeKernel() || RawLockNestingChecked()) {
+    EXPECT_FALSE(offered) << "direct offered on PREEMPT_RT or under PROVE_RAW_LOCK_NESTING";
     EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), EOPNOTSUPP);
     return;
   }

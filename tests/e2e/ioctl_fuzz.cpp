@@ -601,8 +601,11 @@ class Sequential {
       for (const auto& o : *list)
         if (o.running) rate += o.rate;
     bool rate_busy = want == 0 && rate > IRQBRIDGE_CPU_RATE_MAX;
-    if (want == 0 && churn_ && s.source == IRQBRIDGE_SOURCE_EDU)
-      v_.allow("start", err, {0, ENODEV, EBUSY});  // the device comes and goes
+    bool edu_free = want == 0 || (want == EBUSY && !s.running);
+    if (edu_free && churn_ && s.source == IRQBRIDGE_SOURCE_EDU)
+      // The device comes and goes; the one that comes back is free even
+      // while the session the removal ended has not been stopped yet.
+      v_.allow("start", err, {0, ENODEV, EBUSY});
     else if (rate_busy)
       v_.allow("start", err, {0, EBUSY});
     else
@@ -838,6 +841,8 @@ class Race {
       if (fd) {
         put(std::move(fd));
       } else {
+        // Another thread still releases (or stops) the last session.
+        ::usleep(1000);
         Mapping m;
         std::lock_guard lock(mu_);
         if (!maps_.empty()) {
