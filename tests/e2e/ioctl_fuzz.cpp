@@ -1051,6 +1051,12 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(edu_cycles));
     v.failures++;
   }
+  if (v.calls < calls + race_calls) {  // the deadline came first
+    std::printf("fuzz: FAIL only %llu of %llu calls before the deadline\n",
+                static_cast<unsigned long long>(v.calls.load()),
+                static_cast<unsigned long long>(calls + race_calls));
+    v.failures++;
+  }
   if (edu_cycles && !churn) {
     std::printf("fuzz: FAIL edu cycles asked for but no edu device\n");
     v.failures++;
