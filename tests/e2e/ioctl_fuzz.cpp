@@ -181,14 +181,15 @@ struct Dice {
     c.size = sizeof(c);
     c.mode = static_cast<uint32_t>(1 + pick(IRQBRIDGE_MODE_MAX));
     c.source = static_cast<uint32_t>(pick(IRQBRIDGE_SOURCE_MAX + 1));
-    if (c.mode == kModeThreaded && c.source == IRQBRIDGE_SOURCE_TIMER) c.source = 1 + static_cast<uint32_t>(pick(2));
+    if (c.mode == kModeThreaded && c.source == IRQBRIDGE_SOURCE_TIMER)
+      c.source = 1 + static_cast<uint32_t>(pick(2));
     c.period_ns = logu(IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_PERIOD_MAX_NS);
     c.events = logu(1, IRQBRIDGE_EVENTS_MAX);
     if (coin(15)) c.events = coin(50) ? 1 : IRQBRIDGE_EVENTS_MAX;
     if (coin(30)) c.flags = IRQBRIDGE_CONFIG_NO_RECORDS;
     if (c.mode != IRQBRIDGE_MODE_DIRECT && coin(50))
-      c.work_ns = static_cast<uint32_t>(coin(10) ? IRQBRIDGE_WORK_MAX_NS
-                                                 : logu(1, IRQBRIDGE_WORK_MAX_NS));
+      c.work_ns =
+          static_cast<uint32_t>(coin(10) ? IRQBRIDGE_WORK_MAX_NS : logu(1, IRQBRIDGE_WORK_MAX_NS));
     if (mode_may_sleep(c.mode) && coin(30))
       c.sleep_us = static_cast<uint32_t>(coin(10) ? IRQBRIDGE_SLEEP_MAX_US
                                                   : logu(1, IRQBRIDGE_SLEEP_MAX_US));
@@ -304,11 +305,11 @@ void check_stopped(Verdict& v, int fd, const char* when) {
   if (st.fired != st.counted || st.raised != st.fired || st.running ||
       (st.error != 0 && st.error != ENODEV)) {
     v.failures++;
-    std::printf("fuzz: FAIL %s: after STOP raised %llu fired %llu counted %llu running %u "
-                "error %u\n",
-                when,
-                static_cast<unsigned long long>(st.raised), static_cast<unsigned long long>(st.fired),
-                static_cast<unsigned long long>(st.counted), st.running, st.error);
+    std::printf(
+        "fuzz: FAIL %s: after STOP raised %llu fired %llu counted %llu running %u "
+        "error %u\n",
+        when, static_cast<unsigned long long>(st.raised), static_cast<unsigned long long>(st.fired),
+        static_cast<unsigned long long>(st.counted), st.running, st.error);
   } else {
     v.exact_runs++;
   }
@@ -568,7 +569,8 @@ class Sequential {
     if (want == 0 && c.source == IRQBRIDGE_SOURCE_EDU && !(info_.sources & (1U << c.source)))
       want = ENODEV;
     if (want == 0 && s.running) want = EBUSY;
-    if (churn_ && c.source == IRQBRIDGE_SOURCE_EDU && (want == 0 || want == ENODEV || want == EBUSY))
+    if (churn_ && c.source == IRQBRIDGE_SOURCE_EDU &&
+        (want == 0 || want == ENODEV || want == EBUSY))
       v_.allow("configure", err, {ENODEV, s.running ? EBUSY : 0});  // the device comes and goes
     else
       v_.expect("configure", err, want);
@@ -771,7 +773,7 @@ class Sequential {
   irqbridge_info info_{};
   std::vector<Session> sessions_;
   std::vector<std::pair<uint64_t, Mapping>> maps_;  // session id, its mapping
-  std::vector<Session> ghosts_;  // closed but still mapped
+  std::vector<Session> ghosts_;                     // closed but still mapped
   uint64_t next_id_ = 0;
 };
 
@@ -957,7 +959,7 @@ class Race {
   std::mutex mu_;
   std::vector<Shared> table_;  // protected by mu_
   std::vector<Mapping> maps_;  // protected by mu_
-  uint32_t modes_ = 0;  // set before the threads start
+  uint32_t modes_ = 0;         // set before the threads start
 };
 
 }  // namespace
@@ -1023,22 +1025,24 @@ int main(int argc, char** argv) {
   auto secs = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
   const auto t2 = Clock::now();
 
-  std::printf("fuzz: seed %llu: %llu calls (%llu sequential in %.0f s, %llu racing on %u threads "
-              "in %.0f s), %llu stopped runs counted exactly, %llu broken configs refused "
-              "exactly, %llu edu remove/rescan cycles (%llu runs ended by a removal), %llu CPU "
-              "offline/online cycles\n",
-              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(v.calls.load()),
-              static_cast<unsigned long long>(seq_calls), secs(t1 - t0),
-              static_cast<unsigned long long>(v.calls - seq_calls), threads, secs(t2 - t1),
-              static_cast<unsigned long long>(v.exact_runs.load()),
-              static_cast<unsigned long long>(v.broken_configs.load()),
-              static_cast<unsigned long long>(v.edu_cycles.load()),
-              static_cast<unsigned long long>(v.removed_runs.load()),
-              static_cast<unsigned long long>(v.cpu_cycles.load()));
+  std::printf(
+      "fuzz: seed %llu: %llu calls (%llu sequential in %.0f s, %llu racing on %u threads "
+      "in %.0f s), %llu stopped runs counted exactly, %llu broken configs refused "
+      "exactly, %llu edu remove/rescan cycles (%llu runs ended by a removal), %llu CPU "
+      "offline/online cycles\n",
+      static_cast<unsigned long long>(seed), static_cast<unsigned long long>(v.calls.load()),
+      static_cast<unsigned long long>(seq_calls), secs(t1 - t0),
+      static_cast<unsigned long long>(v.calls - seq_calls), threads, secs(t2 - t1),
+      static_cast<unsigned long long>(v.exact_runs.load()),
+      static_cast<unsigned long long>(v.broken_configs.load()),
+      static_cast<unsigned long long>(v.edu_cycles.load()),
+      static_cast<unsigned long long>(v.removed_runs.load()),
+      static_cast<unsigned long long>(v.cpu_cycles.load()));
   for (const auto& [what, errs] : v.outcomes) {
     std::printf("fuzz:   %-22s", what.c_str());
     for (const auto& [err, n] : errs)
-      std::printf(" %s=%llu", err ? strerrorname_np(err) : "ok", static_cast<unsigned long long>(n));
+      std::printf(" %s=%llu", err ? strerrorname_np(err) : "ok",
+                  static_cast<unsigned long long>(n));
     std::printf("\n");
   }
   std::printf("fuzz: config space covered (valid configs):");
