@@ -22,7 +22,7 @@ struct irqbridge_session;
 
 /**
  * struct irqbridge_ring - the mmap'd record ring of a session
- * @mem:	vmalloc_user() area: header page, then @nr slots
+ * @mem:	zeroed, accounted vmalloc area: header page, then @nr slots
  * @hdr:	the shared header at the start of @mem
  * @slots:	the record slots after the header page
  * @nr:		number of slots, a power of two

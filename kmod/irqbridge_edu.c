@@ -298,8 +298,8 @@ static int irqbridge_edu_attach(struct irqbridge_session *s)
 
 	lockdep_assert_held(&s->lock);
 	mutex_lock(&irqbridge_edu_lock);
-	edu = list_first_entry_or_null(&irqbridge_edu_list, struct irqbridge_edu,
-				       node);
+	edu = list_first_entry_or_null(&irqbridge_edu_list,
+				       struct irqbridge_edu, node);
 	if (!edu) {
 		ret = -ENODEV;
 	} else if (edu->session) {

@@ -92,7 +92,7 @@ static int irqbridge_domain_map(struct irq_domain *d, unsigned int virq,
 	irq_set_chip_and_handler(virq, &irqbridge_chip, handle_simple_irq);
 	/*
 	 * The module routes each line to the CPU whose timer raises it:
-	 * irqbalance or a write to /proc/irq/N/smp_affinity (-EIO now) would
+	 * irqbalance or a write to /proc/irq/N/smp_affinity (-EPERM now) would
 	 * silently move the handler thread away and break the per-CPU claim.
 	 */
 	irq_set_status_flags(virq, IRQ_NO_BALANCING);

@@ -154,8 +154,9 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
  *
  * Return: 0, -EINVAL for a setting out of range or a combination that is
  * not allowed (a sleep in an atomic mode, the threaded mode on the bare
- * timer or with work above half the period), -EOPNOTSUPP for a mode this kernel lacks, -ENODEV for a source
- * that is not present, -EBUSY while running.
+ * timer or with work above half the period), -EOPNOTSUPP for a mode this
+ * kernel lacks, -ENODEV for a source that is not present, -EBUSY while
+ * running.
  */
 int irqbridge_session_configure(struct irqbridge_session *s,
 				const struct irqbridge_config *cfg)
@@ -267,10 +268,11 @@ out_unlock:
  * irqbridge_session_stop() - stop raising, let every stage finish
  * @s: the session
  *
- * Order: the timer (nothing new is raised), the source (no top half runs
- * any more, the handler thread has finished), the bottom half (queued runs
- * complete), so every fired event is counted. Stopping a session that does
- * not run does nothing.
+ * Order: the timer (nothing new is raised, the CPU's rate budget is given
+ * back), the source (the last raise's interrupt has arrived or was
+ * withdrawn, no top half runs any more, the handler thread has finished),
+ * the bottom half (queued runs complete), so raised == fired == counted.
+ * Stopping a session that does not run does nothing.
  */
 void irqbridge_session_stop(struct irqbridge_session *s)
 {
@@ -309,9 +311,9 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->fired = READ_ONCE(s->fired);
 	st->counted = READ_ONCE(s->counted);
 	st->error = READ_ONCE(s->error);
-	st->running = s->running && !st->error &&
-		      (READ_ONCE(s->raised) < s->events ||
-		       st->counted < st->fired);
+	st->running =
+		s->running && !st->error &&
+		(READ_ONCE(s->raised) < s->events || st->counted < st->fired);
 	st->bottom_runs = READ_ONCE(s->bottom_runs);
 	st->timer_overruns = READ_ONCE(s->timer_overruns);
 	st->records = READ_ONCE(s->ring.head);

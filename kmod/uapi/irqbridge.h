@@ -216,7 +216,7 @@ struct irqbridge_stats {
 };
 
 /* sizeof(struct irqbridge_stats) up to @empty_runs: the first layout. */
-#define IRQBRIDGE_STATS_SIZE_V1		96
+#define IRQBRIDGE_STATS_SIZE_V1 96
 
 /**
  * struct irqbridge_cost - what the top halves of the current or last run

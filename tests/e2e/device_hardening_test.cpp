@@ -23,6 +23,8 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <uapi/irqbridge.h>
 #include <unistd.h>
 
@@ -147,6 +149,19 @@ struct Session {
     return out;
   }
 };
+
+std::string ReadLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+bool WriteFile(const std::string& path, const std::string& value) {
+  Fd f(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!f) return false;
+  return ::write(f.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
+}
 
 Fd OpenDevice() {
   Fd fd(::open(kDevice, O_RDWR | O_CLOEXEC));
@@ -355,12 +370,12 @@ TEST_P(StopTest, NothingInFlightSurvivesStop) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, StopTest,
-    ::testing::Values(IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_MODE_TASKLET_HI,
-                      IRQBRIDGE_MODE_WQ_HIGHPRI, IRQBRIDGE_MODE_WQ_UNBOUND, IRQBRIDGE_MODE_BH_WQ,
-                      IRQBRIDGE_MODE_THREADED, IRQBRIDGE_MODE_DPC_WORKITEM,
-                      IRQBRIDGE_MODE_DIRECT));
+INSTANTIATE_TEST_SUITE_P(Modes, StopTest,
+                         ::testing::Values(IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_MODE_WORKQUEUE,
+                                           IRQBRIDGE_MODE_TASKLET_HI, IRQBRIDGE_MODE_WQ_HIGHPRI,
+                                           IRQBRIDGE_MODE_WQ_UNBOUND, IRQBRIDGE_MODE_BH_WQ,
+                                           IRQBRIDGE_MODE_THREADED, IRQBRIDGE_MODE_DPC_WORKITEM,
+                                           IRQBRIDGE_MODE_DIRECT));
 
 // ---------------------------------------------------------------------------
 // 5. The hard-IRQ rate a device user can put on one CPU.
@@ -380,8 +395,8 @@ TEST(Hardening, OneCpuTakesAtMostTheRateOfOneFloorSession) {
   ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f1), 0);
   ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f2), 0);
 
-  auto floor = Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX,
-                      kTimer);
+  auto floor =
+      Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX, kTimer);
   auto slow = Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MAX_NS, 10, kTimer);
   ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_CONFIGURE, &floor), 0);
   ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_CONFIGURE, &slow), 0);
@@ -399,8 +414,8 @@ TEST(Hardening, OneCpuTakesAtMostTheRateOfOneFloorSession) {
   EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), 0);
   EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_STOP), 0);
 
-  auto half = Config(IRQBRIDGE_MODE_WORKQUEUE, 2 * IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX,
-                     kTimer);
+  auto half =
+      Config(IRQBRIDGE_MODE_WORKQUEUE, 2 * IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX, kTimer);
   ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_CONFIGURE, &half), 0);
   ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_CONFIGURE, &half), 0);
   EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_START), 0);
@@ -415,6 +430,38 @@ TEST(Hardening, OneCpuTakesAtMostTheRateOfOneFloorSession) {
   EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_START), 0);
   EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
   Unpin();
+}
+
+// A session's ring and inflight slots (about 6 MiB) are charged to the
+// opener's memory cgroup: opening the device from a fresh cgroup raises its
+// memory.current by at least the ring's size.
+TEST(Hardening, SessionMemoryIsChargedToTheOpenersCgroup) {
+  const std::string root = "/sys/fs/cgroup";
+  if (ReadLine(root + "/cgroup.controllers").empty()) {
+    ::mkdir(root.c_str(), 0755);
+    if (::mount("cgroup2", root.c_str(), "cgroup2", 0, nullptr) != 0 &&
+        ReadLine(root + "/cgroup.controllers").empty())
+      GTEST_SKIP() << "no cgroup2: " << std::strerror(errno);
+  }
+  if (ReadLine(root + "/cgroup.controllers").find("memory") == std::string::npos)
+    GTEST_SKIP() << "no memory controller";
+  ASSERT_TRUE(WriteFile(root + "/cgroup.subtree_control", "+memory"));
+  const std::string group = root + "/irqbridge-charge";
+  ::rmdir(group.c_str());
+  ASSERT_EQ(::mkdir(group.c_str(), 0755), 0) << std::strerror(errno);
+  ASSERT_TRUE(WriteFile(group + "/cgroup.procs", std::to_string(::getpid())));
+  const uint64_t before = std::stoull(ReadLine(group + "/memory.current"));
+  uint64_t after = 0, ring_bytes = 0;
+  {
+    Fd fd = OpenDevice();
+    ASSERT_TRUE(fd);
+    ring_bytes = Info(fd.get()).ring_bytes;
+    after = std::stoull(ReadLine(group + "/memory.current"));
+  }
+  EXPECT_TRUE(WriteFile(root + "/cgroup.procs", std::to_string(::getpid())));
+  ::rmdir(group.c_str());
+  EXPECT_GE(after - before, ring_bytes)
+      << "memory.current " << before << " -> " << after << " for a ring of " << ring_bytes;
 }
 
 // ---------------------------------------------------------------------------
@@ -433,7 +480,7 @@ std::vector<int> IrqsNamed(const std::string& name) {
 
 // irqbalance and a root write to smp_affinity would move a line away from
 // the CPU whose timer raises it. IRQ_NO_BALANCING: the kernel refuses the
-// write with EIO.
+// write (EPERM on 6.12, seen in the test box; older kernels said EIO).
 TEST(Hardening, IrqchipAffinityCannotBeChangedFromUserspace) {
   const auto irqs = IrqsNamed("irqbridge-irqchip");
   ASSERT_FALSE(irqs.empty()) << "no irqbridge-irqchip line in /proc/interrupts";
@@ -445,7 +492,7 @@ TEST(Hardening, IrqchipAffinityCannotBeChangedFromUserspace) {
       const char* value = std::string(file) == "smp_affinity" ? "1\n" : "0\n";
       errno = 0;
       EXPECT_EQ(::write(f.get(), value, std::strlen(value)), -1) << path << " accepted a new mask";
-      EXPECT_EQ(errno, EIO) << path;
+      EXPECT_TRUE(errno == EPERM || errno == EIO) << path << ": " << std::strerror(errno);
     }
   }
 }
@@ -456,19 +503,6 @@ TEST(Hardening, IrqchipAffinityCannotBeChangedFromUserspace) {
 bool RemovalAllowed() {
   const char* v = std::getenv("IRQBRIDGE_REMOVAL");
   return v != nullptr && std::string(v) == "1";
-}
-
-std::string ReadLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string s;
-  std::getline(in, s);
-  return s;
-}
-
-bool WriteFile(const std::string& path, const std::string& value) {
-  Fd f(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!f) return false;
-  return ::write(f.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
 }
 
 // The edu devices present, as sysfs directories.
@@ -542,13 +576,29 @@ class EduRemovalTest : public ::testing::TestWithParam<uint32_t> {
     EXPECT_EQ(st.error, 0u);
   }
 
-  // The session's device: the one whose interrupt count moves.
+  // The session's device: the one whose interrupt count moves while the
+  // session runs.
   std::string DeviceInUse(Session& s) {
     std::vector<uint64_t> before;
-    for (const auto& d : devices_) before.push_back(IrqTotal(std::atoi(ReadLine(d + "/irq").c_str())));
-    s.WaitCounted(5, std::chrono::seconds(30));
-    for (size_t i = 0; i < devices_.size(); i++)
-      if (IrqTotal(std::atoi(ReadLine(devices_[i] + "/irq").c_str())) > before[i]) return devices_[i];
+    for (const auto& d : devices_)
+      before.push_back(IrqTotal(std::atoi(ReadLine(d + "/irq").c_str())));
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    std::string diag;
+    while (Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      diag.clear();
+      for (size_t i = 0; i < devices_.size(); i++) {
+        const std::string irq = ReadLine(devices_[i] + "/irq");
+        const uint64_t now = IrqTotal(std::atoi(irq.c_str()));
+        diag += "; " + devices_[i] + " irq " + irq + " " + std::to_string(before[i]) + " -> " +
+                std::to_string(now);
+        if (now > before[i]) return devices_[i];
+      }
+    }
+    const irqbridge_stats st = Stats(s.fd.get());
+    ADD_FAILURE() << "no edu interrupt in 30 s" << diag << " (raised " << st.raised << ", fired "
+                  << st.fired << ", counted " << st.counted << ", running " << st.running
+                  << ", error " << st.error << ")";
     return {};
   }
 
@@ -654,11 +704,11 @@ TEST_P(EduRemovalTest, RemovedWhileStarting) {
   remover.join();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, EduRemovalTest,
-    ::testing::Values(IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_MODE_TASKLET_HI,
-                      IRQBRIDGE_MODE_WQ_HIGHPRI, IRQBRIDGE_MODE_WQ_UNBOUND, IRQBRIDGE_MODE_BH_WQ,
-                      IRQBRIDGE_MODE_THREADED, IRQBRIDGE_MODE_DPC_WORKITEM,
-                      IRQBRIDGE_MODE_DIRECT));
+INSTANTIATE_TEST_SUITE_P(Modes, EduRemovalTest,
+                         ::testing::Values(IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_MODE_WORKQUEUE,
+                                           IRQBRIDGE_MODE_TASKLET_HI, IRQBRIDGE_MODE_WQ_HIGHPRI,
+                                           IRQBRIDGE_MODE_WQ_UNBOUND, IRQBRIDGE_MODE_BH_WQ,
+                                           IRQBRIDGE_MODE_THREADED, IRQBRIDGE_MODE_DPC_WORKITEM,
+                                           IRQBRIDGE_MODE_DIRECT));
 
 }  // namespace
