@@ -442,8 +442,17 @@ class CpuChurn {
       if (!ok && errno != EBUSY)  // a CPU the kernel cannot take down now
         v_.fail("fuzz: FAIL %s -> %s %s\n", "cpu_offline", errno, "");
       std::this_thread::sleep_for(std::chrono::milliseconds(dice_.logu(1, 500)));
-      bool back = write_sysfs(online(c), "1");
-      if (!back) v_.fail("fuzz: FAIL %s -> %s %s\n", "cpu_online", errno, "");
+      // EBUSY: hotplug is disabled for a moment (cpu_hotplug_disable(),
+      // seen once on the debug kernel): the CPU must come back, so retry.
+      bool back = false;
+      int err = 0;
+      for (int i = 0; i < 100 && !back; i++) {
+        back = write_sysfs(online(c), "1");
+        err = back ? 0 : errno;
+        if (!back && err != EBUSY) break;
+        if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (!back) v_.fail("fuzz: FAIL %s -> %s %s\n", "cpu_online", err, "CPU did not come back");
       if (ok && back) v_.cpu_cycles++;
     }
   }
