@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Fail if the guest kernel complained: any oops, BUG, WARNING, lockdep or
-# KASAN report, or a sleep in atomic context, in the console or in dmesg;
-# or a run-time deprecation notice about the module (7.2+: "work func
-# irqbridge_work_fn [irqbridge] enqueued on deprecated workqueue").
+# Fail if the guest kernel complained, in the console or in dmesg: any oops,
+# BUG (KASAN, raw-lock nesting "Invalid wait context", soft lockup,
+# workqueue lockup, scheduling while atomic...), WARNING, lockdep report,
+# sleep in atomic context, kmemleak leak, debug-objects report, hard
+# lockup, RCU stall, hung task, the spurious-IRQ detector ("nobody
+# cared"), or a run-time deprecation notice about the module (7.2+: "work
+# func irqbridge_work_fn [irqbridge] enqueued on deprecated workqueue").
 #
 #   check_kernel_log.sh LOG...
 #   check_kernel_log.sh --boot-failure LOG...
@@ -13,7 +16,7 @@
 # the module (an "irqbridge" line) or a scenario's output. Only a kernel
 # that died before the command started may be retried.
 set -u
-pattern='BUG:|WARNING:|Oops|general protection fault|sleeping function called from invalid context|Call Trace:|KASAN|possible recursive locking|circular locking dependency|kmemleak:.*unreferenced|Kernel panic|irqbridge.*deprecated|deprecated.*irqbridge'
+pattern='BUG:|WARNING:|Oops|general protection fault|sleeping function called from invalid context|Call Trace:|KASAN|UBSAN|possible recursive locking|circular locking dependency|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|INFO: lockdep is turned off|kmemleak:.*unreferenced|suspected memory leak|ODEBUG:|soft lockup|[Hh]ard LOCKUP|self-detected stall|detected stalls on CPUs|detected expedited stalls|kthread starved for|blocked for more than [0-9]+ seconds|workqueue lockup|nobody cared|Disabling IRQ #|Kernel panic|irqbridge.*deprecated|deprecated.*irqbridge'
 test_ran='testbox: running the command|TESTBOX-CMD-START|TESTBOX-RC=|irqbridge|e2e:|faults:|soak:'
 boot_failure=0
 if [ "${1:-}" = --boot-failure ]; then

@@ -551,8 +551,9 @@ bool RealtimeKernel() {
 }
 
 // Signalling from the hard interrupt is offered exactly where it is legal:
-// not on PREEMPT_RT (the eventfd's lock sleeps there). It may never sleep
-// nor busy-loop.
+// not on PREEMPT_RT (the eventfd's lock sleeps there), nor where lockdep
+// checks the RT lock nesting (kmod/compat.h). It may never sleep nor
+// busy-loop.
 TEST_F(DeviceTest, DirectExistsExactlyWhereItIsLegal) {
   const bool offered = (Info().modes & (1u << IRQBRIDGE_MODE_DIRECT)) != 0;
   const bool legal = (ExpectedModes() & Bit(IRQBRIDGE_MODE_DIRECT)) != 0;

@@ -2,7 +2,7 @@
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
 #   run_e2e.sh SCENARIO      (device_abi | device_noedu | compare | compare_all_edu | measure
-#                             | faults | fuzz | percpu | remove | soak)
+#                             | faults | fuzz | percpu | hotplug | remove | orphan | soak)
 #
 # soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
 # report whose highest sustained period per mode it runs at (1000 us for a
@@ -30,6 +30,7 @@ fault_cycles=200
 timeout=300
 smp=2
 soak_plan=
+fuzz_env=
 box_args=()
 case "$scenario" in
 device_noedu)
@@ -43,6 +44,27 @@ percpu)
 	# A top half, a bottom half and a reader on each of 4 guest CPUs.
 	smp=4
 	events=500
+	;;
+hotplug)
+	# CPU 1 goes offline and back during every mode's per-CPU run
+	# (3 s each at 1 ms).
+	events=3000
+	timeout=360
+	;;
+fuzz)
+	# What fits CI's budget (at most 330 s of fuzzing; the fuzzer fails if
+	# the deadline comes first). The debug kernel (KASAN, lockdep) under
+	# TCG managed ~83 calls and 0.5 edu cycles a second on a loaded 2-CPU
+	# host: 20,000 calls and 100 cycles there. The full seeded run
+	# (100,000 calls, 200 cycles; docs/reliability.md) takes ~20 min on it:
+	# E2E_FUZZ_CALLS=60000 E2E_FUZZ_RACE_CALLS=40000 E2E_FUZZ_EDU_CYCLES=200
+	# E2E_FUZZ_SECONDS=1380 in the guest.
+	timeout=480
+	if [ "${IRQBRIDGE_KERNEL:-6.12}" = debug ]; then
+		fuzz_env="E2E_FUZZ_CALLS=15000 E2E_FUZZ_RACE_CALLS=5000 E2E_FUZZ_EDU_CYCLES=100 E2E_FUZZ_SECONDS=330"
+	else
+		fuzz_env="E2E_FUZZ_CALLS=20000 E2E_FUZZ_RACE_CALLS=10000 E2E_FUZZ_EDU_CYCLES=50 E2E_FUZZ_SECONDS=150"
+	fi
 	;;
 compare_all_edu)
 	events=300
@@ -90,7 +112,7 @@ status=0
 	--file "$IRQBRIDGE_DEVICE_TEST:device_test" --file "$IRQBRIDGE_FUZZ:ioctl_fuzz" \
 	--file "$compat32:compat32" \
 	--file "$here/guest/lib.sh" --file "$here/guest/$scenario.sh" \
-	-- "E2E_EVENTS=$events E2E_PERIOD_US=$period_us E2E_MODES='$kernel_modes' E2E_COMPAT32=$compat FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" \
+	-- "$fuzz_env E2E_EVENTS=$events E2E_PERIOD_US=$period_us E2E_MODES='$kernel_modes' E2E_COMPAT32=$compat FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" \
 	>"$stream" 2>&1 || status=$?
 
 "$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || status=1
@@ -120,6 +142,9 @@ if [ "$status" = 0 ] && [ "$scenario" = percpu ]; then
 		--bench "$out/bench-cpus.json" --bench-events 200 --kernel-modes "$kernel_modes" || status=1
 	# The live report as one HTML page, rendered and checked in chromium.
 	"$here/../report/render_check.sh" "$out/percpu.json" || status=1
+fi
+if [ "$status" = 0 ] && [ "$scenario" = hotplug ]; then
+	python3 "$here/check_hotplug.py" "$out" --events "$events" || status=1
 fi
 if [ "$scenario" = soak ]; then
 	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" \

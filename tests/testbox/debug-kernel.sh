@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build (once, cached by content hash) a debug 6.12 kernel for the test box
 # from Debian's linux-source-6.12: tinyconfig + tests/testbox/debug-kernel.config
-# (KASAN, lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, kmemleak).
+# (KASAN, lockdep with raw-lock nesting, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS,
+# kmemleak, the soft/hard lockup, workqueue, RCU-stall and hung-task detectors).
 #
 #   debug-kernel.sh     prints KREL=, VMLINUZ=, KDIR= lines (like kernel.sh)
 set -euo pipefail
@@ -49,10 +50,16 @@ if [ ! -f "$tree/.complete" ]; then
 			scripts/kconfig/merge_config.sh -m .config "$fragment" >/dev/null
 			make -s "${mkcc[@]}" olddefconfig
 		done
-		for opt in KASAN PROVE_LOCKING DEBUG_ATOMIC_SLEEP DEBUG_OBJECTS_TIMERS DEBUG_KMEMLEAK \
-			MODULES EVENTFD IO_URING PCI_MSI MULTIUSER; do
+		for opt in KASAN PROVE_LOCKING PROVE_RAW_LOCK_NESTING DEBUG_ATOMIC_SLEEP \
+			DEBUG_OBJECTS_TIMERS DEBUG_KMEMLEAK SOFTLOCKUP_DETECTOR HARDLOCKUP_DETECTOR \
+			HARDLOCKUP_DETECTOR_BUDDY WQ_WATCHDOG RCU_STALL_COMMON DETECT_HUNG_TASK \
+			HOTPLUG_CPU MODULES EVENTFD IO_URING PCI_MSI MULTIUSER; do
 			grep -q "^CONFIG_$opt=y" .config || { echo "debug-kernel: CONFIG_$opt did not stick" >&2; exit 1; }
 		done
+		grep -q '^CONFIG_RCU_CPU_STALL_TIMEOUT=21$' .config ||
+			{ echo "debug-kernel: RCU_CPU_STALL_TIMEOUT is not 21" >&2; exit 1; }
+		grep -q '^CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=60$' .config ||
+			{ echo "debug-kernel: DEFAULT_HUNG_TASK_TIMEOUT is not 60" >&2; exit 1; }
 		if grep -q '^CONFIG_X86_5LEVEL=y' .config; then
 			echo "debug-kernel: CONFIG_X86_5LEVEL is still set" >&2
 			exit 1

@@ -158,11 +158,19 @@ tcg) accel=(-accel tcg -cpu max) ;;
 esac
 echo "testbox: booting $KREL (${accel[1]}, $smp CPUs, $mem)"
 
-# noirqdebug: on PREEMPT_RT under TCG the serial line that carries /out
-# back (ttyS1, IRQ 3, a forced-threaded handler) can trip the spurious-IRQ
-# detector mid-transfer ("irq 3: nobody cared", the IRQ disabled, a call
-# trace in the log). The module's own interrupts never rely on it: the tests
-# check every count.
+# The spurious-IRQ detector ("irq N: nobody cared", the line disabled)
+# watches every line, the module's irqchip and edu interrupts included, and
+# the kernel-log judge fails on its report. Only PREEMPT_RT boots with
+# noirqdebug: there every handler is forced into a thread, and under TCG the
+# serial line that carries /out back after the test (ttyS1, IRQ 3) takes
+# edges its thread already drained, so the detector trips on the 8250 at the
+# end of the transfer. The module's lines keep their own threads there
+# (IRQF_ONESHOT, not forced), but the switch is global: RT runs without the
+# detector, the other kernels (6.12, 6.1, debug) with it.
+irqdebug=
+case "$KREL" in
+*-rt*) irqdebug=noirqdebug ;;
+esac
 boot() {
 	: > "$work/ttyS1"
 	timeout -k 5 "$timeout" qemu-system-x86_64 -machine q35 "${accel[@]}" \
@@ -171,7 +179,7 @@ boot() {
 		-serial stdio -serial "file:$work/ttyS1" \
 		"${edu[@]}" "${devices[@]}" \
 		-kernel "$VMLINUZ" -initrd "$work/initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic noirqdebug testbox.accel=${accel[1]}" </dev/null |
+		-append "console=ttyS0 panic=-1 oops=panic $irqdebug testbox.accel=${accel[1]}" </dev/null |
 		tee "$work/console"
 }
 

@@ -6,4 +6,5 @@ load_module || exit 1
 	--json /out/compare.json
 rc=$?
 unload_module || rc=1
+debug_kernel_checks || rc=1
 exit $rc

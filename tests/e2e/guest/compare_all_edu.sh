@@ -7,4 +7,5 @@ load_module || exit 1
 	--period-us "${E2E_PERIOD_US:-1000}" --json /out/compare.json
 rc=$?
 unload_module || rc=1
+debug_kernel_checks || rc=1
 exit $rc

@@ -30,4 +30,5 @@ for args in "sweep --periods-us 5" "sweep --periods-us 100,x" "run --reader bogu
 	if [ "$code" != 1 ] || [ "$lines" != 1 ]; then rc=1; fi
 done
 unload_module || rc=1
+debug_kernel_checks || rc=1
 exit $rc

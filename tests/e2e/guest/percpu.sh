@@ -13,4 +13,5 @@ rc=$?
 /testbox/irqbridge info > /dev/null || { echo "percpu: FAIL device still busy after the run"; rc=1; }
 grep irqbridge-irqchip /proc/interrupts
 unload_module || rc=1
+debug_kernel_checks || rc=1
 exit $rc
