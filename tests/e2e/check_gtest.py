@@ -17,7 +17,7 @@ MODES = ("tasklet", "workqueue", "tasklet_hi", "wq_highpri", "wq_unbound", "bh_w
          "threaded", "dpc_workitem", "direct")
 
 
-def allowed_skips(kernel_modes, no_edu):
+def allowed_skips(kernel_modes, no_edu, no_memcg=False):
     """Regular expressions of the test names that may skip."""
     pats = []
     for mode in MODES:
@@ -28,6 +28,10 @@ def allowed_skips(kernel_modes, no_edu):
     if no_edu:
         pats.append(r"RunTest\.[^/]+/[a-z_]+_edu(_floor)?$")
         pats.append(r"^DeviceTest\.EduIsOneSessionAtATime$")
+    if no_memcg:
+        # The kernel has no memory cgroups (the debug kernel's tinyconfig):
+        # there is no cgroup to charge the session's memory to.
+        pats.append(r"^Hardening\.SessionMemoryIsChargedToTheOpenersCgroup$")
     return [re.compile(p) for p in pats]
 
 
@@ -49,13 +53,13 @@ def cases(xml_text):
     return out
 
 
-def judge(results, kernel_modes, no_edu=False, required=()):
+def judge(results, kernel_modes, no_edu=False, required=(), no_memcg=False):
     errors = []
     if not kernel_modes:
         errors.append("no kernel modes given: cannot tell a legitimate skip")
     if not results:
         errors.append("no test ran")
-    allowed = allowed_skips(kernel_modes, no_edu)
+    allowed = allowed_skips(kernel_modes, no_edu, no_memcg)
     for name, outcome in results:
         if outcome == "fail":
             errors.append(f"{name} failed")
@@ -73,6 +77,8 @@ def main():
     ap.add_argument("xml", nargs="+")
     ap.add_argument("--kernel-modes", required=True, help="'mode ...' (kernel_modes.py)")
     ap.add_argument("--no-edu", action="store_true", help="the box had no edu device")
+    ap.add_argument("--no-memcg", action="store_true",
+                    help="the kernel has no CONFIG_MEMCG (from its .config)")
     ap.add_argument("--require", action="append", default=[], help="Suite.Test that must pass")
     args = ap.parse_intermixed_args()
     results = []
@@ -83,7 +89,7 @@ def main():
         except (OSError, ET.ParseError) as e:
             print(f"check_gtest: FAIL {path}: {e}")
             return 1
-    errors = judge(results, args.kernel_modes.split(), args.no_edu, args.require)
+    errors = judge(results, args.kernel_modes.split(), args.no_edu, args.require, args.no_memcg)
     skipped = [n for n, o in results if o == "skip"]
     for n in skipped:
         print(f"check_gtest: skipped {n}")

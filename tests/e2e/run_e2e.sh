@@ -90,6 +90,8 @@ kernel_modes=$(python3 "$here/kernel_modes.py" --release "$KREL" --config "$KDIR
 [ -n "$kernel_modes" ] || { echo "e2e: no kernel modes for $KREL"; exit 1; }
 compat=0
 grep -qx 'CONFIG_IA32_EMULATION=y' "$KDIR/.config" && compat=1
+memcg=1
+grep -qx 'CONFIG_MEMCG=y' "$KDIR/.config" || memcg=0
 echo "e2e: $KREL must offer: $kernel_modes (32-bit programs: $compat)"
 
 rm -rf "$out"
@@ -125,6 +127,7 @@ done
 if [ "$scenario" = device_abi ] || [ "$scenario" = device_noedu ]; then
 	gtest_args=("$out/device_test.xml" --kernel-modes "$kernel_modes"
 		--require DeviceTest.InfoIsCompleteAndLeaksNothing --require DeviceTest.EduSourceNeedsTheDevice)
+	[ "$memcg" = 1 ] || gtest_args+=(--no-memcg)
 	if [ "$scenario" = device_noedu ]; then
 		gtest_args+=(--no-edu)
 	else
@@ -132,6 +135,11 @@ if [ "$scenario" = device_abi ] || [ "$scenario" = device_noedu ]; then
 			--require DeviceTest.EduIsOneSessionAtATime)
 	fi
 	python3 "$here/check_gtest.py" "${gtest_args[@]}" || status=1
+fi
+if [ "$scenario" = remove ]; then
+	# Every removal case ran (none skipped but a mode the kernel lacks).
+	python3 "$here/check_gtest.py" "$out/remove_test.xml" --kernel-modes "$kernel_modes" \
+		--require Modes/EduRemovalTest.RemovedWhileRunning/tasklet || status=1
 fi
 if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_all_edu ]; }; then
 	python3 "$here/check_report.py" "$out/compare.json" --events "$events" \
