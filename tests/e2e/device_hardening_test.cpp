@@ -559,7 +559,8 @@ class EduRemovalTest : public ::testing::TestWithParam<uint32_t> {
   }
 
   void TearDown() override {
-    if (devices_.empty()) return;
+    // gtest runs TearDown after a skipped SetUp too: nothing was removed.
+    if (devices_.empty() || IsSkipped()) return;
     // Rescan: every edu device comes back and the source works again.
     ASSERT_TRUE(WriteFile("/sys/bus/pci/rescan", "1"));
     const auto deadline = Clock::now() + std::chrono::seconds(30);
