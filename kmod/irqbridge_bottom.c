@@ -441,9 +441,10 @@ u32 irqbridge_bh_supported_modes(void)
  */
 int irqbridge_bh_global_init(void)
 {
-	irqbridge_wq_highpri =
-		alloc_workqueue("irqbridge_highpri",
-				WQ_HIGHPRI | IRQBRIDGE_WQ_PERCPU, 0);
+	/* Bound to the CPU that queues, by name on the kernels that ask it. */
+	unsigned int highpri = WQ_HIGHPRI | IRQBRIDGE_WQ_PERCPU;
+
+	irqbridge_wq_highpri = alloc_workqueue("irqbridge_highpri", highpri, 0);
 	if (!irqbridge_wq_highpri)
 		return -ENOMEM;
 

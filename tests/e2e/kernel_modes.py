@@ -3,7 +3,7 @@
 module is built against (its release and .config), independently of what
 the module reports: the judges compare the two.
 
-    kernel_modes.py SERIES        (6.12, 6.12-rt, 6.1, debug)
+    kernel_modes.py SERIES        (6.12, 6.12-rt, 6.1, stable, stable-rt, debug)
     kernel_modes.py --release R --config FILE
 
 prints the mode names, space-separated. The rules (kmod/compat.h):
@@ -53,7 +53,13 @@ def for_series(series):
     out = subprocess.run([os.path.join(HERE, "..", "testbox", "kernel.sh"), "fetch", series],
                          check=True, capture_output=True, text=True).stdout
     env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-    with open(os.path.join(env["KDIR"], ".config"), encoding="utf-8") as f:
+    kdir = env["KDIR"]
+    if env.get("BUILDROOT"):  # stable, stable-rt: KDIR is a path in the build root
+        root = subprocess.run([os.path.join(HERE, "..", "testbox", "buildroot.sh"), "path",
+                               env["BUILDROOT"]], check=True, capture_output=True,
+                              text=True).stdout.strip()
+        kdir = root + kdir
+    with open(os.path.join(kdir, ".config"), encoding="utf-8") as f:
         return expected_modes(env["KREL"], f.read())
 
 

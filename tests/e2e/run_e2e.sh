@@ -87,13 +87,20 @@ done
 [ -f "$here/guest/$scenario.sh" ] || { echo "e2e: no scenario '$scenario'"; exit 1; }
 
 # What this kernel must offer, from the kernel itself (not from the module).
+BUILDROOT=
 eval "$("$here/../testbox/kernel.sh" fetch "${IRQBRIDGE_KERNEL:-6.12}")"
-kernel_modes=$(python3 "$here/kernel_modes.py" --release "$KREL" --config "$KDIR/.config")
+# A kernel built in a build root (stable, stable-rt): KDIR is a path in it.
+kconfig=$KDIR/.config
+if [ -n "$BUILDROOT" ]; then
+	kconfig=$("$here/../testbox/buildroot.sh" path "$BUILDROOT")$KDIR/.config
+fi
+[ -f "$kconfig" ] || { echo "e2e: no kernel config at $kconfig"; exit 1; }
+kernel_modes=$(python3 "$here/kernel_modes.py" --release "$KREL" --config "$kconfig")
 [ -n "$kernel_modes" ] || { echo "e2e: no kernel modes for $KREL"; exit 1; }
 compat=0
-grep -qx 'CONFIG_IA32_EMULATION=y' "$KDIR/.config" && compat=1
+grep -qx 'CONFIG_IA32_EMULATION=y' "$kconfig" && compat=1
 memcg=1
-grep -qx 'CONFIG_MEMCG=y' "$KDIR/.config" || memcg=0
+grep -qx 'CONFIG_MEMCG=y' "$kconfig" || memcg=0
 echo "e2e: $KREL must offer: $kernel_modes (32-bit programs: $compat)"
 
 rm -rf "$out"
