@@ -34,7 +34,7 @@ static_assert(std::atomic<int>::is_always_lock_free && std::atomic<pid_t>::is_al
               std::atomic<bool>::is_always_lock_free);
 
 struct SlotsInit {
-  SlotsInit() {
+  SlotsInit() noexcept {
     for (auto& f : g_fds) f.store(-1);
     for (auto& p : g_pids) p.store(0);
     for (auto& u : g_path_used) u.store(false);
