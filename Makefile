@@ -10,6 +10,9 @@
 #   make soak     every mode (or SOAK_MODES) for SOAK_SECONDS (default 600)
 #                 at the rate bench found sustainable: exact counts, no loss,
 #                 no slab growth
+#   make lint     checkpatch, sparse/W=1 on every kernel, clang-tidy, ...
+#   make sanitize the unit tests under ASan+UBSan, then TSan
+#   make hotplug  CPU hotplug during per-CPU runs (outside check for now)
 #
 # Variables: KERNEL=6.12|6.12-rt|6.1|stable|stable-rt|debug (test box kernel;
 # stable = the newest Debian kernel, from Debian 13 backports), EVENTS, PERIOD_US,
@@ -48,7 +51,7 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 all: kmod userspace
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@missing=; for p in $(DEBS); do \
