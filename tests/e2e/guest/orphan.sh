@@ -25,8 +25,16 @@ done
 
 load_module || exit 1
 
-# children PID: the PIDs of PID's children.
-children() { cat "/proc/$1/task/$1/children" 2>/dev/null; }
+# children PID: the PIDs of PID's children, from every process's parent in
+# /proc/N/stat (/proc/N/task/N/children needs CONFIG_PROC_CHILDREN, which
+# the debug kernel lacks).
+children() {
+	for stat in /proc/[0-9]*/stat; do
+		# shellcheck disable=SC2034
+		read -r pid comm state ppid rest < "$stat" 2>/dev/null || continue
+		[ "$ppid" = "$1" ] && printf '%s ' "$pid"
+	done
+}
 
 # kill -SIG the CLI during a --load run; its children must go, and the
 # module must be free again.
