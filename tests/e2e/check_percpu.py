@@ -5,8 +5,10 @@ Every mode must have one part per CPU of cpu_list, each with exact counts
 (fired == counted == what its reader read == the events asked for), its top
 half on its own CPU (the channel's hrtimer is pinned there), and, for the
 mechanisms that are per-CPU (tasklets, BH and bound workqueues, the chain),
-its signalling stage on that CPU too. Unbound and threaded placements are
-reported, not asserted: the scheduler decides them. The run was
+its signalling stage on that CPU too (bound_work_never_crosses_cpus), and
+the threaded mode's handler thread on the CPU of its interrupt line, whose
+affinity the channel set (threaded_handler_follows_its_line). Unbound
+placement is reported, not asserted: the scheduler decides it. The run was
 "--modes all": the report must hold exactly the modes the kernel must have
 (--kernel-modes, from kernel_modes.py).
 """
@@ -16,6 +18,39 @@ import sys
 
 # Modes whose signalling stage runs on the CPU that queued it.
 PER_CPU = {"tasklet", "tasklet_hi", "bh_wq", "workqueue", "wq_highpri", "dpc_workitem", "direct"}
+
+
+def top_half_stays_on_its_cpu(name, p):
+    """The channel's hrtimer is pinned: every top half on the part's CPU."""
+    top = p["context_detail"]["top"]
+    if top["cpus"] != [p["cpu"]] or top["name"] != "hardirq":
+        return [f"{name} CPU {p['cpu']}: top half ran in {top['name']} on CPUs {top['cpus']}"]
+    return []
+
+
+def _stays(name, p, what):
+    stage = "chain" if name == "dpc_workitem" else "bottom"
+    errors = []
+    ran = p["context_detail"][stage]["cpus"]
+    if ran != [p["cpu"]]:
+        errors.append(f"{name} CPU {p['cpu']}: {what} {stage} half ran on CPUs {ran}")
+    crossed = {k: v for k, v in p.get("cross_cpu", {}).items() if v}
+    if crossed:
+        errors.append(f"{name} CPU {p['cpu']}: {what} events crossed CPUs: {crossed}")
+    return errors
+
+
+def bound_work_never_crosses_cpus(name, p):
+    """A tasklet, a BH or bound work item, the chain's two hops and the
+    direct mode's signal run on the CPU whose top half queued them: every
+    record's stage on that CPU and cross_cpu 0 (the report's "0 %")."""
+    return _stays(name, p, "per-CPU") if name in PER_CPU else []
+
+
+def threaded_handler_follows_its_line(name, p):
+    """The threaded mode's handler thread runs where its irq_chip line's
+    affinity is, which the channel set to its own CPU: cross_cpu 0."""
+    return _stays(name, p, "threaded") if name == "threaded" else []
 
 
 def check(report, events, cpus_expected, kernel_modes):
@@ -44,13 +79,9 @@ def check(report, events, cpus_expected, kernel_modes):
             if not (p["exact"] and p["fired"] == p["counted"] == p["reader_total"] == events):
                 errors.append(f"{where}: fired {p['fired']}, counted {p['counted']}, "
                               f"read {p['reader_total']}, wanted {events}")
-            top = p["context_detail"]["top"]
-            if top["cpus"] != [p["cpu"]] or top["name"] != "hardirq":
-                errors.append(f"{where}: top half ran in {top['name']} on CPUs {top['cpus']}")
-            stage = "chain" if name == "dpc_workitem" else "bottom"
-            bottom = p["context_detail"][stage]
-            if name in PER_CPU and bottom["cpus"] != [p["cpu"]]:
-                errors.append(f"{where}: per-CPU {stage} half ran on CPUs {bottom['cpus']}")
+            errors += top_half_stays_on_its_cpu(name, p)
+            errors += bound_work_never_crosses_cpus(name, p)
+            errors += threaded_handler_follows_its_line(name, p)
             if p["records"] != events:
                 errors.append(f"{where}: {p['records']} records of {events}")
         total = sum(p["fired"] for p in parts)

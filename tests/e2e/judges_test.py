@@ -115,6 +115,42 @@ class CheckPercpu(unittest.TestCase):
         self.assertTrue(check_percpu.check(r, 500, 4, self.modes))
         self.assertTrue(check_percpu.check(self.report, 500, 4, []))
 
+    def _with(self, name, bottom_cpu_of):
+        """The report plus a mode `name` made of the tasklet's parts, whose
+        bottom half ran on bottom_cpu_of(cpu)."""
+        r = copy.deepcopy(self.report)
+        m = copy.deepcopy(r["modes"]["tasklet"])
+        for p in m["per_cpu"]:
+            where = bottom_cpu_of(p["cpu"])
+            p["context_detail"]["bottom"]["cpus"] = sorted({p["cpu"], where})
+            p["cross_cpu"]["bottom"] = 0 if where == p["cpu"] else 7
+        r["modes"][name] = m
+        return r, self.modes + [name]
+
+    def test_bound_work_never_crosses_cpus(self):
+        r, modes = self._with("workqueue", lambda cpu: cpu)
+        self.assertEqual(check_percpu.check(r, 500, 4, modes), [])
+        r, modes = self._with("workqueue", lambda cpu: (cpu + 1) % 4)
+        errors = check_percpu.check(r, 500, 4, modes)
+        self.assertTrue(any("workqueue CPU" in e and "per-CPU" in e for e in errors), errors)
+        # A count of crossings alone, with the CPU set still right, fails too.
+        r, modes = self._with("wq_highpri", lambda cpu: cpu)
+        r["modes"]["wq_highpri"]["per_cpu"][2]["cross_cpu"]["bottom"] = 1
+        errors = check_percpu.check(r, 500, 4, modes)
+        self.assertTrue(any("wq_highpri CPU 2" in e and "crossed" in e for e in errors), errors)
+
+    def test_threaded_handler_follows_its_line(self):
+        r, modes = self._with("threaded", lambda cpu: cpu)
+        self.assertEqual(check_percpu.check(r, 500, 4, modes), [])
+        r, modes = self._with("threaded", lambda cpu: 0)
+        errors = check_percpu.check(r, 500, 4, modes)
+        self.assertTrue(any(e.startswith("threaded CPU 1") for e in errors), errors)
+
+    def test_unbound_placement_is_not_asserted(self):
+        r, modes = self._with("wq_unbound2", lambda cpu: (cpu + 1) % 4)
+        self.assertEqual(check_percpu.bound_work_never_crosses_cpus("wq_unbound", r["modes"]["wq_unbound2"]
+                                                                    ["per_cpu"][0]), [])
+
 
 class CheckSoak(unittest.TestCase):
     def setUp(self):
