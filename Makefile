@@ -13,6 +13,10 @@
 #   make lint     checkpatch, sparse/W=1 on every kernel, clang-tidy, ...
 #   make sanitize the unit tests under ASan+UBSan, then TSan
 #   make hotplug  CPU hotplug during per-CPU runs (outside check for now)
+#   make docs-data  the measurements behind README.md and docs/ (test box
+#                 boots: compare, per-CPU, bench, 1 CPU) into docs/data/
+#   make docs     rewrite every generated block of the docs from docs/data/
+#   make docs-check  fail if a generated block or a cited test is stale
 #
 # Variables: KERNEL=6.12|6.12-rt|6.1|stable|stable-rt|debug (test box kernel;
 # stable = the newest Debian kernel, from Debian 13 backports), EVENTS, PERIOD_US,
@@ -46,12 +50,12 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	clang-format clang-tidy cppcheck perl rt-tests gnuplot-nox chromium gcc-multilib
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
-	install dkms-install lint bench soak hotplug sanitize
+	install dkms-install lint bench soak hotplug sanitize docs docs-data docs-check
 
 all: kmod userspace
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@missing=; for p in $(DEBS); do \
@@ -128,6 +132,24 @@ soak: kmod userspace
 
 check: kmod userspace
 	@cd $(BUILD) && ctest --output-on-failure -LE hotplug
+
+# The artifacts of docs/data/ (tools/docsgen/data.sh: one test box boot per
+# phase, then summarize.py), then the docs regenerated from them. Another
+# KERNEL adds its own artifacts (KERNEL=6.12-rt: the RT column of
+# docs/preempt-rt.md).
+DOCSGEN := tools/docsgen
+docs-data: kmod userspace
+	@EVENTS=$(EVENTS) PERIOD_US=$(PERIOD_US) REPEAT=$(REPEAT) WARMUP=$(WARMUP) \
+		BENCH_EVENTS=$(BENCH_EVENTS) $(DOCSGEN)/data.sh $(KERNEL) $(BUILD)
+	@python3 $(DOCSGEN)/summarize.py --tests $(BUILD) --out docs/data
+	@python3 $(DOCSGEN)/docsgen.py generate
+
+docs:
+	@python3 $(DOCSGEN)/docsgen.py generate
+
+# Also a ctest (docs.check, label unit): part of make check and make unit.
+docs-check:
+	@python3 $(DOCSGEN)/docsgen.py check
 
 unit: userspace
 	@cd $(BUILD) && ctest --output-on-failure -L unit

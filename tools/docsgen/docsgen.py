@@ -1,0 +1,598 @@
+#!/usr/bin/env python3
+"""The generated blocks of README.md and docs/*.md, and the test names the
+docs cite (issue 14).
+
+A generated block is
+
+    <!-- BEGIN GENERATED <name> -->
+    ...written only by this tool...
+    <!-- END GENERATED <name> -->
+
+and REGISTRY maps <name> to the artifacts under docs/data/ it is made from
+and the renderer that makes it. A renderer is a pure function
+(artifacts -> markdown); every block starts with a line naming its
+artifacts and their provenance. To wire a new artifact: write a renderer,
+add one Block line to REGISTRY, put the markers in the doc, `make docs`.
+
+A claim cites a test as `test:REF` (in backquotes), where REF is
+  CTEST                    a ctest name (add_test in a CMakeLists.txt), or
+                           `unit` for the GoogleTest unit tests
+  CTEST/Suite.Name         a TEST/TEST_F/TEST_P(Suite, Name) in tests/
+  CTEST/Suite/case         a named case of a parameterised suite (the
+                           INSTANTIATE_TEST_SUITE_P of Suite lists "case";
+                           `*` matches any run of characters)
+  CTEST/judge.function     a function of the judge tests/**/judge.py
+`check` verifies that every block equals what its artifacts give, that
+every cited test exists, and that every claim ("shown by", "tested by",
+"asserted by", "checked by", or a "shown by"/"tested by" table column)
+cites one.
+
+  docsgen.py generate [--root DIR]     rewrite every block in place
+  docsgen.py check [--root DIR]        exit 1 on any difference or bad claim
+"""
+import argparse
+import dataclasses
+import fnmatch
+import glob
+import json
+import os
+import re
+import sys
+from typing import Callable
+
+DOCS = ["README.md", "docs/*.md"]
+BLOCK_RE = re.compile(
+    r"(<!-- BEGIN GENERATED (?P<name>[\w.-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED (?P=name) -->)",
+    re.S)
+BEGIN_RE = re.compile(r"<!-- (BEGIN|END) GENERATED ([\w.-]+) -->")
+
+
+# --- formatting -------------------------------------------------------------
+
+def us(ns, digits=1):
+    """Nanoseconds as microseconds, `digits` decimals; '—' for None."""
+    if ns is None:
+        return "—"
+    return f"{ns / 1000:,.{digits}f}"
+
+
+def ratio(x):
+    return "—" if x is None else f"{x:.1f}x"
+
+
+def pct(part, whole):
+    return "—" if not whole else f"{100 * part / whole:.0f} %"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def provenance_line(name, art):
+    """One line naming the artifact and where it came from."""
+    p = art.get("provenance", {})
+    load = p.get("host_loadavg", {})
+    la = ""
+    if load:
+        la = (f"; host load average {load.get('start', '?')} at the start, "
+              f"{load.get('end', '?')} at the end on {p.get('host_cpus', '?')} host CPUs")
+    return (f"Artifact: [`docs/data/{name}`](data/{name}) (commit {p.get('commit', '?')[:7]}, "
+            f"kernel {p.get('kernel', '?')}, {p.get('accel', '?')}, {p.get('guest_cpus', '?')} "
+            f"guest CPUs, {p.get('date', '?')}{la}; the command is in the artifact).")
+
+
+# --- renderers: compare reports ---------------------------------------------
+
+STAGES = ["timer_to_top", "top_to_bottom", "bottom_to_user", "top_to_user", "timer_to_user"]
+PCTS = ["p50", "p90", "p99", "p999", "max"]
+
+
+def render_compare_counts(arts):
+    r = arts[0]
+    rows = []
+    for name, m in r["modes"].items():
+        rows.append([f"`{name}`", m.get("source", "timer"), m["context"]["top"], m["context"]["bottom"],
+                     m["fired"], m["counted"], m["wakeups"], m.get("bottom_runs", "—"), m["overruns"]])
+    head = (f"{r['events']} events every {r['period_ns'] // 1000} µs × {r.get('repetitions', 1)} runs per "
+            f"mode, {r.get('warmup', 0)} warm-up events per run left out of the latencies; reader "
+            f"{r['reader'].get('policy', '?')} {r['reader'].get('priority', '')}"
+            f"{' + mlockall' if r['reader'].get('mlockall') else ''}, {r['reader'].get('variant', '?')}.")
+    return head + "\n\n" + table(
+        ["mode", "source", "top half", "bottom half", "fired", "counted", "wakeups", "bh runs", "lost"], rows)
+
+
+def render_compare_latency(arts):
+    r = arts[0]
+    rows = []
+    for stage in STAGES:
+        for name, m in r["modes"].items():
+            s = m["latency_ns"].get(stage)
+            if s is None:
+                continue
+            rows.append([f"`{stage}`", f"`{name}`", s["n"]] + [us(s[p]) for p in PCTS])
+    return table(["stage", "mode", "n", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs"], rows)
+
+
+def render_compare_floor(arts):
+    r = arts[0]
+    f = r.get("floor", {})
+    if not f.get("available"):
+        return f"No cyclictest floor in this run: {f.get('reason', 'not recorded')}."
+    s = f["latency_ns"]
+    rows = [["cyclictest (expiry → user thread)", s["n"]] + [us(s[p]) for p in PCTS]]
+    for name, m in r["modes"].items():
+        v = m.get("vs_floor", {}).get("timer_to_user", {})
+        rows.append([f"`{name}` timer_to_user ÷ floor", m["latency_ns"]["timer_to_user"]["n"]]
+                    + [ratio(v.get(p)) for p in PCTS])
+    return table(["", "n", "p50", "p90", "p99", "p99.9", "max"], rows) + \
+        "\n\nFloor rows in µs, mode rows as a multiple of the floor at the same percentile."
+
+
+def render_compare_spread(arts):
+    r = arts[0]
+    rows = []
+    for name, m in r["modes"].items():
+        sp = m.get("spread", {}).get("top_to_user", {})
+        if not sp:
+            continue
+        rows.append([f"`{name}`"] + [
+            f"{us(sp[p]['min'])} / {us(sp[p]['median'])} / {us(sp[p]['max'])}" for p in ("p50", "p99")])
+    return table(["top_to_user", "p50 min / median / max (µs)", "p99 min / median / max (µs)"], rows)
+
+
+def render_compare_findings(arts):
+    """The sentence under the demo table: median differences and ratios."""
+    r = arts[0]
+    m = r["modes"]
+    if not {"tasklet", "workqueue"} <= m.keys():
+        return "(the run has no tasklet and workqueue to compare)"
+    t, w = m["tasklet"]["latency_ns"], m["workqueue"]["latency_ns"]
+    diff = w["top_to_bottom"]["p50"] - t["top_to_bottom"]["p50"]
+    word = "sooner" if diff >= 0 else "later"
+    out = (f"In this run the tasklet (softirq) reached its bottom half {us(abs(diff))} µs {word} at the "
+           f"median than the system-workqueue item (top_to_bottom p50 {us(t['top_to_bottom']['p50'])} "
+           f"against {us(w['top_to_bottom']['p50'])} µs)")
+    vt = m["tasklet"].get("vs_floor", {}).get("timer_to_user", {}).get("p50")
+    vw = m["workqueue"].get("vs_floor", {}).get("timer_to_user", {}).get("p50")
+    if vt is not None and vw is not None:
+        out += f"; the whole path was {ratio(vt)} cyclictest's at the median for the tasklet, {ratio(vw)} for the workqueue"
+    return out + "."
+
+
+def render_top_half_cost(arts):
+    r = arts[0]
+    rows = []
+    for name, m in r["modes"].items():
+        c = m.get("top_half_cost")
+        if c:
+            rows.append([f"`{name}`", c["top_halves"], us(c["mean_ns"], 2), us(c["max_ns"], 1)])
+    return table(["mode", "top halves", "mean µs", "max µs"], rows)
+
+
+# --- renderers: bench, sweep ------------------------------------------------
+
+def render_bench_top_half(arts):
+    b = arts[0]
+    rows = [[("with records" if c["records"] else "without records"), f"`{c['mode']}`", c["top_halves"],
+             us(c["mean_ns"], 2), us(c["max_ns"], 1)] for c in b["top_half_cost"]]
+    return (f"Every {b.get('top_half_period_ns', 0) // 1000} µs:\n\n"
+            + table(["top half", "mode", "top halves", "mean µs", "max µs"], rows))
+
+
+def render_bench_reader(arts):
+    b = arts[0]
+    rows = [[f"`{c['variant']}`", c["wakeups"], us(c["cpu_ns_per_wakeup"], 0), "yes" if c["exact"] else "**no**"]
+            for c in b["reader_cost"]]
+    return (f"One event per wake-up, every {b.get('reader_period_ns', 0) // 1000} µs:\n\n"
+            + table(["variant", "wake-ups", "reader CPU per wake-up (µs)", "exact"], rows))
+
+
+def render_bench_rate(arts):
+    b = arts[0]
+    rows = []
+    for mode, s in b["max_sustained_rate"].items():
+        if s.get("sustained"):
+            rows.append([f"`{mode}`", f"{s['rate_hz']:,}/s ({us(s['period_ns'], 0)} µs)"])
+        else:
+            rows.append([f"`{mode}`", "none of the periods tried"])
+    return table(["mode", "highest sustained rate (this run)"], rows)
+
+
+def render_bench_cpus(arts):
+    b = arts[0]
+    rows = [[c["cpus"], c["events"], f"{c['reader_cpu_ns'] / 1e6:.0f} ms", us(c["reader_cpu_ns_per_event"], 0),
+             f"{c['ring_bytes'] / 2**20:.1f} MiB", f"{c['rss_kb'] / 1024:.1f} MiB", "yes" if c["exact"] else "**no**"]
+            for c in b["cpu_scaling"]]
+    return table(["CPUs", "events", "reader CPU (all threads)", "per event (µs)", "rings mapped", "peak RSS",
+                  "exact"], rows)
+
+
+SWEEP_MODES = ("tasklet", "workqueue", "wq_unbound")
+SWEEP_PERIODS = (1000000, 200000, 100000, 20000)
+
+
+def render_sweep(arts):
+    s = arts[0]
+    rows = []
+    for p in s["points"]:
+        if p["mode"] not in SWEEP_MODES or p["period_ns"] not in SWEEP_PERIODS:
+            continue
+        lat = p.get("latency_ns", {}).get("top_to_user", {})
+        rows.append([f"`{p['mode']}`", us(p["period_ns"], 0), f"{p['rate_hz']:,}", p["fired"], p["counted"],
+                     f"{p['wakeups_per_event']:.3f}", p["max_batch"], p["overruns"], p["timer_overruns"],
+                     us(lat.get("p50")), us(lat.get("p99"))])
+    exact = all(p.get("exact") for p in s["points"] if "error" not in p)
+    return (table(["mode", "period µs", "rate/s", "fired", "counted", "wake/ev", "batch", "lost", "t-ovr",
+                   "top_to_user p50 µs", "p99 µs"], rows)
+            + f"\n\n`fired == counted` at every point of every mode: {'yes' if exact else '**no**'} "
+              f"({len(s['points'])} points).")
+
+
+# --- renderers: per-CPU ------------------------------------------------------
+
+def render_percpu(arts):
+    r = arts[0]
+    rows = []
+    for name, m in r["modes"].items():
+        parts = m["per_cpu"]
+        cross = ", ".join(pct(p["cross_cpu"]["bottom"], p["records"]) for p in parts)
+        lat = ", ".join(f"{us(p['latency_ns']['timer_to_user']['p50'], 0)} / "
+                        f"{us(p['latency_ns']['timer_to_user']['p99'], 0)}" for p in parts)
+        exact = all(p["exact"] for p in parts)
+        vs = m.get("vs_floor", {}).get("timer_to_user", {}).get("p99")
+        rows.append([f"`{name}`", cross, lat, us(m["latency_ns"]["timer_to_user"]["p99"], 0), ratio(vs),
+                     f"{parts[0]['fired']} each" if exact else "**no**"])
+    return (f"CPUs {', '.join(str(c) for c in r['cpu_list'])}, {r['events']} events × {r['repetitions']} runs per "
+            f"CPU and mode:\n\n"
+            + table(["mode", "bottom half on another CPU, per CPU", "timer_to_user p50 / p99 per CPU (µs)",
+                     "pooled p99 (µs)", "vs floor p99", "exact"], rows))
+
+
+# --- renderers: wq_unbound placement and the IPI trace -----------------------
+
+def render_unbound_cpus(arts):
+    u = arts[0]
+    rows = []
+    for key, label in (("two_cpus", "2"), ("one_cpu", "1")):
+        run = u.get(key)
+        if not run:
+            continue
+        w, b = run["modes"]["workqueue"], run["modes"]["wq_unbound"]
+        rows.append([label, f"{us(w['timer_to_user']['p50'], 0)} / {us(w['timer_to_user']['p99'], 0)}",
+                     f"{us(b['timer_to_user']['p50'], 0)} / {us(b['timer_to_user']['p99'], 0)}",
+                     f"{b['cross_cpu']} of {b['records']}" if label != "1" else "—"])
+    return table(["guest CPUs", "workqueue timer_to_user p50 / p99 (µs)", "wq_unbound p50 / p99 (µs)",
+                  "unbound items on another CPU"], rows)
+
+
+def render_unbound_split(arts):
+    u = arts[0]
+    rows = []
+    for g in u["two_cpus"]["by_bottom_cpu"]:
+        rows.append([g["relation"], g["events"], f"{us(g['timer_to_user']['p50'], 0)} / "
+                     f"{us(g['timer_to_user']['p99'], 0)}", us(g["timer_to_top"]["p99"], 0)])
+    return table(["wq_unbound work item ran on", "events", "timer_to_user p50 / p99 (µs)", "timer_to_top p99 (µs)"],
+                 rows)
+
+
+def render_ipi(arts):
+    t = arts[0]
+    rows = []
+    for mode, c in t["modes"].items():
+        rows.append([f"`{mode}`", c["events"], f"{c['kworker_wakeups_per_event']:.2f}",
+                     f"{c['ipi_send_per_event']:.2f}", f"{c['wakeup_ipi_send_per_event']:.2f}",
+                     f"{c['reschedule_ipi_per_event']:.2f}", "yes" if c["complete"] else "**events lost**"])
+    return table(["mode", "events", "kworker wake-ups per event", "IPIs sent per event (all causes)",
+                  "of them remote wake-ups (`ttwu_queue_wakelist`)", "reschedule IPIs per event",
+                  "trace complete"], rows)
+
+
+# --- renderers: PREEMPT_RT ---------------------------------------------------
+
+def _ctx(d):
+    if not d:
+        return "—"
+    pc = (f"0x{d['preempt_count_min']:x}" if d["preempt_count_min"] == d["preempt_count_max"]
+          else f"0x{d['preempt_count_min']:x}–0x{d['preempt_count_max']:x}")
+    return f"{d['name']}, `preempt_count` {pc}, irqs off: {d.get('irqs_off', '?')}"
+
+
+def render_rt_contexts(arts):
+    rows = []
+    names = [a["kernel"] for a in arts]
+    modes = [m for m in arts[0]["modes"] if all(m in a["modes"] for a in arts)]
+    for mode in modes:
+        for stage in ("top", "bottom", "chain"):
+            cells = [_ctx(a["modes"][mode].get("context_detail", {}).get(stage)) for a in arts]
+            if all(c == "—" for c in cells):
+                continue
+            rows.append([f"`{mode}`", stage] + cells)
+    return table(["mode", "stage"] + names, rows)
+
+
+def render_rt_latency(arts):
+    names = [a["kernel"] for a in arts]
+    modes = list(dict.fromkeys(m for a in arts for m in a["modes"]))
+    rows = []
+    for mode in modes:
+        cells = []
+        for a in arts:
+            m = a["modes"].get(mode)
+            if m is None:
+                cells.append("not offered")
+                continue
+            s = m["latency_ns"]["top_to_user"]
+            cells.append(f"{us(s['p50'], 0)} / {us(s['p99'], 0)}"
+                         + ("" if m["exact"] else " **(not exact)**"))
+        rows.append([f"`{mode}`"] + cells)
+    exact = all(m["exact"] for a in arts for m in a["modes"].values())
+    return (table(["mode"] + [f"{n}: top_to_user p50 / p99 (µs)" for n in names], rows)
+            + f"\n\nEvery mode counted exactly (`fired == counted == read`) on every kernel: "
+              f"{'yes' if exact else '**no**'}.")
+
+
+# --- renderers: test listings --------------------------------------------------
+
+def render_test_counts(arts):
+    t = arts[0]
+    rows = [[f"`{b['binary']}`", b["ctest"], b["cases"], ", ".join(f"`{s}` {n}" for s, n in b["suites"].items())]
+            for b in t["binaries"]]
+    return table(["binary", "run by", "cases", "per suite"], rows)
+
+
+# --- the registry -------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Block:
+    artifacts: tuple          # file names under docs/data/, in the order the renderer wants
+    render: Callable          # list of loaded artifacts -> markdown
+    optional: bool = False    # with an artifact missing: say so instead of failing
+
+
+K = "6.12"
+REGISTRY = {
+    "demo-counts": Block((f"compare-{K}.json",), render_compare_counts),
+    "demo-latency": Block((f"compare-{K}.json",), render_compare_latency),
+    "demo-floor": Block((f"compare-{K}.json",), render_compare_floor),
+    "demo-spread": Block((f"compare-{K}.json",), render_compare_spread),
+    "demo-findings": Block((f"compare-{K}.json",), render_compare_findings),
+    "demo-top-half-cost": Block((f"compare-{K}.json",), render_top_half_cost),
+    "bench-top-half": Block((f"bench-{K}.json",), render_bench_top_half),
+    "bench-reader": Block((f"bench-{K}.json",), render_bench_reader),
+    "bench-rate": Block((f"bench-{K}.json",), render_bench_rate),
+    "bench-cpus": Block((f"bench-cpus-{K}.json",), render_bench_cpus),
+    "sweep": Block((f"sweep-{K}.json",), render_sweep),
+    "percpu": Block((f"percpu-{K}.json",), render_percpu),
+    "unbound-cpus": Block((f"unbound-{K}.json",), render_unbound_cpus),
+    "unbound-split": Block((f"unbound-{K}.json",), render_unbound_split),
+    "ipi-trace": Block((f"ipi-{K}.json",), render_ipi),
+    "rt-contexts": Block((f"compare-all-{K}.json", f"compare-all-{K}-rt.json"), render_rt_contexts),
+    "rt-latency": Block((f"compare-all-{K}.json", f"compare-all-{K}-rt.json"), render_rt_latency),
+    "test-counts": Block(("tests-listing.json",), render_test_counts),
+}
+
+
+def load_artifact(root, name):
+    with open(os.path.join(root, "docs", "data", name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def render_block(root, name, registry=None):
+    registry = REGISTRY if registry is None else registry
+    if name not in registry:
+        raise KeyError(f"no renderer registered for block '{name}' (tools/docsgen/docsgen.py REGISTRY)")
+    blk = registry[name]
+    arts = []
+    for a in blk.artifacts:
+        try:
+            arts.append(load_artifact(root, a))
+        except FileNotFoundError:
+            if blk.optional:
+                return f"(artifact `docs/data/{a}` not committed yet: `make docs-data`)\n"
+            raise
+    lines = [provenance_line(a, art) for a, art in zip(blk.artifacts, arts)]
+    return "\n".join(lines) + "\n\n" + blk.render(arts).rstrip("\n") + "\n"
+
+
+def doc_files(root):
+    out = []
+    for pattern in DOCS:
+        out += sorted(glob.glob(os.path.join(root, pattern)))
+    return out
+
+
+def regenerate_text(root, text, registry=None):
+    """The document with every generated block rewritten; raises on bad markers."""
+    names = [m.group(2) for m in BEGIN_RE.finditer(text)]
+    blocks = [m.group("name") for m in BLOCK_RE.finditer(text)]
+    if len(names) != 2 * len(blocks):
+        raise ValueError(f"unpaired GENERATED markers ({names})")
+
+    def sub(m):
+        return m.group(1) + render_block(root, m.group("name"), registry) + m.group(4)
+    return BLOCK_RE.sub(sub, text)
+
+
+# --- test references -------------------------------------------------------------
+
+TEST_REF_RE = re.compile(r"`test:([^`\s]+)`")
+BARE_CTEST_RE = re.compile(r"`(e2e\.[a-z0-9_]+)`")
+CLAIM_RE = re.compile(r"\b(shown by|tested by|asserted by|checked by)\b", re.I)
+
+
+def _read(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+class TestIndex:
+    """What tests exist, read from the sources (no build needed)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.ctests = set()
+        for cm in glob.glob(os.path.join(root, "tests", "**", "CMakeLists.txt"), recursive=True):
+            self.ctests |= ctest_names(_read(cm))
+        self.ctests.add("unit")
+        self.gtest = set()
+        self.params = {}
+        for src in glob.glob(os.path.join(root, "tests", "**", "*.cpp"), recursive=True):
+            text = _read(src)
+            for suite, name in re.findall(r"^\s*TEST(?:_F|_P)?\(\s*(\w+)\s*,\s*(\w+)\s*\)", text, re.M):
+                self.gtest.add(f"{suite}.{name}")
+            for suite in re.findall(r"INSTANTIATE_TEST_SUITE_P\(\s*\w+\s*,\s*(\w+)", text):
+                self.params.setdefault(suite, set()).update(re.findall(r'\{\s*"(\w+)"', text))
+        self.judges = {}
+        for py in glob.glob(os.path.join(root, "tests", "**", "*.py"), recursive=True):
+            mod = os.path.splitext(os.path.basename(py))[0]
+            self.judges[mod] = set(re.findall(r"^def (\w+)\(", _read(py), re.M))
+
+    def problem(self, ref):
+        """None if `ref` names an existing test, else why not."""
+        ctest, _, rest = ref.partition("/")
+        if ctest not in self.ctests:
+            return f"no ctest named '{ctest}'"
+        if not rest:
+            return None
+        if "/" in rest:
+            suite, _, case = rest.partition("/")
+            cases = self.params.get(suite)
+            if cases is None:
+                return f"no parameterised suite '{suite}'"
+            if not any(fnmatch.fnmatchcase(c, case) for c in cases):
+                return f"suite '{suite}' has no case matching '{case}'"
+            return None
+        first, _, second = rest.partition(".")
+        if first in self.judges:
+            return None if second in self.judges[first] else f"judge {first}.py has no function '{second}'"
+        if rest in self.gtest:
+            return None
+        return f"no GoogleTest '{rest}' and no judge '{first}.py' in tests/"
+
+
+def ctest_names(cmake):
+    """add_test(NAME ...) names, with foreach(var items) loops expanded."""
+    names = set()
+    loops = {}
+    for var, items in re.findall(r"foreach\(\s*(\w+)\s+([^)]*)\)", cmake):
+        loops[var] = items.split()
+    for name in re.findall(r"add_test\(\s*NAME\s+(\S+)", cmake):
+        m = re.search(r"\$\{(\w+)\}", name)
+        if m and m.group(1) in loops:
+            names |= {name.replace(m.group(0), item) for item in loops[m.group(1)]}
+        elif not m:
+            names.add(name)
+    return names
+
+
+def claim_problems(path, text, index):
+    """Every cited test must exist; every claim must cite one."""
+    rel = os.path.relpath(path, index.root)
+    problems = []
+    lines = text.split("\n")
+    header = None
+    for no, line in enumerate(lines, 1):
+        for ref in TEST_REF_RE.findall(line):
+            why = index.problem(ref)
+            if why:
+                problems.append(f"{rel}:{no}: `test:{ref}`: {why}")
+        for ref in BARE_CTEST_RE.findall(line):
+            if ref not in index.ctests:
+                problems.append(f"{rel}:{no}: `{ref}`: no ctest by that name")
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if header is None:
+                header = [c.lower() for c in cells]
+            elif not set(line) <= set("|-: "):
+                for h, c in zip(header, cells):
+                    if h in ("shown by", "tested by") and c not in ("—", "-", "") and not TEST_REF_RE.search(c):
+                        problems.append(f"{rel}:{no}: a '{h}' cell names no `test:...`: {c[:60]}")
+        else:
+            header = None
+    for para_start, para in _paragraphs(lines):
+        if para.startswith("|") or "<!-- BEGIN GENERATED" in para:
+            continue
+        if CLAIM_RE.search(para) and not TEST_REF_RE.search(para):
+            problems.append(f"{rel}:{para_start}: a claim ('{CLAIM_RE.search(para).group(0)}') "
+                            f"cites no `test:...`")
+    return problems
+
+
+def _paragraphs(lines):
+    start, buf, fence = None, [], False
+    for no, line in enumerate(lines, 1):
+        if line.startswith("```"):
+            fence = not fence
+            continue
+        if fence:
+            continue
+        if line.strip() == "":
+            if buf:
+                yield start, "\n".join(buf)
+            start, buf = None, []
+        else:
+            start = start or no
+            buf.append(line)
+    if buf:
+        yield start, "\n".join(buf)
+
+
+# --- commands --------------------------------------------------------------------
+
+def generate(root):
+    changed = []
+    for path in doc_files(root):
+        text = _read(path)
+        new = regenerate_text(root, text)
+        if new != text:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(new)
+            changed.append(os.path.relpath(path, root))
+    return changed
+
+
+def check(root):
+    problems = []
+    index = TestIndex(root)
+    for path in doc_files(root):
+        rel = os.path.relpath(path, root)
+        text = _read(path)
+        try:
+            new = regenerate_text(root, text)
+        except (ValueError, KeyError, FileNotFoundError) as e:
+            problems.append(f"{rel}: {e}")
+            new = text
+        if new != text:
+            for m_old, m_new in zip(BLOCK_RE.finditer(text), BLOCK_RE.finditer(new)):
+                if m_old.group("body") != m_new.group("body"):
+                    line = text[:m_old.start()].count("\n") + 1
+                    problems.append(f"{rel}:{line}: generated block '{m_old.group('name')}' differs from "
+                                    f"what its artifacts give (make docs)")
+        problems += claim_problems(path, text, index)
+    return problems
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["generate", "check"])
+    ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    args = ap.parse_args(argv)
+    root = os.path.abspath(args.root)
+    if args.command == "generate":
+        for rel in generate(root):
+            print(f"docs: regenerated {rel}")
+        return 0
+    problems = check(root)
+    for p in problems:
+        print(f"docs-check: {p}")
+    if problems:
+        print(f"docs-check: FAIL, {len(problems)} problem(s)")
+        return 1
+    print(f"docs-check: every generated block matches its artifacts, every cited test exists")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Unit tests of the docs generator (ctest docs.generator): each renderer on
+a small crafted artifact, the block rewriting, and the check, which must
+fail on a hand-edited figure in a copy of the real docs, on a test name that
+does not exist and on a claim that cites no test."""
+import copy
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+
+import docsgen  # noqa: E402
+import summarize  # noqa: E402
+
+
+def stats(p50, p99, n=100):
+    return {"n": n, "p50": p50, "p90": p50, "p99": p99, "p999": p99, "p9999": p99, "max": p99 * 2,
+            "min": 1, "mean": p50}
+
+
+def compare_report():
+    modes = {}
+    for name, bottom, t2b in (("tasklet", "softirq", 20000), ("workqueue", "task", 50000)):
+        modes[name] = {
+            "source": "timer", "fired": 300, "counted": 300, "wakeups": 299, "bottom_runs": 298,
+            "overruns": 0, "exact": True, "records": 300,
+            "context": {"top": "hardirq", "bottom": bottom},
+            "latency_ns": {s: stats(t2b if s == "top_to_bottom" else 100000, 900000) for s in docsgen.STAGES},
+            "vs_floor": {"timer_to_user": {"p50": 1.25, "p90": 1.0, "p99": 2.0, "p999": 1.0, "max": 1.0}},
+            "spread": {"top_to_user": {p: {"min": 1000, "median": 2000, "max": 3000} for p in ("p50", "p99")}},
+            "top_half_cost": {"top_halves": 300, "mean_ns": 1500.0, "max_ns": 20000},
+            "cross_cpu": {"bottom": 0},
+        }
+    return {"provenance": {"commit": "0123456789abcdef", "kernel": "6.12.0", "accel": "tcg", "guest_cpus": 2,
+                           "date": "2026-01-01T00:00:00Z", "host_cpus": 2,
+                           "host_loadavg": {"start": "1.00 1.00 1.00", "end": "2.00 2.00 2.00"}},
+            "kernel": "6.12.0", "events": 100, "period_ns": 1000000, "repetitions": 3, "warmup": 0,
+            "reader": {"policy": "SCHED_FIFO", "priority": 80, "mlockall": True, "variant": "uring-read"},
+            "floor": {"available": True, "latency_ns": stats(80000, 400000)}, "modes": modes}
+
+
+class Renderers(unittest.TestCase):
+    def test_counts_and_latency(self):
+        out = docsgen.render_compare_counts([compare_report()])
+        self.assertIn("| `tasklet` | timer | hardirq | softirq | 300 | 300 | 299 | 298 | 0 |", out)
+        out = docsgen.render_compare_latency([compare_report()])
+        self.assertIn("| `top_to_bottom` | `workqueue` | 100 | 50.0 | 50.0 | 900.0 | 900.0 | 1,800.0 |", out)
+
+    def test_floor_and_findings(self):
+        out = docsgen.render_compare_floor([compare_report()])
+        self.assertIn("| cyclictest (expiry → user thread) | 100 | 80.0 |", out)
+        self.assertIn("| `tasklet` timer_to_user ÷ floor | 100 | 1.2x | 1.0x | 2.0x |", out)
+        r = compare_report()
+        r["floor"] = {"available": False, "reason": "no cyclictest"}
+        self.assertIn("no cyclictest", docsgen.render_compare_floor([r]))
+        out = docsgen.render_compare_findings([compare_report()])
+        self.assertIn("30.0 µs sooner", out)
+        r = compare_report()
+        r["modes"]["tasklet"]["latency_ns"]["top_to_bottom"]["p50"] = 70000
+        self.assertIn("20.0 µs later", docsgen.render_compare_findings([r]))
+
+    def test_percpu_percentages(self):
+        r = compare_report()
+        r["cpu_list"] = [0, 1]
+        m = r["modes"]["workqueue"]
+        m["per_cpu"] = [{"cpu": c, "fired": 300, "exact": True, "records": 200, "cross_cpu": {"bottom": x},
+                         "latency_ns": {"timer_to_user": stats(100000, 500000)}} for c, x in ((0, 0), (1, 150))]
+        r["modes"] = {"workqueue": m}
+        out = docsgen.render_percpu([r])
+        self.assertIn("| `workqueue` | 0 %, 75 % | 100 / 500, 100 / 500 | 900 | 2.0x | 300 each |", out)
+        m["per_cpu"][1]["exact"] = False
+        self.assertIn("**no**", docsgen.render_percpu([r]))
+
+    def test_bench_and_sweep(self):
+        b = {"top_half_period_ns": 100000, "reader_period_ns": 1000000,
+             "top_half_cost": [{"mode": "tasklet", "records": True, "top_halves": 10, "mean_ns": 908, "max_ns": 3800}],
+             "reader_cost": [{"variant": "read", "wakeups": 10, "cpu_ns_per_wakeup": 46000, "exact": True}],
+             "max_sustained_rate": {"tasklet": {"sustained": True, "rate_hz": 2000, "period_ns": 500000},
+                                    "wq_unbound": {"sustained": False}},
+             "cpu_scaling": [{"cpus": 1, "events": 2000, "reader_cpu_ns": 169e6, "reader_cpu_ns_per_event": 85000,
+                              "ring_bytes": 3.5 * 2**20, "rss_kb": 9523, "exact": True}]}
+        self.assertIn("| with records | `tasklet` | 10 | 0.91 | 3.8 |", docsgen.render_bench_top_half([b]))
+        self.assertIn("| `read` | 10 | 46 | yes |", docsgen.render_bench_reader([b]))
+        out = docsgen.render_bench_rate([b])
+        self.assertIn("| `tasklet` | 2,000/s (500 µs) |", out)
+        self.assertIn("| `wq_unbound` | none of the periods tried |", out)
+        self.assertIn("| 1 | 2000 | 169 ms | 85 | 3.5 MiB | 9.3 MiB | yes |", docsgen.render_bench_cpus([b]))
+        s = {"points": [{"mode": "tasklet", "period_ns": 100000, "rate_hz": 10000, "fired": 5, "counted": 5,
+                         "exact": True, "wakeups_per_event": 0.991, "max_batch": 2, "overruns": 0,
+                         "timer_overruns": 16, "latency_ns": {"top_to_user": stats(38900, 114700)}},
+                        {"mode": "tasklet", "period_ns": 50000, "rate_hz": 20000, "fired": 5, "counted": 4,
+                         "exact": False, "wakeups_per_event": 1, "max_batch": 1, "overruns": 0,
+                         "timer_overruns": 0}]}
+        out = docsgen.render_sweep([s])
+        self.assertIn("| `tasklet` | 100 | 10,000 | 5 | 5 | 0.991 | 2 | 0 | 16 | 38.9 | 114.7 |", out)
+        self.assertIn("point of every mode: **no**", out)
+
+    def test_rt_tables(self):
+        a, b = compare_report(), compare_report()
+        b["kernel"] = "6.12.0-rt"
+        for m in a["modes"].values():
+            m["context_detail"] = {"bottom": {"name": "softirq", "preempt_count_min": 256, "preempt_count_max": 257,
+                                              "irqs_off": "never"}}
+        for m in b["modes"].values():
+            m["context_detail"] = {"bottom": {"name": "softirq", "preempt_count_min": 0, "preempt_count_max": 0,
+                                              "irqs_off": "never"}}
+        del b["modes"]["workqueue"]
+        out = docsgen.render_rt_latency([a, b])
+        self.assertIn("| `workqueue` | 100 / 900 | not offered |", out)
+        out = docsgen.render_rt_contexts([a, b])
+        self.assertIn("`preempt_count` 0x100–0x101", out)
+        self.assertIn("`preempt_count` 0x0,", out)
+
+    def test_ipi_and_unbound(self):
+        t = {"modes": {"workqueue": {"events": 1000, "kworker_wakeups_per_event": 0.983, "ipi_send_per_event": 0.133,
+                                     "wakeup_ipi_send_per_event": 0.022, "reschedule_ipi_per_event": 0.007,
+                                     "complete": False}}}
+        self.assertIn("| `workqueue` | 1000 | 0.98 | 0.13 | 0.02 | 0.01 | **events lost** |",
+                      docsgen.render_ipi([t]))
+        run = {"modes": {"workqueue": {"timer_to_user": stats(170000, 300000), "cross_cpu": 0, "records": 3000},
+                         "wq_unbound": {"timer_to_user": stats(160000, 8600000), "cross_cpu": 214, "records": 3000}},
+               "by_bottom_cpu": [{"relation": "another CPU", "events": 197, "timer_to_user": stats(250000, 15578108),
+                                  "timer_to_top": stats(1, 3762161)}]}
+        u = {"two_cpus": run, "one_cpu": copy.deepcopy(run)}
+        out = docsgen.render_unbound_cpus([u])
+        self.assertIn("| 2 | 170 / 300 | 160 / 8,600 | 214 of 3000 |", out)
+        self.assertIn("| 1 | 170 / 300 | 160 / 8,600 | — |", out)
+        self.assertIn("| another CPU | 197 | 250 / 15,578 | 3,762 |", docsgen.render_unbound_split([u]))
+
+
+class Summarize(unittest.TestCase):
+    def test_csv_split_leaves_out_warmup(self):
+        lines = ["mode,run,seq,expected_ns,raise_ns,top_ns,bottom_ns,chain_ns,signal_ns,user_ns,batch,status,"
+                 "top_cpu,bottom_cpu,chain_cpu\n",
+                 "wq_unbound,0,0,0,0,10,20,0,30,999999,1,0,0,1,0\n",      # warm-up: left out
+                 "wq_unbound,0,1,0,0,10,20,0,30,100,1,0,0,0,0\n",
+                 "wq_unbound,0,2,0,0,50,60,0,70,500,1,0,0,1,0\n",
+                 "workqueue,0,3,0,0,10,20,0,30,100,1,0,0,1,0\n"]
+        split = {g["relation"]: g for g in summarize.csv_split(lines, "wq_unbound", 1)}
+        self.assertEqual(split["the top half's CPU"]["events"], 1)
+        self.assertEqual(split["another CPU"]["events"], 1)
+        self.assertEqual(split["another CPU"]["timer_to_user"]["max"], 500)
+        self.assertEqual(split["another CPU"]["timer_to_top"]["p50"], 50)
+
+    def test_trace_counts(self):
+        text = "\n".join([
+            "  irqbridge-168  [000] d.s3.  1.0: ipi_send_cpu: cpu=1 callsite=ttwu_queue_wakelist+0xdd/0x100 "
+            "callback=x",
+            "  <idle>-0  [001] d.h1.  1.1: call_function_single_entry: vector=251",
+            "  irqbridge-168  [000] d.s4.  1.2: sched_wakeup: comm=kworker/0:2 pid=64 prio=120 target_cpu=000",
+            "  sh-1  [000] ...2.  1.3: ipi_send_cpu: cpu=1 callsite=on_each_cpu_cond_mask+0x24 callback=y",
+            "# cpu0 overrun: 0", "commit overrun: 0", "# cpu1 overrun: 0"])
+        c = summarize.count_trace(text, 2)
+        self.assertEqual(c["counts"]["ipi_send"], 2)
+        self.assertEqual(c["counts"]["wakeup_ipi_send"], 1)
+        self.assertEqual(c["kworker_wakeups_per_event"], 0.5)
+        self.assertTrue(c["complete"])
+        self.assertFalse(summarize.count_trace(text.replace("# cpu1 overrun: 0", "# cpu1 overrun: 5"), 2)["complete"])
+
+
+class Blocks(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+        os.makedirs(os.path.join(self.root, "docs", "data"))
+        with open(os.path.join(self.root, "docs", "data", "c.json"), "w", encoding="utf-8") as f:
+            json.dump(compare_report(), f)
+        self.reg = {"counts": docsgen.Block(("c.json",), docsgen.render_compare_counts)}
+
+    def tearDown(self):
+        shutil.rmtree(self.root)
+
+    def test_regenerates_only_inside_the_markers(self):
+        doc = ("before\n<!-- BEGIN GENERATED counts -->\nstale 42\n<!-- END GENERATED counts -->\nafter\n")
+        out = docsgen.regenerate_text(self.root, doc, self.reg)
+        self.assertTrue(out.startswith("before\n<!-- BEGIN GENERATED counts -->\nArtifact: [`docs/data/c.json`]"))
+        self.assertIn("commit 0123456, kernel 6.12.0, tcg, 2 guest CPUs", out)
+        self.assertIn("host load average 1.00 1.00 1.00 at the start", out)
+        self.assertNotIn("stale 42", out)
+        self.assertTrue(out.endswith("<!-- END GENERATED counts -->\nafter\n"))
+        self.assertEqual(docsgen.regenerate_text(self.root, out, self.reg), out, "not idempotent")
+
+    def test_bad_markers_and_unknown_blocks(self):
+        with self.assertRaises(ValueError):
+            docsgen.regenerate_text(self.root, "<!-- BEGIN GENERATED counts -->\nx\n", self.reg)
+        with self.assertRaises(KeyError):
+            docsgen.regenerate_text(self.root, "<!-- BEGIN GENERATED nope -->\n<!-- END GENERATED nope -->",
+                                    self.reg)
+
+    def test_ctest_names_expand_foreach(self):
+        names = docsgen.ctest_names("foreach(scenario a b)\n add_test(NAME e2e.${scenario} COMMAND x)\n"
+                                    "endforeach()\nadd_test(NAME plain COMMAND y)\n")
+        self.assertEqual(names, {"e2e.a", "e2e.b", "plain"})
+
+
+class CheckOnACopyOfTheRepository(unittest.TestCase):
+    """The real docs and artifacts, copied: the check passes on them as
+    committed, and fails once a figure is edited by hand."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        for d in ("docs", "tests"):
+            shutil.copytree(os.path.join(ROOT, d), os.path.join(cls.tmp, d))
+        shutil.copy(os.path.join(ROOT, "README.md"), cls.tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def setUp(self):
+        self.readme = os.path.join(self.tmp, "README.md")
+        with open(self.readme, encoding="utf-8") as f:
+            self.saved = f.read()
+
+    def tearDown(self):
+        with open(self.readme, "w", encoding="utf-8") as f:
+            f.write(self.saved)
+
+    def edit(self, fn):
+        with open(self.readme, "w", encoding="utf-8") as f:
+            f.write(fn(self.saved))
+
+    def test_the_committed_docs_pass(self):
+        self.assertEqual(docsgen.check(self.tmp), [])
+
+    def test_a_hand_edited_figure_fails(self):
+        m = next(docsgen.BLOCK_RE.finditer(self.saved))
+        body = m.group("body")
+        lines = body.split("\n")
+        i = next(k for k, line in enumerate(lines) if line.startswith("| `") and any(ch.isdigit() for ch in line))
+        cells = lines[i].split("|")
+        j = next(k for k, c in enumerate(cells) if c.strip().replace(",", "").replace(".", "").isdigit())
+        cells[j] = f" {cells[j].strip()}1 "
+        lines[i] = "|".join(cells)
+        edited = self.saved[:m.start("body")] + "\n".join(lines) + self.saved[m.end("body"):]
+        self.assertNotEqual(edited, self.saved)
+        self.edit(lambda s: edited)
+        problems = docsgen.check(self.tmp)
+        self.assertTrue(any(f"generated block '{m.group('name')}' differs" in p for p in problems), problems)
+
+    def test_a_missing_test_fails(self):
+        self.edit(lambda s: s + "\nShown by `test:e2e.percpu/check_percpu.no_such_assertion`.\n")
+        self.assertTrue(any("no function 'no_such_assertion'" in p for p in docsgen.check(self.tmp)))
+        self.edit(lambda s: s + "\nTested by `test:e2e.device_abi/DeviceTest.NoSuchTest`.\n")
+        self.assertTrue(any("DeviceTest.NoSuchTest" in p for p in docsgen.check(self.tmp)))
+        self.edit(lambda s: s + "\nTested by `test:e2e.device_abi/RunTest/nosuch_*`.\n")
+        self.assertTrue(any("no case matching" in p for p in docsgen.check(self.tmp)))
+        self.edit(lambda s: s + "\nSee `e2e.nosuch`.\n")
+        self.assertTrue(any("`e2e.nosuch`" in p for p in docsgen.check(self.tmp)))
+
+    def test_existing_tests_pass(self):
+        self.edit(lambda s: s + "\nTested by `test:e2e.device_abi/DeviceTest.AtomicModesRefuseToSleep`, "
+                  "`test:e2e.device_abi/RunTest/*_floor`, `test:unit/Histogram.PercentilesWithinOnePercentOfExact`"
+                  ", `test:e2e.percpu/check_percpu.bound_work_never_crosses_cpus`, `test:e2e.judges`.\n")
+        self.assertEqual(docsgen.check(self.tmp), [])
+
+    def test_a_claim_without_a_test_fails(self):
+        self.edit(lambda s: s + "\nThis is shown by the soak.\n")
+        self.assertTrue(any("cites no `test:" in p for p in docsgen.check(self.tmp)))
+
+
+if __name__ == "__main__":
+    unittest.main()
