@@ -22,6 +22,7 @@ A claim cites a test as `test:REF` (in backquotes), where REF is
                            INSTANTIATE_TEST_SUITE_P of Suite lists "case";
                            `*` matches any run of characters)
   CTEST/judge.function     a function of the judge tests/**/judge.py
+A "shown by" cell that starts with "—" says that no test shows it, and why.
 `check` verifies that every block equals what its artifacts give, that
 every cited test exists, and that every claim ("shown by", "tested by",
 "asserted by", "checked by", or a "shown by"/"tested by" table column)
@@ -70,17 +71,19 @@ def table(header, rows):
     return "\n".join(out)
 
 
-def provenance_line(name, art):
-    """One line naming the artifact and where it came from."""
+def provenance_line(name, art, prefix="docs/data/"):
+    """One line naming the artifact and where it came from; `prefix` is the
+    path from the doc to docs/data/ for the link."""
     p = art.get("provenance", {})
     load = p.get("host_loadavg", {})
     la = ""
     if load:
-        la = (f"; host load average {load.get('start', '?')} at the start, "
-              f"{load.get('end', '?')} at the end on {p.get('host_cpus', '?')} host CPUs")
-    return (f"Artifact: [`docs/data/{name}`](data/{name}) (commit {p.get('commit', '?')[:7]}, "
-            f"kernel {p.get('kernel', '?')}, {p.get('accel', '?')}, {p.get('guest_cpus', '?')} "
-            f"guest CPUs, {p.get('date', '?')}{la}; the command is in the artifact).")
+        first = [str(load.get(k, "?")).split(" ")[0] for k in ("start", "end")]
+        la = f", host load average {first[0]} → {first[1]} on {p.get('host_cpus', '?')} CPUs"
+    date = str(p.get("date", "?")).replace("T", " ").replace("Z", " UTC")
+    return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
+            f"{p.get('kernel', '?')}, {p.get('accel', '?')}, {p.get('guest_cpus', '?')} guest CPUs, "
+            f"{date}{la}).")
 
 
 # --- renderers: compare reports ---------------------------------------------
@@ -159,6 +162,15 @@ def render_compare_findings(arts):
     if vt is not None and vw is not None:
         out += f"; the whole path was {ratio(vt)} cyclictest's at the median for the tasklet, {ratio(vw)} for the workqueue"
     return out + "."
+
+
+def render_outliers(arts, per_mode=2):
+    r = arts[0]
+    rows = []
+    for name, m in r["modes"].items():
+        for o in m.get("outliers", {}).get("worst", [])[:per_mode]:
+            rows.append([f"`{name}`", us(o["timer_to_user_ns"]), o["cause"], o["why"], o["run"], o["seq"]])
+    return table(["mode", "timer_to_user µs", "dominant stage", "why (the report's words)", "run", "event"], rows)
 
 
 def render_top_half_cost(arts):
@@ -358,7 +370,8 @@ REGISTRY = {
     "demo-floor": Block((f"compare-{K}.json",), render_compare_floor),
     "demo-spread": Block((f"compare-{K}.json",), render_compare_spread),
     "demo-findings": Block((f"compare-{K}.json",), render_compare_findings),
-    "demo-top-half-cost": Block((f"compare-{K}.json",), render_top_half_cost),
+    "demo-outliers": Block((f"compare-{K}.json",), render_outliers),
+    "all-top-half-cost": Block((f"compare-all-{K}.json",), render_top_half_cost),
     "bench-top-half": Block((f"bench-{K}.json",), render_bench_top_half),
     "bench-reader": Block((f"bench-{K}.json",), render_bench_reader),
     "bench-rate": Block((f"bench-{K}.json",), render_bench_rate),
@@ -379,7 +392,7 @@ def load_artifact(root, name):
         return json.load(f)
 
 
-def render_block(root, name, registry=None):
+def render_block(root, name, registry=None, prefix="docs/data/"):
     registry = REGISTRY if registry is None else registry
     if name not in registry:
         raise KeyError(f"no renderer registered for block '{name}' (tools/docsgen/docsgen.py REGISTRY)")
@@ -392,8 +405,13 @@ def render_block(root, name, registry=None):
             if blk.optional:
                 return f"(artifact `docs/data/{a}` not committed yet: `make docs-data`)\n"
             raise
-    lines = [provenance_line(a, art) for a, art in zip(blk.artifacts, arts)]
+    lines = [provenance_line(a, art, prefix) for a, art in zip(blk.artifacts, arts)]
     return "\n".join(lines) + "\n\n" + blk.render(arts).rstrip("\n") + "\n"
+
+
+def link_prefix(root, path):
+    rel = os.path.relpath(os.path.join(root, "docs", "data"), os.path.dirname(path))
+    return rel.replace(os.sep, "/") + "/"
 
 
 def doc_files(root):
@@ -403,15 +421,16 @@ def doc_files(root):
     return out
 
 
-def regenerate_text(root, text, registry=None):
-    """The document with every generated block rewritten; raises on bad markers."""
+def regenerate_text(root, text, registry=None, prefix="docs/data/"):
+    """The document with every generated block rewritten; raises on bad
+    markers. `prefix`: the path from the document to docs/data/."""
     names = [m.group(2) for m in BEGIN_RE.finditer(text)]
     blocks = [m.group("name") for m in BLOCK_RE.finditer(text)]
     if len(names) != 2 * len(blocks):
         raise ValueError(f"unpaired GENERATED markers ({names})")
 
     def sub(m):
-        return m.group(1) + render_block(root, m.group("name"), registry) + m.group(4)
+        return m.group(1) + render_block(root, m.group("name"), registry, prefix) + m.group(4)
     return BLOCK_RE.sub(sub, text)
 
 
@@ -419,7 +438,7 @@ def regenerate_text(root, text, registry=None):
 
 TEST_REF_RE = re.compile(r"`test:([^`\s]+)`")
 BARE_CTEST_RE = re.compile(r"`(e2e\.[a-z0-9_]+)`")
-CLAIM_RE = re.compile(r"\b(shown by|tested by|asserted by|checked by)\b", re.I)
+CLAIM_RE = re.compile(r"\b(shown by|tested by|asserted|asserts|checked by|checks)\b", re.I)
 
 
 def _read(path):
@@ -507,12 +526,12 @@ def claim_problems(path, text, index):
                 header = [c.lower() for c in cells]
             elif not set(line) <= set("|-: "):
                 for h, c in zip(header, cells):
-                    if h in ("shown by", "tested by") and c not in ("—", "-", "") and not TEST_REF_RE.search(c):
+                    if h in ("shown by", "tested by") and not c.startswith("—") and not TEST_REF_RE.search(c):
                         problems.append(f"{rel}:{no}: a '{h}' cell names no `test:...`: {c[:60]}")
         else:
             header = None
     for para_start, para in _paragraphs(lines):
-        if para.startswith("|") or "<!-- BEGIN GENERATED" in para:
+        if para.startswith(("|", "#")) or "<!-- BEGIN GENERATED" in para:
             continue
         if CLAIM_RE.search(para) and not TEST_REF_RE.search(para):
             problems.append(f"{rel}:{para_start}: a claim ('{CLAIM_RE.search(para).group(0)}') "
@@ -545,7 +564,7 @@ def generate(root):
     changed = []
     for path in doc_files(root):
         text = _read(path)
-        new = regenerate_text(root, text)
+        new = regenerate_text(root, text, prefix=link_prefix(root, path))
         if new != text:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(new)
@@ -560,7 +579,7 @@ def check(root):
         rel = os.path.relpath(path, root)
         text = _read(path)
         try:
-            new = regenerate_text(root, text)
+            new = regenerate_text(root, text, prefix=link_prefix(root, path))
         except (ValueError, KeyError, FileNotFoundError) as e:
             problems.append(f"{rel}: {e}")
             new = text

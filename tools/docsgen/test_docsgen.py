@@ -65,6 +65,15 @@ class Renderers(unittest.TestCase):
         r["modes"]["tasklet"]["latency_ns"]["top_to_bottom"]["p50"] = 70000
         self.assertIn("20.0 µs later", docsgen.render_compare_findings([r]))
 
+    def test_outliers_and_cost(self):
+        r = compare_report()
+        r["modes"]["tasklet"]["outliers"] = {"worst": [
+            {"timer_to_user_ns": 3644800, "cause": "timer late", "why": "the top half ran late", "run": 2,
+             "seq": 1268}] * 3}
+        out = docsgen.render_outliers([r])
+        self.assertEqual(out.count("| `tasklet` | 3,644.8 | timer late | the top half ran late | 2 | 1268 |"), 2)
+        self.assertIn("| `workqueue` | 300 | 1.50 | 20.0 |", docsgen.render_top_half_cost([r]))
+
     def test_percpu_percentages(self):
         r = compare_report()
         r["cpu_list"] = [0, 1]
@@ -179,8 +188,9 @@ class Blocks(unittest.TestCase):
         doc = ("before\n<!-- BEGIN GENERATED counts -->\nstale 42\n<!-- END GENERATED counts -->\nafter\n")
         out = docsgen.regenerate_text(self.root, doc, self.reg)
         self.assertTrue(out.startswith("before\n<!-- BEGIN GENERATED counts -->\nArtifact: [`docs/data/c.json`]"))
-        self.assertIn("commit 0123456, kernel 6.12.0, tcg, 2 guest CPUs", out)
-        self.assertIn("host load average 1.00 1.00 1.00 at the start", out)
+        self.assertIn("(docs/data/c.json) (commit 0123456, 6.12.0, tcg, 2 guest CPUs, 2026-01-01 00:00:00 UTC, "
+                      "host load average 1.00 → 2.00 on 2 CPUs)", out)
+        self.assertIn("](data/c.json)", docsgen.regenerate_text(self.root, doc, self.reg, prefix="data/"))
         self.assertNotIn("stale 42", out)
         self.assertTrue(out.endswith("<!-- END GENERATED counts -->\nafter\n"))
         self.assertEqual(docsgen.regenerate_text(self.root, out, self.reg), out, "not idempotent")
