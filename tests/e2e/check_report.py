@@ -61,6 +61,8 @@ def check(report, events, period_ns, modes, source=None, kernel_modes=None):
              f"{p}.fired {mode.get('fired')} != {events} x {reps} repetitions")
         need(mode.get("counted") == mode.get("fired"),
              f"{p}: fired {mode.get('fired')} != counted {mode.get('counted')}")
+        need(mode.get("reader_total") == mode.get("counted"),
+             f"{p}: the reader read {mode.get('reader_total')}, counted {mode.get('counted')}")
         need(1 <= mode.get("wakeups", 0) <= events * reps,
              f"{p}.wakeups {mode.get('wakeups')} out of range")
         ctx = mode.get("context", {})

@@ -59,7 +59,7 @@ def compare_report(modes, events=1000, period_ns=1000000):
         if m in check_report.CHAIN_CONTEXT:
             ctx["chain"] = check_report.CHAIN_CONTEXT[m]
         report["modes"][m] = {
-            "fired": events, "counted": events, "wakeups": events, "overruns": 0,
+            "fired": events, "counted": events, "reader_total": events, "wakeups": events, "overruns": 0,
             "seq_gaps": 0, "unattributed": 0, "warmup": 0, "order_violations": 0,
             "context": ctx, "source": "timer" if m != "threaded" else "irqchip",
             "latency_ns": {s: dict(stat) for s in check_report.STAGES}}
@@ -82,6 +82,16 @@ class CheckReport(unittest.TestCase):
                     st["n"] -= 1  # n = fired - overruns - warmup still holds
             errors = check_report.check(r, 1000, 1000000, ["tasklet", "workqueue"])
             self.assertTrue(any(key in e for e in errors), f"{key}: {errors}")
+
+    def test_rejects_a_reader_total_other_than_counted(self):
+        # docs/windows-to-linux.md cites this: the reader's total == counted.
+        for total in (999, 1001, None):
+            r = compare_report(["tasklet", "workqueue"])
+            r["modes"]["workqueue"]["reader_total"] = total
+            if total is None:
+                del r["modes"]["workqueue"]["reader_total"]
+            errors = check_report.check(r, 1000, 1000000, ["tasklet", "workqueue"])
+            self.assertTrue(any("the reader read" in e for e in errors), f"{total}: {errors}")
 
     def test_rejects_missing_loss_keys(self):
         r = compare_report(["tasklet", "workqueue"])
