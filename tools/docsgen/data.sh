@@ -24,7 +24,10 @@ fi
 raw=$build/docs-data/$kernel
 ko=$build/kmod/$kernel/irqbridge.ko
 cli=$build/userspace/irqbridge
-[ -f "$ko" ] && [ -x "$cli" ] || { echo "docs-data: build first: make kmod userspace KERNEL=$kernel" >&2; exit 1; }
+if [ ! -f "$ko" ] || [ ! -x "$cli" ]; then
+	echo "docs-data: build first: make kmod userspace KERNEL=$kernel" >&2
+	exit 1
+fi
 settings="EVENTS=${EVENTS:-2000} PERIOD_US=${PERIOD_US:-1000} REPEAT=${REPEAT:-3} WARMUP=${WARMUP:-50} BENCH_EVENTS=${BENCH_EVENTS:-2000}"
 
 for phase in "${phases[@]}"; do

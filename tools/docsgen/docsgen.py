@@ -24,9 +24,11 @@ A claim cites a test as `test:REF` (in backquotes), where REF is
   CTEST/judge.function     a function of the judge tests/**/judge.py
 A "shown by" cell that starts with "—" says that no test shows it, and why.
 `check` verifies that every block equals what its artifacts give, that
-every cited test exists, and that every claim ("shown by", "tested by",
-"asserted by", "checked by", or a "shown by"/"tested by" table column)
-cites one.
+every cited test exists, that every claim ("shown by", "tested by",
+"asserted", "asserts", "checked by", "checks", or a "shown by"/"tested by"
+table column) cites one, and that no table of measured figures (a p50, p99,
+mean, cross-CPU or per-wake-up column) stands outside a generated block
+unless the lines above it say "Not from an artifact" and why.
 
   docsgen.py generate [--root DIR]     rewrite every block in place
   docsgen.py check [--root DIR]        exit 1 on any difference or bad claim
@@ -81,6 +83,9 @@ def provenance_line(name, art, prefix="docs/data/"):
         first = [str(load.get(k, "?")).split(" ")[0] for k in ("start", "end")]
         la = f", host load average {first[0]} → {first[1]} on {p.get('host_cpus', '?')} CPUs"
     date = str(p.get("date", "?")).replace("T", " ").replace("Z", " UTC")
+    if not p.get("guest_cpus"):
+        return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
+                f"{date}; no test box).")
     return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
             f"{p.get('kernel', '?')}, {p.get('accel', '?')}, {p.get('guest_cpus', '?')} guest CPUs, "
             f"{date}{la}).")
@@ -206,7 +211,7 @@ def render_bench_rate(arts):
     rows = []
     for mode, s in b["max_sustained_rate"].items():
         if s.get("sustained"):
-            rows.append([f"`{mode}`", f"{s['rate_hz']:,}/s ({us(s['period_ns'], 0)} µs)"])
+            rows.append([f"`{mode}`", f"{round(s['rate_hz']):,}/s ({us(s['period_ns'], 0)} µs)"])
         else:
             rows.append([f"`{mode}`", "none of the periods tried"])
     return table(["mode", "highest sustained rate (this run)"], rows)
@@ -232,7 +237,7 @@ def render_sweep(arts):
         if p["mode"] not in SWEEP_MODES or p["period_ns"] not in SWEEP_PERIODS:
             continue
         lat = p.get("latency_ns", {}).get("top_to_user", {})
-        rows.append([f"`{p['mode']}`", us(p["period_ns"], 0), f"{p['rate_hz']:,}", p["fired"], p["counted"],
+        rows.append([f"`{p['mode']}`", us(p["period_ns"], 0), f"{round(p['rate_hz']):,}", p["fired"], p["counted"],
                      f"{p['wakeups_per_event']:.3f}", p["max_batch"], p["overruns"], p["timer_overruns"],
                      us(lat.get("p50")), us(lat.get("p99"))])
     exact = all(p.get("exact") for p in s["points"] if "error" not in p)
@@ -438,6 +443,8 @@ def regenerate_text(root, text, registry=None, prefix="docs/data/"):
 
 TEST_REF_RE = re.compile(r"`test:([^`\s]+)`")
 BARE_CTEST_RE = re.compile(r"`(e2e\.[a-z0-9_]+)`")
+MEASURED_HEADER_RE = re.compile(r"\b(p50|p99|p99\.9)\b|\bmean\b|cross-CPU|per wake-up")
+HAND_TABLE = "Not from an artifact"
 CLAIM_RE = re.compile(r"\b(shown by|tested by|asserted|asserts|checked by|checks)\b", re.I)
 
 
@@ -512,7 +519,15 @@ def claim_problems(path, text, index):
     problems = []
     lines = text.split("\n")
     header = None
+    generated = False
     for no, line in enumerate(lines, 1):
+        marker = BEGIN_RE.search(line)
+        if marker:
+            generated = marker.group(1) == "BEGIN"
+        if (not generated and line.startswith("|") and header is None and MEASURED_HEADER_RE.search(line)
+                and not any(HAND_TABLE in prev for prev in lines[max(0, no - 16):no - 1])):
+            problems.append(f"{rel}:{no}: a table of measured figures outside a generated block "
+                            f"(generate it from an artifact, or say '{HAND_TABLE}' above it)")
         for ref in TEST_REF_RE.findall(line):
             why = index.problem(ref)
             if why:
@@ -561,15 +576,21 @@ def _paragraphs(lines):
 # --- commands --------------------------------------------------------------------
 
 def generate(root):
-    changed = []
+    """Rewrite every doc's blocks; returns (changed files, problems)."""
+    changed, problems = [], []
     for path in doc_files(root):
+        rel = os.path.relpath(path, root)
         text = _read(path)
-        new = regenerate_text(root, text, prefix=link_prefix(root, path))
+        try:
+            new = regenerate_text(root, text, prefix=link_prefix(root, path))
+        except (ValueError, KeyError, FileNotFoundError) as e:
+            problems.append(f"{rel}: {e} (left as it was)")
+            continue
         if new != text:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(new)
-            changed.append(os.path.relpath(path, root))
-    return changed
+            changed.append(rel)
+    return changed, problems
 
 
 def check(root):
@@ -600,9 +621,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     root = os.path.abspath(args.root)
     if args.command == "generate":
-        for rel in generate(root):
+        changed, problems = generate(root)
+        for rel in changed:
             print(f"docs: regenerated {rel}")
-        return 0
+        for p in problems:
+            print(f"docs: {p}", file=sys.stderr)
+        return 1 if problems else 0
     problems = check(root)
     for p in problems:
         print(f"docs-check: {p}")

@@ -33,7 +33,7 @@ trace_counts() {
 		--json /out/trace-"$1".json > /dev/null || rc=1
 	echo 0 > $t/tracing_on
 	cat $t/trace > /out/trace-"$1".txt
-	for c in $t/per_cpu/cpu*; do
+	for c in "$t"/per_cpu/cpu*; do
 		echo "# $(basename "$c") $(grep overrun "$c"/stats)" >> /out/trace-"$1".txt
 	done
 	echo 0 > $t/events/enable

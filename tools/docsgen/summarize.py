@@ -255,6 +255,10 @@ def test_listing(build, out):
             "command": "BINARY --gtest_list_tests (tools/docsgen/summarize.py --tests BUILD)",
             "date": subprocess.run(["date", "-u", "+%Y-%m-%dT%H:%M:%SZ"], capture_output=True,
                                    text=True).stdout.strip()}
+    path = os.path.join(out, "tests-listing.json")
+    if os.path.exists(path) and load(path).get("binaries") == binaries:
+        print("summarize: docs/data/tests-listing.json unchanged")
+        return
     write(out, "tests-listing.json", {"provenance": prov, "binaries": binaries})
 
 

@@ -270,6 +270,13 @@ class CheckOnACopyOfTheRepository(unittest.TestCase):
                   ", `test:e2e.percpu/check_percpu.bound_work_never_crosses_cpus`, `test:e2e.judges`.\n")
         self.assertEqual(docsgen.check(self.tmp), [])
 
+    def test_a_hand_table_of_figures_fails(self):
+        table = "\n| mode | p50 / p99 (µs) |\n|---|---|\n| tasklet | 70 / 140 |\n"
+        self.edit(lambda s: s + table)
+        self.assertTrue(any("outside a generated block" in p for p in docsgen.check(self.tmp)))
+        self.edit(lambda s: s + "\n**Not from an artifact yet:** measured by hand on ...\n" + table)
+        self.assertEqual(docsgen.check(self.tmp), [])
+
     def test_a_claim_without_a_test_fails(self):
         self.edit(lambda s: s + "\nThis is shown by the soak.\n")
         self.assertTrue(any("cites no `test:" in p for p in docsgen.check(self.tmp)))
