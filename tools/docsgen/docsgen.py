@@ -188,6 +188,20 @@ def render_top_half_cost(arts):
     return table(["mode", "top halves", "mean µs", "max µs"], rows)
 
 
+def render_timerlat(arts):
+    """The rtla timerlat floor of a compare report (key "timerlat", added
+    by the rtla branch): null with "timerlat_reason" where the kernel has
+    no timerlat tracer."""
+    r = arts[0]
+    t = r.get("timerlat")
+    if not t:
+        return f"No rtla timerlat in this run: {r.get('timerlat_reason') or 'not recorded'}."
+    rows = [[f"{side} (timer expiry → {'IRQ handler' if side == 'irq' else 'timerlat thread'})",
+             t[side]["latency_ns"]["n"]] + [us(t[side]["latency_ns"].get(p)) for p in PCTS]
+            for side in ("irq", "thread")]
+    return table(["rtla timerlat", "n", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs"], rows)
+
+
 # --- renderers: bench, sweep ------------------------------------------------
 
 def render_bench_top_half(arts):
@@ -389,6 +403,8 @@ REGISTRY = {
     "rt-contexts": Block((f"compare-all-{K}.json", f"compare-all-{K}-rt.json"), render_rt_contexts),
     "rt-latency": Block((f"compare-all-{K}.json", f"compare-all-{K}-rt.json"), render_rt_latency),
     "test-counts": Block(("tests-listing.json",), render_test_counts),
+    # Not in a doc yet: the rtla branch's timerlat floor, for the RT column.
+    "timerlat-rt": Block((f"compare-all-{K}-rt.json",), render_timerlat),
 }
 
 

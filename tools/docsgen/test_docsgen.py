@@ -74,6 +74,15 @@ class Renderers(unittest.TestCase):
         self.assertEqual(out.count("| `tasklet` | 3,644.8 | timer late | the top half ran late | 2 | 1268 |"), 2)
         self.assertIn("| `workqueue` | 300 | 1.50 | 20.0 |", docsgen.render_top_half_cost([r]))
 
+    def test_timerlat(self):
+        r = compare_report()
+        r["timerlat"], r["timerlat_reason"] = None, "no timerlat tracer in this kernel"
+        self.assertIn("no timerlat tracer", docsgen.render_timerlat([r]))
+        r["timerlat"] = {"irq": {"latency_ns": stats(9000, 40000)}, "thread": {"latency_ns": stats(20000, 90000)}}
+        out = docsgen.render_timerlat([r])
+        self.assertIn("| irq (timer expiry → IRQ handler) | 100 | 9.0 | 9.0 | 40.0 | 40.0 | 80.0 |", out)
+        self.assertIn("| thread (timer expiry → timerlat thread) | 100 | 20.0 |", out)
+
     def test_percpu_percentages(self):
         r = compare_report()
         r["cpu_list"] = [0, 1]
