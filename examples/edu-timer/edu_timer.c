@@ -73,7 +73,7 @@ static DEFINE_IDA(edu_timer_ida);
  * @inflight:	1 from a raise until its interrupt's deferred routine ends
  * @lock:	the interrupt spin lock (WdfInterruptAcquireLock): taken in
  *		the ISR; protects @event and @counts
- * @event:	the user program's eventfd, or NULL
+ * @event:	the eventfd, or NULL; written under @mutex and @lock
  * @counts:	what happened, for EDU_TIMER_IOC_GET_COUNTS
  * @mutex:	serialises the ioctls, open, release and remove; protects
  *		@open, @removed, @running, @ticks and @period
