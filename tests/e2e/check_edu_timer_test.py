@@ -83,6 +83,11 @@ class CheckEduTimer(unittest.TestCase):
         self.assertEqual(check_edu_timer.judge(d, TICKS, True), [])
         self.assertTrue(check_edu_timer.judge(d, TICKS, False))
 
+    def test_suspend_run_required_unless_the_kernel_cannot(self):
+        d = self.write({"edu_timer_suspend.txt": None})
+        self.assertTrue(check_edu_timer.judge(d, TICKS, False))
+        self.assertEqual(check_edu_timer.judge(d, TICKS, False, suspend=False), [])
+
     def test_rejects_a_missing_or_doubled_run(self):
         self.assertTrue(check_edu_timer.judge(self.write({"edu_timer_passive.txt": None}),
                                               TICKS, False))
