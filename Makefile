@@ -77,7 +77,10 @@ kmod: kernel
 	@eval "$$(tests/testbox/kernel.sh fetch $(KERNEL))" && \
 	tests/testbox/kmake.sh $(KERNEL) $(CURDIR) -s W=1 IRQBRIDGE_VERSION=$(VERSION) modules && \
 	mkdir -p $(KMOD_OUT) && cp irqbridge.ko $(KMOD_OUT)/ && echo "$$KREL" > $(KMOD_OUT)/release && \
-	echo "kmod: $(KMOD_OUT)/irqbridge.ko for $$KREL"
+	echo "kmod: $(KMOD_OUT)/irqbridge.ko for $$KREL" && \
+	tests/testbox/kmake.sh $(KERNEL) $(CURDIR)/examples/edu-timer -s W=1 modules && \
+	cp examples/edu-timer/edu_timer.ko $(KMOD_OUT)/ && \
+	echo "kmod: $(KMOD_OUT)/edu_timer.ko (the worked port, docs/porting.md)"
 
 userspace: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -205,4 +208,5 @@ lint: deps userspace
 
 clean:
 	@tests/testbox/kmake.sh $(KERNEL) $(CURDIR) -s clean 2>/dev/null || true
+	@tests/testbox/kmake.sh $(KERNEL) $(CURDIR)/examples/edu-timer -s clean 2>/dev/null || true
 	rm -rf $(BUILD)

@@ -3,7 +3,10 @@
 # against the cached headers of a test box kernel: dkms add + dkms build in a
 # private DKMS tree (nothing is installed on this machine).
 #
-#   dkms_build.sh [6.12|6.12-rt|6.1|stable|stable-rt]
+#   dkms_build.sh [6.12|6.12-rt|6.1|stable|stable-rt] [irqbridge|edu_timer]
+#
+# edu_timer is the worked port of docs/porting.md (examples/edu-timer),
+# with its own dkms.conf.
 #
 # stable/stable-rt: their kbuild tools (fixdep, modpost) need Debian 13's C
 # library, so the host's DKMS cannot build for them. There the same dkms
@@ -13,6 +16,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 series=${1:-6.12}
+module=${2:-irqbridge}
 fetched=$("$top/tests/testbox/kernel.sh" fetch "$series") || exit 1
 eval "$fetched"
 run=()
@@ -26,20 +30,31 @@ fi
 version=$(git -C "$top" describe --always --tags 2>/dev/null | tr -c 'A-Za-z0-9.+~\n' '.' || echo 0.0.0)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-src=$tmp/src/irqbridge-$version
+src=$tmp/src/$module-$version
 mkdir -p "$src" "$tmp/tree"
-cp -a "$top/Kbuild" "$top/kmod" "$src/"
-sed "s/@VERSION@/$version/" "$top/dkms.conf" > "$src/dkms.conf"
+case "$module" in
+irqbridge)
+	cp -a "$top/Kbuild" "$top/kmod" "$src/"
+	conf=$top/dkms.conf
+	;;
+edu_timer)
+	ex=$top/examples/edu-timer
+	cp -a "$ex/Kbuild" "$ex/edu_timer.c" "$ex/compat.h" "$ex/uapi" "$src/"
+	conf=$ex/dkms.conf
+	;;
+*) echo "dkms_build: no module '$module'"; exit 1 ;;
+esac
+sed "s/@VERSION@/$version/" "$conf" > "$src/dkms.conf"
 
 [ -z "${BUILDROOT:-}" ] || run=("$top/tests/testbox/buildroot.sh" run "$BUILDROOT" "$tmp" --)
-"${run[@]}" dkms add --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "$version" >/dev/null
-if ! "${run[@]}" dkms build --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m irqbridge -v "$version" \
+"${run[@]}" dkms add --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m "$module" -v "$version" >/dev/null
+if ! "${run[@]}" dkms build --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m "$module" -v "$version" \
 	-k "$KREL" --kernelsourcedir "$KDIR" > "$tmp/build.out" 2>&1; then
 	cat "$tmp/build.out"
-	cat "$tmp"/tree/irqbridge/"$version"/build/make.log 2>/dev/null || true
+	cat "$tmp"/tree/"$module"/"$version"/build/make.log 2>/dev/null || true
 	echo "dkms_build: FAILED for $KREL"
 	exit 1
 fi
-ko=$(find "$tmp/tree/irqbridge/$version/$KREL" -name 'irqbridge.ko*' | head -n 1)
-[ -n "$ko" ] || { echo "dkms_build: no irqbridge.ko in the DKMS tree"; exit 1; }
+ko=$(find "$tmp/tree/$module/$version/$KREL" -name "$module.ko*" | head -n 1)
+[ -n "$ko" ] || { echo "dkms_build: no $module.ko in the DKMS tree"; exit 1; }
 echo "dkms_build: built $(basename "$ko") for $KREL through $where ($version)"

@@ -5,7 +5,8 @@
 # sleep in atomic context, kmemleak leak, debug-objects report, hard
 # lockup, RCU stall, hung task, the spurious-IRQ detector ("nobody
 # cared"), or a run-time deprecation notice about the module (7.2+: "work
-# func irqbridge_work_fn [irqbridge] enqueued on deprecated workqueue").
+# func irqbridge_work_fn [irqbridge] enqueued on deprecated workqueue"),
+# or about the worked port's edu_timer.
 #
 #   check_kernel_log.sh LOG...
 #   check_kernel_log.sh --boot-failure LOG...
@@ -16,8 +17,8 @@
 # the module (an "irqbridge" line) or a scenario's output. Only a kernel
 # that died before the command started may be retried.
 set -u
-pattern='BUG:|WARNING:|Oops|general protection fault|sleeping function called from invalid context|Call Trace:|KASAN|UBSAN|possible recursive locking|circular locking dependency|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|INFO: lockdep is turned off|kmemleak:.*unreferenced|suspected memory leak|ODEBUG:|soft lockup|[Hh]ard LOCKUP|self-detected stall|detected stalls on CPUs|detected expedited stalls|kthread starved for|blocked for more than [0-9]+ seconds|workqueue lockup|nobody cared|Disabling IRQ #|Kernel panic|irqbridge.*deprecated|deprecated.*irqbridge'
-test_ran='testbox: running the command|TESTBOX-CMD-START|TESTBOX-RC=|irqbridge|e2e:|faults:|soak:'
+pattern='BUG:|WARNING:|Oops|general protection fault|sleeping function called from invalid context|Call Trace:|KASAN|UBSAN|possible recursive locking|circular locking dependency|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|INFO: lockdep is turned off|kmemleak:.*unreferenced|suspected memory leak|ODEBUG:|soft lockup|[Hh]ard LOCKUP|self-detected stall|detected stalls on CPUs|detected expedited stalls|kthread starved for|blocked for more than [0-9]+ seconds|workqueue lockup|nobody cared|Disabling IRQ #|Kernel panic|irqbridge.*deprecated|deprecated.*irqbridge|edu_timer.*deprecated|deprecated.*edu_timer'
+test_ran='testbox: running the command|TESTBOX-CMD-START|TESTBOX-RC=|irqbridge|e2e:|faults:|soak:|edu_timer'
 boot_failure=0
 if [ "${1:-}" = --boot-failure ]; then
 	boot_failure=1

@@ -2,7 +2,8 @@
 # Run one end-to-end scenario in the test box and judge it on the host.
 #
 #   run_e2e.sh SCENARIO      (device_abi | device_noedu | compare | compare_all_edu | measure
-#                             | faults | fuzz | percpu | hotplug | remove | orphan | soak)
+#                             | faults | fuzz | percpu | hotplug | remove | orphan | soak
+#                             | edu_timer)
 #
 # soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
 # report whose highest sustained period per mode it runs at (1000 us for a
@@ -10,7 +11,8 @@
 #
 # Environment (set by ctest): IRQBRIDGE_KERNEL, IRQBRIDGE_KO, IRQBRIDGE_CLI,
 # IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_FUZZ, IRQBRIDGE_E2E_OUT; IRQBRIDGE_COMPAT32
-# (default: compat32 beside device_test).
+# (default: compat32 beside device_test). edu_timer (the worked port,
+# examples/edu-timer) also needs EDU_TIMER_KO and EDU_TIMER_USER.
 #
 # The guest and the judges are told which modes this kernel must have
 # (E2E_MODES, --kernel-modes): kernel_modes.py derives them from the
@@ -32,7 +34,13 @@ smp=2
 soak_plan=
 fuzz_env=
 box_args=()
+ticks=0
 case "$scenario" in
+edu_timer)
+	# Ticks per mode: 200 x 4 ms (one jiffy at HZ=250).
+	ticks=200
+	box_args=(--file "${EDU_TIMER_KO:?}" --file "${EDU_TIMER_USER:?}:edu_timer_user")
+	;;
 device_noedu)
 	box_args=(--no-edu)
 	;;
@@ -101,6 +109,10 @@ compat=0
 grep -qx 'CONFIG_IA32_EMULATION=y' "$kconfig" && compat=1
 memcg=1
 grep -qx 'CONFIG_MEMCG=y' "$kconfig" || memcg=0
+# edu_timer's suspend in the middle of a run needs /sys/power/pm_test (the
+# debug kernel, built from tinyconfig, has neither option).
+suspend=0
+grep -qx 'CONFIG_SUSPEND=y' "$kconfig" && grep -qx 'CONFIG_PM_DEBUG=y' "$kconfig" && suspend=1
 echo "e2e: $KREL must offer: $kernel_modes (32-bit programs: $compat)"
 
 rm -rf "$out"
@@ -123,7 +135,7 @@ status=0
 	--file "$IRQBRIDGE_DEVICE_TEST:device_test" --file "$IRQBRIDGE_FUZZ:ioctl_fuzz" \
 	--file "$compat32:compat32" \
 	--file "$here/guest/lib.sh" --file "$here/guest/$scenario.sh" \
-	-- "$fuzz_env E2E_EVENTS=$events E2E_PERIOD_US=$period_us E2E_MODES='$kernel_modes' E2E_COMPAT32=$compat FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" \
+	-- "$fuzz_env E2E_TICKS=$ticks E2E_SUSPEND=$suspend E2E_EVENTS=$events E2E_PERIOD_US=$period_us E2E_MODES='$kernel_modes' E2E_COMPAT32=$compat FAULT_CYCLES=$fault_cycles SOAK_SECONDS=${SOAK_SECONDS:-0} SOAK_PLAN='$soak_plan' sh /testbox/$scenario.sh" \
 	>"$stream" 2>&1 || status=$?
 
 "$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || status=1
@@ -166,6 +178,12 @@ fi
 if [ "$scenario" = soak ]; then
 	python3 "$here/check_soak.py" "$out" --plan "$soak_plan" --seconds "$SOAK_SECONDS" \
 		--kernel-modes "$kernel_modes" || status=1
+fi
+if [ "$scenario" = edu_timer ]; then
+	edu_args=()
+	grep -qx 'CONFIG_PREEMPT_RT=y' "$kconfig" && edu_args+=(--rt)
+	[ "$suspend" = 1 ] || edu_args+=(--no-suspend)
+	python3 "$here/check_edu_timer.py" "$out" --ticks "$ticks" "${edu_args[@]}" || status=1
 fi
 if [ "$status" = 0 ] && [ "$scenario" = measure ]; then
 	python3 "$here/check_measure.py" "$out" || status=1

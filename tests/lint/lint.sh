@@ -3,7 +3,9 @@
 #   kmod/     checkpatch.pl --strict (from Debian's linux-source package),
 #             sparse (C=2) and W=1 on every kernel of the matrix
 #             (LINT_KERNELS; stable/stable-rt in the Debian 13 build root)
-#   C++       clang-format, clang-tidy (.clang-tidy), cppcheck
+#             The worked port's module (examples/edu-timer) likewise.
+#   C++       clang-format, clang-tidy (.clang-tidy), cppcheck; the
+#             example's user program too
 #   shell     shellcheck
 # Usage: lint.sh BUILD_DIR (with compile_commands.json)
 set -uo pipefail
@@ -45,7 +47,7 @@ checkpatch() {
 	# its findings each fail the step (a pipeline's status hid both).
 	local out rc findings
 	out=$(cd "$top" && perl "$dir/scripts/checkpatch.pl" --strict --terse --show-types -f \
-		kmod/*.c kmod/*.h kmod/uapi/*.h 2>&1)
+		kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}" 2>&1)
 	rc=$?
 	findings=$(grep -v ' 0 errors, 0 warnings, 0 checks' <<<"$out" | grep .)
 	if [ "$rc" != 0 ] || [ -n "$findings" ]; then
@@ -57,13 +59,17 @@ checkpatch() {
 	kernel_doc=$dir/scripts/kernel-doc
 }
 
+# The worked port's kernel sources (not its build products).
+example=examples/edu-timer
+example_c=("$example/edu_timer.c" "$example/compat.h" "$example/uapi/edu_timer.h")
+
 step "checkpatch --strict"
 kernel_doc=
 checkpatch || fail checkpatch
 
 step "kernel-doc"
 if [ -n "$kernel_doc" ]; then
-	out=$(cd "$top" && perl "$kernel_doc" -none -Wall kmod/*.c kmod/*.h kmod/uapi/*.h 2>&1)
+	out=$(cd "$top" && perl "$kernel_doc" -none -Wall kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}" 2>&1)
 	if [ -n "$out" ]; then echo "$out"; fail kernel-doc; else echo "clean"; fi
 else
 	fail "kernel-doc: script missing"
@@ -84,6 +90,20 @@ for k in $kernels; do
 		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
 	fi
 	rm -rf "$tmp"
+
+	step "W=1 and sparse of $example against $k"
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/uapi"
+	for f in Kbuild "${example_c[@]#"$example"/}"; do cp "$top/$example/$f" "$tmp/$f"; done
+	out=$("$top/tests/testbox/kmake.sh" "$k" "$tmp" W=1 C=2 modules 2>&1)
+	rc=$?
+	if [ "$rc" != 0 ] || grep -E 'warning:|error:' <<<"$out"; then
+		[ "$rc" = 0 ] || tail -n 20 <<<"$out"
+		fail "$example $k"
+	else
+		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
+	fi
+	rm -rf "$tmp"
 done
 
 step "shellcheck"
@@ -95,11 +115,11 @@ step "shellcheck"
 step "clang-format"
 (cd "$top" && clang-format --dry-run -Werror userspace/include/irqbridge/*.hpp \
 	userspace/src/*.cpp userspace/src/*.hpp userspace/cli/*.cpp userspace/cli/*.hpp \
-	tests/unit/*.cpp tests/e2e/*.cpp) || fail clang-format
+	tests/unit/*.cpp tests/e2e/*.cpp "$example"/user/*.cpp) || fail clang-format
 if [ -n "${kernel_clang_format:-}" ]; then
 	# kmod/ in the kernel's own .clang-format style (from the same source).
 	(cd "$top" && clang-format -style="file:$kernel_clang_format" --dry-run -Werror \
-		kmod/*.c kmod/*.h kmod/uapi/*.h) || fail "clang-format (kmod, kernel style)"
+		kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}") || fail "clang-format (kmod, kernel style)"
 else
 	fail "clang-format (kmod): no kernel .clang-format"
 fi
@@ -109,7 +129,7 @@ if [ -f "$build/compile_commands.json" ]; then
 	# Clean means: run-clang-tidy ran (exit 0: every clang-tidy exited 0,
 	# none crashed), checked at least one file, and reported nothing. A
 	# missing or crashing tool is a failure, not silence.
-	out=$(cd "$top" && run-clang-tidy -p "$build" -quiet "$top/userspace/(src|cli)/.*" 2>&1)
+	out=$(cd "$top" && run-clang-tidy -p "$build" -quiet "$top/(userspace/(src|cli)|$example/user)/.*" 2>&1)
 	rc=$?
 	checked=$(grep -c -E '^[^ ]*clang-tidy[^ :]* .*-p=' <<<"$out")
 	if [ "$rc" != 0 ] || [ "$checked" = 0 ] || grep -E 'warning:|error:' <<<"$out"; then
@@ -128,6 +148,9 @@ step "cppcheck"
 (cd "$top" && cppcheck --enable=warning,performance,portability --std=c++20 --language=c++ \
 	--error-exitcode=1 --quiet --suppress=missingIncludeSystem -I userspace/include -I kmod \
 	userspace/src userspace/cli) || fail cppcheck
+(cd "$top" && cppcheck --enable=warning,performance,portability --std=c++20 --language=c++ \
+	--error-exitcode=1 --quiet --suppress=missingIncludeSystem -I "$example" "$example/user") ||
+	fail "cppcheck ($example)"
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
