@@ -84,7 +84,10 @@ Column column_of(const std::string& name) {
   return c;
 }
 
-const std::set<std::string> kSummaryRows = {"over:", "count:", "min:", "avg:", "max:"};
+bool is_summary_row(std::string_view label) {
+  return label == "over:" || label == "count:" || label == "min:" || label == "avg:" ||
+         label == "max:";
+}
 
 // The largest value (in the output's unit) whose bin's upper edge in ns
 // still fits an int64.
@@ -124,7 +127,7 @@ TimerlatResult parse_timerlat_hist(std::string_view text, std::uint64_t bucket) 
     if (tok.size() != cols.size() + 1)
       fail(where + ": " + std::to_string(tok.size() - 1) + " values for " +
            std::to_string(cols.size()) + " columns");
-    if (kSummaryRows.count(tok[0]) != 0) {
+    if (is_summary_row(tok[0])) {
       const std::string key = tok[0].substr(0, tok[0].size() - 1);
       for (std::size_t i = 0; i < cols.size(); i++) {
         if (cols[i].summary.count(key) != 0) fail(where + ": a second " + tok[0] + " row");
