@@ -47,7 +47,7 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev \
 	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck \
 	debootstrap debian-archive-keyring util-linux \
-	clang-format clang-tidy cppcheck perl rt-tests gnuplot-nox chromium gcc-multilib
+	clang-format clang-tidy cppcheck perl rt-tests rtla gnuplot-nox chromium gcc-multilib
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
 	install dkms-install lint bench soak hotplug sanitize docs docs-data docs-check

@@ -6,8 +6,11 @@ every mode: fired == counted == the requested events, no record lost, no
 sequence gap, no unattributed record at a 1 ms period, the top half in
 hard IRQ context, the bottom half in the context of its mechanism, no
 ordering violations, sane statistics. "--modes all" means every mode the
-kernel must have (--kernel-modes, from kernel_modes.py), no fewer. Speed is
-never judged here (TCG is noisy).
+kernel must have (--kernel-modes, from kernel_modes.py), no fewer. With
+--timerlat yes (the kernel's .config has CONFIG_TIMERLAT_TRACER) the report
+holds rtla timerlat's result: IRQ and thread samples > 0, p50 <= p99 <= max,
+its run settings; with --timerlat no it holds null and a reason naming the
+missing tracer. Speed is never judged here (TCG is noisy).
 """
 import argparse
 import json
@@ -27,7 +30,50 @@ STAGES = ("timer_to_top", "top_to_bottom", "bottom_to_user", "top_to_user")
 STATS = ("n", "p50", "p90", "p99", "p999", "max")
 
 
-def check(report, events, period_ns, modes, source=None, kernel_modes=None):
+def check_timerlat(report, has_tracer, period_ns):
+    """The second floor: rtla timerlat's object, or null with the reason."""
+    errors = []
+    if "timerlat" not in report or not isinstance(report.get("timerlat_reason"), str):
+        return ["timerlat or timerlat_reason missing"]
+    t, reason = report["timerlat"], report["timerlat_reason"]
+    if not has_tracer:
+        if t is not None:
+            errors.append("timerlat is not null on a kernel without the timerlat tracer")
+        if "timerlat tracer" not in reason:
+            errors.append(f"timerlat_reason does not name the missing tracer: {reason!r}")
+        return errors
+    if not isinstance(t, dict):
+        return [f"timerlat is null on a kernel with the tracer: {reason!r}"]
+    if reason:
+        errors.append(f"timerlat_reason is {reason!r} beside a result")
+    settings = t.get("settings", {})
+    for key in ("duration_s", "period_us", "priority", "cpus", "policy"):
+        if key not in settings:
+            errors.append(f"timerlat.settings.{key} missing")
+    if settings.get("period_us") != period_ns // 1000:
+        errors.append(f"timerlat.settings.period_us {settings.get('period_us')} != the period")
+    if not isinstance(settings.get("duration_s"), int) or settings["duration_s"] < 1:
+        errors.append(f"timerlat.settings.duration_s is {settings.get('duration_s')!r}")
+    for side in ("irq", "thread"):
+        s = t.get(side)
+        if not isinstance(s, dict):
+            errors.append(f"timerlat.{side} missing")
+            continue
+        lat = s.get("latency_ns", {})
+        n = s.get("samples")
+        if not isinstance(n, int) or n <= 0:
+            errors.append(f"timerlat.{side}.samples is {n!r}, want > 0")
+        if lat.get("n") != n:
+            errors.append(f"timerlat.{side}.latency_ns.n {lat.get('n')} != samples {n}")
+        seq = [lat.get(k) for k in ("p50", "p99", "max")]
+        if not all(isinstance(v, int) for v in seq):
+            errors.append(f"timerlat.{side}.latency_ns lacks p50/p99/max: {seq}")
+        elif not (0 <= seq[0] <= seq[1] <= seq[2]):
+            errors.append(f"timerlat.{side}: not 0 <= p50 <= p99 <= max: {seq}")
+    return errors
+
+
+def check(report, events, period_ns, modes, source=None, kernel_modes=None, timerlat=None):
     errors = []
 
     def need(cond, msg):
@@ -47,6 +93,8 @@ def check(report, events, period_ns, modes, source=None, kernel_modes=None):
             errors.append("--modes all needs the kernel's modes (--kernel-modes)")
         modes = list(kernel_modes or [])
     need(sorted(got_modes) == sorted(modes), f"modes {sorted(got_modes)} != {sorted(modes)}")
+    if timerlat is not None:
+        errors.extend(check_timerlat(report, timerlat, period_ns))
 
     for name, mode in got_modes.items():
         p = f"modes.{name}"
@@ -105,6 +153,9 @@ def main():
     ap.add_argument("--source", help="the source every mode must report")
     ap.add_argument("--kernel-modes", default="",
                     help="the modes the kernel must have (kernel_modes.py), for --modes all")
+    ap.add_argument("--timerlat", choices=("yes", "no"),
+                    help="whether the kernel has the timerlat tracer (its .config): the report "
+                         "must then hold rtla timerlat's result, else null and the reason")
     args = ap.parse_args()
     try:
         with open(args.report) as f:
@@ -113,7 +164,8 @@ def main():
         print(f"check_report: {args.report}: {e}")
         return 1
     errors = check(report, args.events, args.period_ns, args.modes.split(","), args.source,
-                   args.kernel_modes.split())
+                   args.kernel_modes.split(),
+                   None if args.timerlat is None else args.timerlat == "yes")
     for e in errors:
         print(f"check_report: {e}")
     if not errors:
@@ -121,6 +173,13 @@ def main():
             f"{n}: fired={m['fired']} counted={m['counted']} wakeups={m['wakeups']} "
             f"top_to_user p50={m['latency_ns']['top_to_user']['p50']} ns"
             for n, m in report["modes"].items())
+        t = report.get("timerlat")
+        if isinstance(t, dict):
+            summary += (f"; timerlat irq p50={t['irq']['latency_ns']['p50']} ns "
+                        f"n={t['irq']['samples']}, thread p50={t['thread']['latency_ns']['p50']} ns "
+                        f"n={t['thread']['samples']}")
+        elif args.timerlat is not None:
+            summary += f"; timerlat null: {report.get('timerlat_reason')}"
         print(f"check_report: ok ({summary})")
     return 1 if errors else 0
 

@@ -108,6 +108,73 @@ class CheckReport(unittest.TestCase):
         self.assertTrue(check_report.check(r, 1000, 1000000, ["all"], None, []))
 
 
+def with_timerlat(report):
+    """A report with rtla timerlat's result, as the CLI writes it."""
+    side = {"samples": 1911, "overflows": 0,
+            "latency_ns": {"n": 1911, "p50": 60999, "p99": 2526999, "max": 5435999}}
+    report["timerlat"] = {
+        "tool": "rtla timerlat", "command": "rtla timerlat hist -d 1 -p 1000",
+        "settings": {"duration_s": 1, "period_us": 1000, "policy": "SCHED_FIFO",
+                     "priority": 80, "cpus": []},
+        "irq": copy.deepcopy(side), "thread": copy.deepcopy(side)}
+    report["timerlat_reason"] = ""
+    return report
+
+
+class CheckTimerlat(unittest.TestCase):
+    MODES = ["tasklet", "workqueue"]
+
+    def judge(self, r, has_tracer):
+        return check_report.check(r, 1000, 1000000, self.MODES, None, None, has_tracer)
+
+    def test_accepts_a_result_on_a_tracer_kernel_and_null_elsewhere(self):
+        self.assertEqual(self.judge(with_timerlat(compare_report(self.MODES)), True), [])
+        r = compare_report(self.MODES)
+        r["timerlat"] = None
+        r["timerlat_reason"] = "the kernel has no timerlat tracer (CONFIG_TIMERLAT_TRACER is not set)"
+        self.assertEqual(self.judge(r, False), [])
+
+    def test_rejects_null_on_a_tracer_kernel(self):
+        r = compare_report(self.MODES)
+        r["timerlat"] = None
+        r["timerlat_reason"] = "rtla exited with 1: Failed to set timerlat period"
+        self.assertTrue(self.judge(r, True))
+
+    def test_rejects_a_result_or_no_reason_without_the_tracer(self):
+        self.assertTrue(self.judge(with_timerlat(compare_report(self.MODES)), False))
+        r = compare_report(self.MODES)
+        r["timerlat"] = None
+        r["timerlat_reason"] = "rtla is not installed (Debian package rtla)"
+        errors = self.judge(r, False)
+        self.assertTrue(any("missing tracer" in e for e in errors), errors)
+
+    def test_rejects_missing_keys(self):
+        self.assertTrue(self.judge(compare_report(self.MODES), True))
+        self.assertTrue(self.judge(compare_report(self.MODES), False))
+
+    def test_rejects_no_samples_and_bad_ordering(self):
+        for side in ("irq", "thread"):
+            r = with_timerlat(compare_report(self.MODES))
+            r["timerlat"][side]["samples"] = 0
+            r["timerlat"][side]["latency_ns"]["n"] = 0
+            self.assertTrue(any("samples" in e for e in self.judge(r, True)), side)
+            r = with_timerlat(compare_report(self.MODES))
+            r["timerlat"][side]["latency_ns"]["p50"] = 3000000  # above p99
+            self.assertTrue(any("p50 <= p99" in e for e in self.judge(r, True)), side)
+            r = with_timerlat(compare_report(self.MODES))
+            r["timerlat"][side]["latency_ns"]["max"] = 1  # below p99
+            self.assertTrue(any("p50 <= p99" in e for e in self.judge(r, True)), side)
+
+    def test_rejects_missing_settings(self):
+        for key in ("duration_s", "period_us", "priority", "cpus"):
+            r = with_timerlat(compare_report(self.MODES))
+            del r["timerlat"]["settings"][key]
+            self.assertTrue(self.judge(r, True), key)
+        r = with_timerlat(compare_report(self.MODES))
+        r["timerlat"]["settings"]["period_us"] = 500
+        self.assertTrue(self.judge(r, True))
+
+
 class CheckPercpu(unittest.TestCase):
     def setUp(self):
         with open(os.path.join(HERE, "..", "report", "percpu.json"), encoding="utf-8") as f:

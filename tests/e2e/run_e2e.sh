@@ -113,6 +113,9 @@ grep -qx 'CONFIG_MEMCG=y' "$kconfig" || memcg=0
 # debug kernel, built from tinyconfig, has neither option).
 suspend=0
 grep -qx 'CONFIG_SUSPEND=y' "$kconfig" && grep -qx 'CONFIG_PM_DEBUG=y' "$kconfig" && suspend=1
+# rtla timerlat, the second floor, needs the kernel's timerlat tracer.
+timerlat=no
+grep -qx 'CONFIG_TIMERLAT_TRACER=y' "$kconfig" && timerlat=yes
 echo "e2e: $KREL must offer: $kernel_modes (32-bit programs: $compat)"
 
 rm -rf "$out"
@@ -164,7 +167,8 @@ if [ "$scenario" = remove ]; then
 fi
 if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_all_edu ]; }; then
 	python3 "$here/check_report.py" "$out/compare.json" --events "$events" \
-		--period-ns $((period_us * 1000)) --kernel-modes "$kernel_modes" "${check_args[@]}" || status=1
+		--period-ns $((period_us * 1000)) --kernel-modes "$kernel_modes" --timerlat "$timerlat" \
+		"${check_args[@]}" || status=1
 fi
 if [ "$status" = 0 ] && [ "$scenario" = percpu ]; then
 	python3 "$here/check_percpu.py" "$out/percpu.json" --events "$events" --cpus "$smp" \

@@ -61,6 +61,21 @@ PY
 check_pictures "$tmp/nofloor" compare cdf stages
 check_text "$tmp/nofloor/compare-cdf.svg" "cyclictest floor: not installed"
 
+# rtla timerlat's thread latency: one more curve where the report has it.
+mkdir "$tmp/timerlat"
+python3 - "$here/compare.json" "$tmp/timerlat/compare.json" <<'PY'
+import json
+import sys
+
+report = json.load(open(sys.argv[1]))
+report["timerlat"] = {"tool": "rtla timerlat", "irq": {"histogram_ns": [[60999, 10]]},
+                      "thread": {"histogram_ns": [[90999, 5], [120999, 5]]}}
+json.dump(report, open(sys.argv[2], "w"))
+PY
+"$plot" "$tmp/timerlat/compare.json" >/dev/null
+check_text "$tmp/timerlat/compare-cdf.svg" "rtla timerlat thread (kernel)" "cyclictest (floor)"
+grep -q "rtla timerlat" "$tmp/out/compare-cdf.svg" && fail "a timerlat curve without timerlat"
+
 # A report without histograms: no CDF, one line saying so, the stages still.
 mkdir "$tmp/old"
 python3 - "$here/compare.json" "$tmp/old/compare.json" <<'PY'

@@ -8,7 +8,7 @@ by tools/irqbridge-report, so it is the document the browser built. Checks:
 every cell tagged with data-json shows the JSON's value under the page's
 own rules (data-unit us, x or n); the figures a reader looks for first are
 among them (each mode's counts and timer_to_user p50/p99, the floor, every
-per-CPU row); at least N inline <svg> pictures; no script, no stylesheet
+per-CPU row, rtla timerlat's IRQ and thread latency); at least N inline <svg> pictures; no script, no stylesheet
 link, no src or href that reaches the network. Prints each failure; exit 1
 if any, else 0.
 """
@@ -85,6 +85,9 @@ def required(report):
             need.append(f"{base}/outliers/worst/{i}/timer_to_user_ns")
     if report.get("floor", {}).get("available"):
         need.append("/floor/latency_ns/p50")
+    if isinstance(report.get("timerlat"), dict):
+        for side in ("irq", "thread"):
+            need += [f"/timerlat/{side}/latency_ns/{p}" for p in ("n", "p50", "p99", "max")]
     return need
 
 

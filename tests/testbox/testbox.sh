@@ -18,8 +18,12 @@
 #   --bin PROGRAM      put a host program (a name in PATH or a path) into the
 #                      guest's /usr/bin with the shared libraries it needs;
 #                      repeatable. cyclictest (rt-tests) goes in by default
-#                      when the host has it: the floor of irqbridge compare
+#                      when the host has it: the floor of irqbridge compare;
+#                      so does rtla (with libtracefs, libtraceevent): its
+#                      timerlat, the second floor, where the kernel has the
+#                      timerlat tracer (/init mounts tracefs)
 #   --no-cyclictest    leave cyclictest out
+#   --no-rtla          leave rtla out
 #   --device DEV       extra QEMU -device (repeatable)
 #   --no-edu           leave out QEMU's edu PCI device (added by default)
 #
@@ -39,7 +43,7 @@ timeout=600
 smp=2
 mem=512M
 files=()
-bins=(cyclictest)
+bins=(cyclictest rtla)
 devices=()
 edu=(-device edu)
 
@@ -56,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--bin) bins+=("$2"); shift 2 ;;
 	--no-cyclictest) bins=("${bins[@]/cyclictest}"); shift ;;
+	--no-rtla) bins=("${bins[@]/rtla}"); shift ;;
 	--device) devices+=(-device "$2"); shift 2 ;;
 	--no-edu) edu=(); shift ;;
 	--) shift; break ;;
@@ -105,6 +110,8 @@ for b in "${bins[@]}"; do
 	if ! add_program "$b"; then
 		if [ "$b" = cyclictest ]; then
 			echo "testbox: cyclictest not on the host (apt-get install rt-tests): no floor in the guest" >&2
+		elif [ "$b" = rtla ]; then
+			echo "testbox: rtla not on the host (apt-get install rtla): no timerlat in the guest" >&2
 		else
 			die "--bin $b: not found"
 		fi

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "irqbridge/percpu.hpp"
 #include "irqbridge/reader_setup.hpp"
 #include "irqbridge/session.hpp"
+#include "irqbridge/timerlat_runner.hpp"
 
 namespace irqbridge::cli {
 
@@ -80,6 +82,31 @@ Floor measure_floor(const Options& o, const Report& report) {
   return run_cyclictest(fs);
 }
 
+// rtla timerlat under the conditions of the cyclictest floor: its period,
+// about as many samples per CPU (rtla runs whole seconds), the reader's
+// priority and CPUs (every CPU when the reader is not pinned: timerlat
+// measures per CPU).
+Timerlat measure_timerlat(const Options& o, const Report& report) {
+  TimerlatSettings ts;
+  ts.period_us = std::max<std::uint64_t>(1, (report.period_ns + 500) / 1000);
+  ts.duration_s = timerlat_duration_s(report.events * report.repetitions, ts.period_us);
+  ts.priority = report.reader.policy == "SCHED_FIFO" ? report.reader.priority : 0;
+  if (!report.cpu_list.empty())
+    ts.cpus = report.cpu_list;
+  else if (report.reader.cpu >= 0)
+    ts.cpus = {report.reader.cpu};
+  // One bin per microsecond up to 20 periods, at least 10 ms, at most 1 s:
+  // the cyclictest floor's histogram.
+  ts.entries = std::clamp<std::uint64_t>(20 * ts.period_us, 10000, 1000000);
+  if (o.no_floor || o.no_timerlat) {
+    Timerlat t;
+    t.settings = ts;
+    t.reason = o.no_floor ? "not run (--no-floor)" : "not run (--no-timerlat)";
+    return t;
+  }
+  return run_timerlat(ts);
+}
+
 std::unique_ptr<std::ofstream> open_csv(const std::string& path) {
   if (path.empty()) return nullptr;
   auto out = std::make_unique<std::ofstream>(path);
@@ -113,6 +140,7 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
 
   auto csv = open_csv(o.csv);
   report.floor = measure_floor(o, report);
+  report.timerlat = measure_timerlat(o, report);
 
   Progress progress(!o.quiet);
   for (const ModeInfo* m : modes) {

@@ -49,7 +49,9 @@ int cli_main(int argc, char** argv) {
       "A hard-IRQ top half (the ISR at DIRQL) defers to a bottom half: a tasklet (the DPC, "
       "softirq = DISPATCH_LEVEL) or a work item (the WorkItem, task = PASSIVE_LEVEL), which "
       "signals an eventfd (KeSetEvent) this program waits on. cyclictest, when installed, is "
-      "run first as the floor: timer expiry -> a user thread, the shortest path there is."};
+      "run first as the floor: timer expiry -> a user thread, the shortest path there is; "
+      "then, where the kernel has the timerlat tracer, rtla timerlat: the kernel's own "
+      "measurement of the same timer (IRQ and thread latency)."};
   app.set_version_flag("--version", std::string("irqbridge ") + irqbridge::version());
   app.require_subcommand(1);
 

@@ -92,7 +92,11 @@ void add_single_rate_options(CLI::App* app, Options& o) {
                   "hrtimer), bottom half and reader thread with its own ring, all at once; "
                   "reported per CPU and overall (not with --cpu or --timer-cpu)");
   app->add_flag("--no-floor", o.no_floor,
-                "Do not run cyclictest (the floor: timer expiry -> a user thread) first");
+                "Do not run cyclictest (the floor: timer expiry -> a user thread) first, nor "
+                "rtla timerlat");
+  app->add_flag("--no-timerlat", o.no_timerlat,
+                "Do not run rtla timerlat (the kernel's own measurement of its timer, where "
+                "the kernel has the timerlat tracer) after cyclictest");
 }
 
 std::uint64_t period_ns(const Options& o) {

@@ -36,6 +36,7 @@ struct Options {
   std::string reader = "uring-read";
   std::string load = "none";
   bool no_floor = false;
+  bool no_timerlat = false;
   bool scaling_only = false;  // bench: only the per-CPU cost
   bool quiet = false;
 };

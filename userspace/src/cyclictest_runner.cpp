@@ -46,7 +46,28 @@ TempFile::~TempFile() {
   ::unlink(path_.c_str());
 }
 
-namespace {
+ProgramExit run_program(std::vector<std::string> args, int out_fd, int err_fd) {
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  pid_t pid = -1;
+  ProgramExit result;
+  result.spawn_error = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (result.spawn_error != 0) return result;
+
+  const KillOnSignal kill_on_signal(pid);
+  while (::waitpid(pid, &result.status, 0) < 0)
+    if (errno != EINTR) throw Error(std::string("waitpid: ") + std::strerror(errno));
+  return result;
+}
 
 std::string first_line(const std::string& path) {
   std::ifstream in(path);
@@ -55,6 +76,8 @@ std::string first_line(const std::string& path) {
     if (!line.empty() && line[0] != '#') return line;
   return "";
 }
+
+namespace {
 
 Floor unavailable(std::string reason, std::string command) {
   Floor f;
@@ -89,29 +112,13 @@ Floor run_cyclictest_or_throw(const FloorSettings& s) {
   std::string command;
   for (const auto& a : args) command += (command.empty() ? "" : " ") + a;
 
-  std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, log.fd(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, log.fd(), STDERR_FILENO);
-  pid_t pid = -1;
-  const int err = ::posix_spawnp(&pid, "cyclictest", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err == ENOENT)
+  const ProgramExit run = run_program(args, log.fd(), log.fd());
+  if (run.spawn_error == ENOENT)
     return unavailable("cyclictest is not installed (Debian package rt-tests)", command);
-  if (err != 0)
-    return unavailable(std::string("cannot run cyclictest: ") + std::strerror(err), command);
-
-  const KillOnSignal kill_on_signal(pid);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return unavailable(std::string("waitpid: ") + std::strerror(errno), command);
+  if (run.spawn_error != 0)
+    return unavailable(std::string("cannot run cyclictest: ") + std::strerror(run.spawn_error),
+                       command);
+  const int status = run.status;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
     return unavailable("cyclictest could not be executed (missing libraries?)", command);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

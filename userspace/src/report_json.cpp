@@ -185,6 +185,13 @@ nlohmann::json floor_json(const Floor& f) {
   return out;
 }
 
+nlohmann::json timerlat_side_json(const TimerlatSide& s) {
+  return {{"samples", s.samples},
+          {"overflows", s.overflows},
+          {"latency_ns", stats_json(s.histogram.summary())},
+          {"histogram_ns", histogram_json(s.histogram)}};
+}
+
 nlohmann::json context_json(const ContextSummary& c) {
   return {{"name", c.name()},
           {"windows", c.windows()},
@@ -283,6 +290,26 @@ nlohmann::json mode_json(const ModeResult& m) {
 
 }  // namespace
 
+nlohmann::json timerlat_json(const Timerlat& t) {
+  if (!t.available) return nullptr;
+  const TimerlatSettings& s = t.settings;
+  return {{"tool", "rtla timerlat"},
+          {"command", valid_utf8(t.command)},
+          {"settings",
+           {{"duration_s", s.duration_s},
+            {"period_us", s.period_us},
+            {"policy", s.priority > 0 ? "SCHED_FIFO" : "SCHED_OTHER"},
+            {"priority", s.priority},
+            {"cpus", s.cpus},  // [] means every CPU
+            {"entries", s.entries},
+            {"bucket_us", s.bucket_us},
+            {"dma_latency_us", s.dma_latency_us}}},
+          {"cpus", t.result.cpus},
+          {"resolution_ns", 1000 * s.bucket_us},
+          {"irq", timerlat_side_json(t.result.irq)},
+          {"thread", timerlat_side_json(t.result.thread)}};
+}
+
 nlohmann::json to_json(const Report& report) {
   nlohmann::json modes = nlohmann::json::object();
   for (const auto& m : report.modes) {
@@ -319,6 +346,10 @@ nlohmann::json to_json(const Report& report) {
       {"timer_cpu", report.timer_cpu},
       {"cpu_list", report.cpu_list},
       {"floor", floor_json(report.floor)},
+      // The kernel's own measurement (rtla timerlat): null, with the
+      // reason beside it, where the kernel has no timerlat tracer.
+      {"timerlat", timerlat_json(report.timerlat)},
+      {"timerlat_reason", valid_utf8(report.timerlat.reason)},
   };
 }
 

@@ -86,6 +86,31 @@ std::string floor_rows(const Report& report) {
   return out;
 }
 
+// The kernel's own measurement of the same timer (rtla timerlat), beside
+// the modes' timer_to_top (its IRQ latency) and cyclictest (its thread
+// latency).
+std::string timerlat_rows(const Report& report) {
+  const Timerlat& t = report.timerlat;
+  if (!t.available) return fmt::format("\ntimerlat: not available: {}\n", t.reason);
+  std::string out = fmt::format("\n{:<16} {:<13} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+                                "timerlat (us)", "", "n", "p50", "p90", "p99", "p99.9", "max");
+  auto row = [&out](const char* what, const char* beside, const Summary& s) {
+    out += fmt::format("{:<16} {:<13} {:>7} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}\n", what,
+                       beside, s.n, us(s.p50), us(s.p90), us(s.p99), us(s.p999), us(s.max));
+  };
+  row("rtla irq", "~timer_to_top", t.result.irq.histogram.summary());
+  row("rtla thread", "~cyclictest", t.result.thread.histogram.summary());
+  bool first = true;
+  for (const auto& m : report.modes) {
+    row(first ? "timer_to_top" : "", m.mode.c_str(),
+        m.latency[static_cast<std::size_t>(Stage::timer_to_top)]);
+    first = false;
+  }
+  if (report.floor.available) row("cyclictest", "expiry->user", report.floor.histogram.summary());
+  out += fmt::format("({})\n", t.command);
+  return out;
+}
+
 std::string cpu_set(const ContextSummary& c) {
   std::string out;
   for (auto cpu : c.cpus()) out += (out.empty() ? "" : ",") + std::to_string(cpu);
@@ -183,6 +208,7 @@ std::string format_table(const Report& report) {
   if (report.repetitions > 1) out += spread_rows(report);
   out += outlier_rows(report);
   out += floor_rows(report);
+  out += timerlat_rows(report);
   return out;
 }
 

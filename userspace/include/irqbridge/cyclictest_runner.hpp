@@ -45,6 +45,22 @@ class TempFile {
   std::unique_ptr<UnlinkOnSignal> on_signal_;
 };
 
+// How a program run by run_program ended: spawn_error is posix_spawnp's
+// error (ENOENT: not installed), else status is its wait status.
+struct ProgramExit {
+  int spawn_error = 0;
+  int status = 0;
+};
+
+// Runs args (args[0] looked up in PATH) with stdin from /dev/null, stdout
+// into out_fd and stderr into err_fd, and waits for it; a caught SIGINT or
+// SIGTERM kills it too (signal_cleanup.hpp). Throws Error if waitpid fails.
+ProgramExit run_program(std::vector<std::string> args, int out_fd, int err_fd);
+
+// The first line of a file that is neither empty nor a "#" comment ("" if
+// none): a failed tool's own word on why.
+std::string first_line(const std::string& path);
+
 // Runs `cyclictest -q -t1 -l LOOPS -i PERIOD [-p PRIO] [-m] [-a CPU] -h MAX
 // --json FILE` (or -tN -a LIST for several CPUs) and parses its result. Never throws: a
 // cyclictest that is missing or fails, or a temporary file that cannot be created, gives a

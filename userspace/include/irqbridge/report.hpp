@@ -16,6 +16,7 @@
 #include "irqbridge/floor.hpp"
 #include "irqbridge/outliers.hpp"
 #include "irqbridge/stats.hpp"
+#include "irqbridge/timerlat.hpp"
 #include "irqbridge/version.hpp"
 
 namespace irqbridge {
@@ -149,6 +150,7 @@ struct Report {
   ReaderSettings reader;
   std::vector<ModeResult> modes;
   Floor floor;
+  Timerlat timerlat;  // the kernel's own measurement, the second floor
 };
 
 // Ratio of a mode's statistic to the floor's; none for a floor of 0 (the
@@ -165,6 +167,9 @@ std::string dump_json(const nlohmann::json& doc);
 nlohmann::json stats_json(const Summary& s);
 nlohmann::json histogram_json(const Histogram& h);
 nlohmann::json reader_json(const ReaderSettings& r);
+// The "timerlat" object of a report; null when it is not available (the
+// reason is then the report's "timerlat_reason").
+nlohmann::json timerlat_json(const Timerlat& t);
 std::string format_table(const Report& report);
 
 }  // namespace irqbridge
