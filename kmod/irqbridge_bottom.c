@@ -222,7 +222,13 @@ static void irqbridge_chain_workitem(struct irqbridge_session *s)
  */
 irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s)
 {
+	/*
+	 * The PassiveHandling ISR runs under its interrupt's passive-level
+	 * lock; here that is a mutex, which only task context may take.
+	 */
+	mutex_lock(&s->passive_lock);
 	irqbridge_bottom_half(s);
+	mutex_unlock(&s->passive_lock);
 	return IRQ_HANDLED;
 }
 

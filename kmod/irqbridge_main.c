@@ -17,6 +17,7 @@
 #include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
@@ -218,6 +219,21 @@ static long irqbridge_get_cost(struct irqbridge_session *s, void __user *argp)
 	return copy_to_user(argp, &cost, sizeof(cost)) ? -EFAULT : 0;
 }
 
+static long irqbridge_probe_irql(void __user *argp)
+{
+	struct irqbridge_irql_probe *probe;
+	long ret;
+
+	probe = kzalloc(sizeof(*probe), GFP_KERNEL);
+	if (!probe)
+		return -ENOMEM;
+	ret = irqbridge_irql_probe(probe);
+	if (!ret && copy_to_user(argp, probe, sizeof(*probe)))
+		ret = -EFAULT;
+	kfree(probe);
+	return ret;
+}
+
 static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -240,6 +256,8 @@ static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 		return irqbridge_get_cost(s, argp);
 	case IRQBRIDGE_IOC_NEW_CHANNEL:
 		return irqbridge_new_channel();
+	case IRQBRIDGE_IOC_IRQL_PROBE:
+		return irqbridge_probe_irql(argp);
 	default:
 		if (irqbridge_is_get_stats(cmd))
 			return irqbridge_get_stats(s, argp, _IOC_SIZE(cmd));

@@ -42,6 +42,7 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 
 	mutex_init(&s->lock);
 	raw_spin_lock_init(&s->isr_lock);
+	mutex_init(&s->passive_lock);
 	atomic_long_set(&s->pending, 0);
 	atomic_long_set(&s->chain_pending, 0);
 	atomic_long_set(&s->empty_runs, 0);
@@ -67,6 +68,7 @@ void irqbridge_session_destroy(struct irqbridge_session *s)
 	irqbridge_bh_kill(s);
 	if (s->evctx)
 		eventfd_ctx_put(s->evctx);
+	mutex_destroy(&s->passive_lock);
 	mutex_destroy(&s->lock);
 	kvfree(s->inflight);
 	irqbridge_ring_free(&s->ring);
@@ -201,6 +203,10 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 	s->top_cost_max_ns = 0;
 	s->isr_status = 0;
 	s->last_status = 0;
+	atomic_long_set(&s->line_held, 0);
+	atomic_long_set(&s->line_redelivered, 0);
+	atomic_long_set(&s->thread_masked, 0);
+	atomic_long_set(&s->thread_unmasked, 0);
 	atomic_long_set(&s->pending, 0);
 	atomic_long_set(&s->chain_pending, 0);
 	s->hop1_done = 0;
@@ -325,6 +331,14 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->chain_runs = READ_ONCE(s->chain_runs);
 	st->empty_runs = atomic_long_read(&s->empty_runs);
 	st->work_capped = READ_ONCE(s->work_capped);
+	st->line_held = atomic_long_read(&s->line_held);
+	st->line_redelivered = atomic_long_read(&s->line_redelivered);
+	st->thread_masked = atomic_long_read(&s->thread_masked);
+	st->thread_unmasked = atomic_long_read(&s->thread_unmasked);
+	/* The status of a whole run of the handler thread, never half of it. */
+	mutex_lock(&s->passive_lock);
+	st->last_status = READ_ONCE(s->last_status);
+	mutex_unlock(&s->passive_lock);
 	mutex_unlock(&s->lock);
 }
 
