@@ -39,8 +39,8 @@
 #include "compat.h"
 #include "irqbridge.h"
 
-/* How long each level stays raised: several timer ticks at HZ=250. */
-#define IRQBRIDGE_PROBE_HOLD_MS 2
+/* How long each level stays raised: more than a tick at HZ=250. */
+#define IRQBRIDGE_PROBE_HOLD_MS 5
 
 /**
  * struct irqbridge_probe - one run of the probe

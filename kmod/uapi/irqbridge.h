@@ -352,15 +352,15 @@ struct irqbridge_ring_header {
 /* clang-format off */
 #define IRQBRIDGE_PROBE_BASE		0	/* the ioctl, task context */
 #define IRQBRIDGE_PROBE_BH_RAISED	1	/* local_bh_disable(), tasklet scheduled */
-#define IRQBRIDGE_PROBE_BH_LOWERING	2	/* ~2 ms later, before local_bh_enable() */
+#define IRQBRIDGE_PROBE_BH_LOWERING	2	/* ~5 ms later, before local_bh_enable() */
 #define IRQBRIDGE_PROBE_BH_LOWERED	3	/* local_bh_enable() returned */
 #define IRQBRIDGE_PROBE_BH_TASKLET	4	/* that tasklet ran */
 #define IRQBRIDGE_PROBE_PREEMPT_RAISED	5	/* preempt_disable(), work queued here */
-#define IRQBRIDGE_PROBE_PREEMPT_LOWERING 6	/* ~2 ms later, before preempt_enable() */
+#define IRQBRIDGE_PROBE_PREEMPT_LOWERING 6	/* ~5 ms later, before preempt_enable() */
 #define IRQBRIDGE_PROBE_PREEMPT_LOWERED	7	/* preempt_enable() returned */
 #define IRQBRIDGE_PROBE_PREEMPT_WORK	8	/* that work item ran */
 #define IRQBRIDGE_PROBE_IRQ_RAISED	9	/* local_irq_save(), tasklet scheduled */
-#define IRQBRIDGE_PROBE_IRQ_LOWERING	10	/* ~2 ms later, before local_irq_restore() */
+#define IRQBRIDGE_PROBE_IRQ_LOWERING	10	/* ~5 ms later, before local_irq_restore() */
 #define IRQBRIDGE_PROBE_IRQ_LOWERED	11	/* local_irq_restore() returned */
 #define IRQBRIDGE_PROBE_IRQ_TASKLET	12	/* that tasklet ran */
 #define IRQBRIDGE_PROBE_STEPS		13
@@ -435,7 +435,7 @@ struct irqbridge_irql_probe {
 #define IRQBRIDGE_IOC_NEW_CHANNEL	_IO(IRQBRIDGE_IOC_MAGIC, 0x07)
 /*
  * Raises and lowers the calling CPU's "IRQL" three ways, with a deferred
- * routine queued while raised, and reports each step (about 6 ms with
+ * routine queued while raised, and reports each step (about 15 ms with
  * bottom halves, preemption or interrupts off; one caller at a time).
  */
 #define IRQBRIDGE_IOC_IRQL_PROBE	_IOR(IRQBRIDGE_IOC_MAGIC, 0x08, struct irqbridge_irql_probe)
