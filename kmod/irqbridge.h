@@ -10,7 +10,9 @@
 #include <linux/interrupt.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/poll.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "uapi/irqbridge.h"
@@ -224,6 +226,10 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  *		a work_struct must not run in softirq and in task context
  *		(lockdep tracks its completion as one lock class)
  * @ring:	per-event records for the reader
+ * @readq:	readers blocked in read() or poll() on the session's file: the
+ *		pended IRP that the signalling stage completes
+ * @unread:	events signalled and not yet returned by read(); the
+ *		signalling stage adds, read() takes all with atomic_long_xchg()
  *
  * The run state (@raised .. @ring_lost) is reset by START under @lock while
  * no stage can run. While running, each field has the single writer named
@@ -285,6 +291,8 @@ struct irqbridge_session {
 	struct work_struct bh_work;
 
 	struct irqbridge_ring ring;
+	wait_queue_head_t readq;
+	atomic_long_t unread;
 };
 
 void irqbridge_timer_init(struct irqbridge_session *s);
@@ -306,5 +314,9 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 			     struct irqbridge_stats *st);
 void irqbridge_session_cost(struct irqbridge_session *s,
 			    struct irqbridge_cost *cost);
+ssize_t irqbridge_session_read(struct irqbridge_session *s, char __user *buf,
+			       size_t count, bool nonblock);
+__poll_t irqbridge_session_poll(struct irqbridge_session *s, struct file *file,
+				poll_table *wait);
 
 #endif /* _IRQBRIDGE_H */

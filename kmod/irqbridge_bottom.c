@@ -92,6 +92,10 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 		usleep_range(s->config.sleep_us, s->config.sleep_us + 10);
 
 	irqbridge_eventfd_add(s->evctx, n);
+	/* Completes a reader pended in read() or poll() on the session. */
+	atomic_long_add(n, &s->unread);
+	if (wq_has_sleeper(&s->readq))
+		wake_up_interruptible_poll(&s->readq, EPOLLIN | EPOLLRDNORM);
 	rec->signal_ns = ktime_get_ns();
 	trace_irqbridge_signal(s->config.mode, n);
 

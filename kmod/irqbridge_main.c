@@ -219,6 +219,18 @@ static long irqbridge_get_cost(struct irqbridge_session *s, void __user *argp)
 	return copy_to_user(argp, &cost, sizeof(cost)) ? -EFAULT : 0;
 }
 
+static ssize_t irqbridge_read(struct file *file, char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	return irqbridge_session_read(file->private_data, buf, count,
+				      file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t irqbridge_poll(struct file *file, poll_table *wait)
+{
+	return irqbridge_session_poll(file->private_data, file, wait);
+}
+
 static long irqbridge_probe_irql(void __user *argp)
 {
 	struct irqbridge_irql_probe *probe;
@@ -270,6 +282,8 @@ static const struct file_operations irqbridge_fops = {
 	.open = irqbridge_open,
 	.release = irqbridge_release,
 	.mmap = irqbridge_mmap,
+	.read = irqbridge_read,
+	.poll = irqbridge_poll,
 	.unlocked_ioctl = irqbridge_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -715,6 +716,95 @@ void ExpectPreemptCount(uint32_t pc, uint32_t kind, const irqbridge_irql_probe& 
         << "serving a softirq: preempt_count 0x" << std::hex << pc;
   } else {
     EXPECT_EQ(pc, 0u) << "task context, preemptible: preempt_count 0x" << std::hex << pc;
+  }
+}
+
+volatile sig_atomic_t g_alarm_fired = 0;
+void OnAlarm(int /*signo*/) { g_alarm_fired = 1; }
+
+// SIGALRM in @seconds wakes a blocked poll() or read() (a handler without
+// SA_RESTART) and sets fired(): the wait ended without its wake-up, even
+// if it then found what it waited for. Cancelled when it goes out of scope.
+class Alarm {
+ public:
+  static bool fired() { return g_alarm_fired != 0; }
+  explicit Alarm(unsigned seconds) {
+    g_alarm_fired = 0;
+    struct sigaction sa {};
+    sa.sa_handler = OnAlarm;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGALRM, &sa, nullptr);
+    ::alarm(seconds);
+  }
+  Alarm(const Alarm&) = delete;
+  Alarm& operator=(const Alarm&) = delete;
+  ~Alarm() { ::alarm(0); }
+};
+
+// Completing I/O in the DPC (the pended IRP, the inverted call): a reader
+// blocked in read() or poll() on the session's own file is woken by the
+// bottom half through a wait queue, next to the eventfd, and both counts are
+// exact. In every bottom-half context: softirq, task, handler thread.
+TEST_F(DeviceTest, ReadAndPollCompleteFromTheBottomHalf) {
+  const irqbridge_info info = Info();
+  uint64_t v = 0;
+  // Nothing completed yet: a non-blocking read says so, a short one is
+  // refused.
+  ASSERT_EQ(::fcntl(dev_.get(), F_SETFL, O_NONBLOCK), 0);
+  EXPECT_EQ(::read(dev_.get(), &v, sizeof(v)), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  uint32_t small = 0;
+  EXPECT_EQ(::read(dev_.get(), &small, sizeof(small)), -1);
+  EXPECT_EQ(errno, EINVAL);
+  pollfd none{dev_.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&none, 1, 0), 0);
+  ASSERT_EQ(::fcntl(dev_.get(), F_SETFL, 0), 0);
+  Attach();
+
+  constexpr uint64_t kEvents = 200;
+  for (auto [mode, source] :
+       {std::pair<uint32_t, uint32_t>{IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_SOURCE_TIMER},
+        std::pair<uint32_t, uint32_t>{IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_SOURCE_TIMER},
+        std::pair<uint32_t, uint32_t>{IRQBRIDGE_MODE_THREADED, IRQBRIDGE_SOURCE_IRQCHIP}}) {
+    SCOPED_TRACE(testing::Message() << "mode " << mode);
+    ASSERT_TRUE(info.modes & Bit(mode));
+    auto c = Config(mode, kMsPeriod, kEvents, source);
+    ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+    ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
+    uint64_t total = 0, reads = 0;
+    while (total < kEvents) {
+      // Half the waits in poll(), half straight in a blocking read(); both
+      // without a timeout, so only the wake-up ends them (a poll timeout
+      // would hide a missing one: its last pass finds the events anyway).
+      // SIGALRM after 10 s is the liveness bound: EINTR, a failure.
+      Alarm alarm(10);
+      if (reads % 2 == 0) {
+        pollfd pfd{dev_.get(), POLLIN, 0};
+        ASSERT_EQ(::poll(&pfd, 1, -1), 1)
+            << "not woken for 10 s after " << total << ": " << std::strerror(errno);
+        ASSERT_EQ(pfd.revents, POLLIN);
+      }
+      ASSERT_EQ(::read(dev_.get(), &v, sizeof(v)), ssize_t{sizeof(v)})
+          << "not woken for 10 s after " << total << ": " << std::strerror(errno);
+      ASSERT_FALSE(Alarm::fired())
+          << "woken by the 10 s alarm, not by the bottom half, after " << total;
+      ASSERT_GT(v, 0u);
+      total += v;
+      reads++;
+    }
+    ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP), 0);
+    irqbridge_stats st{};
+    ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, &st), 0);
+    EXPECT_EQ(total, kEvents) << "the device read a different count";
+    EXPECT_EQ(st.counted, kEvents);
+    // The eventfd was signalled just the same.
+    uint64_t signalled = 0;
+    ASSERT_EQ(::read(efd_.get(), &signalled, sizeof(signalled)), ssize_t{sizeof(signalled)});
+    EXPECT_EQ(signalled, kEvents);
+    // Nothing left over for the next run.
+    pollfd after{dev_.get(), POLLIN, 0};
+    EXPECT_EQ(::poll(&after, 1, 0), 0);
+    RecordProperty(std::string("reads_mode_") + std::to_string(mode), static_cast<int>(reads));
   }
 }
 
