@@ -219,8 +219,8 @@ static long irqbridge_get_cost(struct irqbridge_session *s, void __user *argp)
 	return copy_to_user(argp, &cost, sizeof(cost)) ? -EFAULT : 0;
 }
 
-static ssize_t irqbridge_read(struct file *file, char __user *buf,
-			      size_t count, loff_t *ppos)
+static ssize_t irqbridge_read(struct file *file, char __user *buf, size_t count,
+			      loff_t *ppos)
 {
 	return irqbridge_session_read(file->private_data, buf, count,
 				      file->f_flags & O_NONBLOCK);

@@ -106,8 +106,7 @@ static void irqbridge_probe_bh(struct irqbridge_probe *p)
 static void irqbridge_probe_preempt(struct irqbridge_probe *p)
 {
 	preempt_disable();
-	queue_work_on(smp_processor_id(), irqbridge_system_percpu_wq,
-		      &p->work);
+	queue_work_on(smp_processor_id(), irqbridge_system_percpu_wq, &p->work);
 	irqbridge_probe_mark(p, IRQBRIDGE_PROBE_PREEMPT_RAISED);
 	mdelay(IRQBRIDGE_PROBE_HOLD_MS);
 	irqbridge_probe_mark(p, IRQBRIDGE_PROBE_PREEMPT_LOWERING);
