@@ -10,7 +10,9 @@
 #include <linux/interrupt.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/poll.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "uapi/irqbridge.h"
@@ -191,7 +193,16 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @isr_lock:	protects @isr_status: the top half ORs in what it read from
  *		the device, the bottom half takes it (WdfInterruptAcquireLock)
  * @isr_status:	device status accumulated since the bottom half last ran
- * @last_status: status the bottom half last took; bottom half only
+ * @last_status: status the bottom half last took; written by the bottom
+ *		half only, in the threaded mode under @passive_lock
+ * @passive_lock: the PASSIVE_LEVEL interrupt lock (WdfInterruptAcquireLock
+ *		of an interrupt with PassiveHandling, a wait lock): a mutex the
+ *		handler thread holds for its whole run, and GET_STATS while it
+ *		reads @last_status, so the reader sees the status of a whole run
+ * @line_held:	irqchip: raises held while the line was masked; raiser only
+ * @line_redelivered: irqchip: held raises delivered at unmask
+ * @thread_masked: handler-thread runs that found their irqchip line masked
+ * @thread_unmasked: handler-thread runs that found it unmasked
  * @pending:	top halves not yet counted: the top half adds with release
  *		semantics, the bottom half takes all with atomic_long_xchg()
  * @chain_pending: chain mode: events the first hop passed to the second
@@ -215,6 +226,10 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  *		a work_struct must not run in softirq and in task context
  *		(lockdep tracks its completion as one lock class)
  * @ring:	per-event records for the reader
+ * @readq:	readers blocked in read() or poll() on the session's file: the
+ *		pended IRP that the signalling stage completes
+ * @unread:	events signalled and not yet returned by read(); the
+ *		signalling stage adds, read() takes all with atomic_long_xchg()
  *
  * The run state (@raised .. @ring_lost) is reset by START under @lock while
  * no stage can run. While running, each field has the single writer named
@@ -251,6 +266,11 @@ struct irqbridge_session {
 	raw_spinlock_t isr_lock; /* see above: top half vs bottom half */
 	u32 isr_status;
 	u32 last_status;
+	struct mutex passive_lock; /* see above: handler thread vs GET_STATS */
+	atomic_long_t line_held;
+	atomic_long_t line_redelivered;
+	atomic_long_t thread_masked;
+	atomic_long_t thread_unmasked;
 
 	atomic_long_t pending;
 	atomic_long_t chain_pending;
@@ -271,6 +291,8 @@ struct irqbridge_session {
 	struct work_struct bh_work;
 
 	struct irqbridge_ring ring;
+	wait_queue_head_t readq;
+	atomic_long_t unread;
 };
 
 void irqbridge_timer_init(struct irqbridge_session *s);
@@ -278,6 +300,8 @@ int irqbridge_timer_start(struct irqbridge_session *s);
 void irqbridge_timer_cancel(struct irqbridge_session *s);
 irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status);
 void irqbridge_context_capture(struct irqbridge_context *ctx);
+
+int irqbridge_irql_probe(struct irqbridge_irql_probe *out);
 
 struct irqbridge_session *irqbridge_session_create(u32 ring_records);
 void irqbridge_session_destroy(struct irqbridge_session *s);
@@ -290,5 +314,9 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 			     struct irqbridge_stats *st);
 void irqbridge_session_cost(struct irqbridge_session *s,
 			    struct irqbridge_cost *cost);
+ssize_t irqbridge_session_read(struct irqbridge_session *s, char __user *buf,
+			       size_t count, bool nonblock);
+__poll_t irqbridge_session_poll(struct irqbridge_session *s, struct file *file,
+				poll_table *wait);
 
 #endif /* _IRQBRIDGE_H */

@@ -92,6 +92,10 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 		usleep_range(s->config.sleep_us, s->config.sleep_us + 10);
 
 	irqbridge_eventfd_add(s->evctx, n);
+	/* Completes a reader pended in read() or poll() on the session. */
+	atomic_long_add(n, &s->unread);
+	if (wq_has_sleeper(&s->readq))
+		wake_up_interruptible_poll(&s->readq, EPOLLIN | EPOLLRDNORM);
 	rec->signal_ns = ktime_get_ns();
 	trace_irqbridge_signal(s->config.mode, n);
 
@@ -222,7 +226,13 @@ static void irqbridge_chain_workitem(struct irqbridge_session *s)
  */
 irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s)
 {
+	/*
+	 * The PassiveHandling ISR runs under its interrupt's passive-level
+	 * lock; here that is a mutex, which only task context may take.
+	 */
+	mutex_lock(&s->passive_lock);
 	irqbridge_bottom_half(s);
+	mutex_unlock(&s->passive_lock);
 	return IRQ_HANDLED;
 }
 

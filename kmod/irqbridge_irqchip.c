@@ -16,14 +16,23 @@
  * queue): each channel of a per-CPU run takes one, and its affinity is set
  * to the CPU whose timer raises it, so the handler thread follows.
  *
- * The chip has no mask register: like irq_sim it uses handle_simple_irq,
- * and each raise runs the hard handler once.
+ * The chip behaves like a level-triggered controller with a mask register
+ * (handle_level_irq): each line has a level (raised, not yet acknowledged by
+ * the hard handler, which reads and clears it as the edu handler does the
+ * device's status) and a mask bit that the IRQ core sets and clears through
+ * irq_mask/irq_unmask. The core masks the line on entry; with IRQF_ONESHOT
+ * it stays masked until the handler thread returns, as PassiveHandling
+ * keeps the interrupt from firing again before the passive ISR is done. A
+ * raise while the line is masked is held by the chip (line_held) and
+ * delivered when the line is unmasked (line_redelivered), from a hard-IRQ
+ * irq_work: a level line that is still asserted fires at unmask.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/irq_work.h>
 #include <linux/irqdomain.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -38,10 +47,18 @@
  * @session:	the session it belongs to, or NULL; set and cleared under
  *		irqbridge_chip_lock and that session's lock while its timer is
  *		not armed, read by the handlers
+ * @lock:	protects @level and @masked, the chip's "hardware" state
+ * @level:	raised and not yet acknowledged by the hard handler
+ * @masked:	the chip's mask bit, set and cleared by the IRQ core
+ * @redeliver:	hard-IRQ irq_work that delivers a raise held while masked
  */
 struct irqbridge_chip_line {
 	unsigned int virq;
 	struct irqbridge_session *session;
+	raw_spinlock_t lock; /* see above: @level and @masked */
+	bool level;
+	bool masked;
+	struct irq_work redeliver;
 };
 
 /**
@@ -65,8 +82,48 @@ static struct irqbridge_irqchip irqbridge_chip_state;
 /* Serialises attach and detach: which session owns which line. */
 static DEFINE_MUTEX(irqbridge_chip_lock);
 
-static void irqbridge_chip_noop(struct irq_data *d)
+static void irqbridge_chip_mask(struct irq_data *d)
 {
+	struct irqbridge_chip_line *line = irq_data_get_irq_chip_data(d);
+
+	raw_spin_lock(&line->lock);
+	line->masked = true;
+	raw_spin_unlock(&line->lock);
+}
+
+/*
+ * Called by the IRQ core with the descriptor's lock held: a line still
+ * asserted cannot be handled from here, so a hard-IRQ irq_work does it.
+ */
+static void irqbridge_chip_unmask(struct irq_data *d)
+{
+	struct irqbridge_chip_line *line = irq_data_get_irq_chip_data(d);
+	bool fire;
+
+	raw_spin_lock(&line->lock);
+	line->masked = false;
+	fire = line->level;
+	raw_spin_unlock(&line->lock);
+	if (fire)
+		irq_work_queue(&line->redeliver);
+}
+
+/* A level held while masked: the line fires now that it is unmasked. */
+static void irqbridge_chip_redeliver(struct irq_work *work)
+{
+	struct irqbridge_chip_line *line =
+		container_of(work, struct irqbridge_chip_line, redeliver);
+	struct irqbridge_session *s = READ_ONCE(line->session);
+	bool fire;
+
+	raw_spin_lock(&line->lock);
+	fire = line->level && !line->masked;
+	raw_spin_unlock(&line->lock);
+	if (!fire)
+		return;
+	if (s)
+		atomic_long_inc(&s->line_redelivered);
+	generic_handle_irq(line->virq);
 }
 
 /*
@@ -82,15 +139,18 @@ static int irqbridge_chip_set_affinity(struct irq_data *d,
 
 static struct irq_chip irqbridge_chip = {
 	.name = "irqbridge",
-	.irq_mask = irqbridge_chip_noop,
-	.irq_unmask = irqbridge_chip_noop,
+	.irq_mask = irqbridge_chip_mask,
+	.irq_unmask = irqbridge_chip_unmask,
 	.irq_set_affinity = irqbridge_chip_set_affinity,
 };
 
 static int irqbridge_domain_map(struct irq_domain *d, unsigned int virq,
 				irq_hw_number_t hw)
 {
-	irq_set_chip_and_handler(virq, &irqbridge_chip, handle_simple_irq);
+	struct irqbridge_irqchip *chip = d->host_data;
+
+	irq_set_chip_data(virq, &chip->lines[hw]);
+	irq_set_chip_and_handler(virq, &irqbridge_chip, handle_level_irq);
 	/*
 	 * The module routes each line to the CPU whose timer raises it:
 	 * irqbalance or a write to /proc/irq/N/smp_affinity (-EPERM now) would
@@ -113,10 +173,19 @@ static const struct irq_domain_ops irqbridge_domain_ops = {
 static irqreturn_t irqbridge_chip_hardirq(int irq, void *dev_id)
 {
 	struct irqbridge_chip_line *line = dev_id;
-	struct irqbridge_session *s = READ_ONCE(line->session);
+	struct irqbridge_session *s;
+	bool level;
 
-	if (!s)
+	/* Read and clear the line's state first, as a device's status. */
+	raw_spin_lock(&line->lock);
+	level = line->level;
+	line->level = false;
+	raw_spin_unlock(&line->lock);
+	if (!level)
 		return IRQ_NONE;
+	s = READ_ONCE(line->session);
+	if (!s)
+		return IRQ_HANDLED;
 	return irqbridge_top_half(s, 0);
 }
 
@@ -124,9 +193,21 @@ static irqreturn_t irqbridge_chip_thread(int irq, void *dev_id)
 {
 	struct irqbridge_chip_line *line = dev_id;
 	struct irqbridge_session *s = READ_ONCE(line->session);
+	bool masked;
 
 	if (!s)
 		return IRQ_NONE;
+	/*
+	 * PassiveHandling: the line stays masked while the passive ISR runs,
+	 * as the IRQ core records it and as the chip's mask bit says.
+	 */
+	raw_spin_lock_irq(&line->lock);
+	masked = line->masked;
+	raw_spin_unlock_irq(&line->lock);
+	if (masked && irqd_irq_masked(irq_get_irq_data(irq)))
+		atomic_long_inc(&s->thread_masked);
+	else
+		atomic_long_inc(&s->thread_unmasked);
 	return irqbridge_bh_thread_fn(s);
 }
 
@@ -140,6 +221,7 @@ static void irqbridge_chip_lines_free(struct irqbridge_irqchip *chip)
 		if (!line->virq)
 			continue;
 		free_irq(line->virq, line);
+		irq_work_sync(&line->redeliver);
 		irq_dispose_mapping(line->virq);
 		line->virq = 0;
 	}
@@ -156,8 +238,11 @@ static int irqbridge_chip_lines_request(struct irqbridge_irqchip *chip)
 
 	for (i = 0; i < chip->nr; i++) {
 		struct irqbridge_chip_line *line = &chip->lines[i];
-		unsigned int virq = irq_create_mapping(chip->domain, i);
+		unsigned int virq;
 
+		raw_spin_lock_init(&line->lock);
+		line->redeliver = IRQ_WORK_INIT_HARD(irqbridge_chip_redeliver);
+		virq = irq_create_mapping(chip->domain, i);
 		if (!virq) {
 			ret = -EINVAL;
 			goto err_free_lines;
@@ -274,17 +359,41 @@ static int irqbridge_irqchip_attach(struct irqbridge_session *s)
 	return ret;
 }
 
+static bool irqbridge_irqchip_busy(struct irqbridge_session *s)
+{
+	/* Pairs with the top half's release once it has taken the raise. */
+	return atomic_read_acquire(&s->outstanding);
+}
+
 static int irqbridge_irqchip_raise(struct irqbridge_session *s)
 {
+	struct irqbridge_chip_line *line = s->line;
+	bool masked;
+
+	raw_spin_lock(&line->lock);
+	line->level = true;
+	masked = line->masked;
+	raw_spin_unlock(&line->lock);
+	if (masked) {
+		/* Held: delivered by irqbridge_chip_unmask(). */
+		atomic_long_inc(&s->line_held);
+		return 0;
+	}
 	/* Hard-IRQ context with interrupts off, as a chained handler. */
-	generic_handle_irq(s->line->virq);
+	generic_handle_irq(line->virq);
 	return 0;
 }
 
 static void irqbridge_irqchip_detach(struct irqbridge_session *s)
 {
 	lockdep_assert_held(&s->lock);
-	/* The timer is cancelled: wait for handlers still running, thread too. */
+	/*
+	 * The timer is cancelled: wait for handlers still running, thread
+	 * too; its return unmasks the line, which delivers a held raise from
+	 * an irq_work, whose thread then runs too.
+	 */
+	synchronize_irq(s->line->virq);
+	irq_work_sync(&s->line->redeliver);
 	synchronize_irq(s->line->virq);
 	mutex_lock(&irqbridge_chip_lock);
 	WRITE_ONCE(s->line->session, NULL);
@@ -297,6 +406,7 @@ const struct irqbridge_source_ops irqbridge_source_irqchip = {
 	.name = "irqchip",
 	.available = irqbridge_irqchip_available,
 	.attach = irqbridge_irqchip_attach,
+	.busy = irqbridge_irqchip_busy,
 	.raise = irqbridge_irqchip_raise,
 	.detach = irqbridge_irqchip_detach,
 };

@@ -17,6 +17,7 @@
 #include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
@@ -218,6 +219,33 @@ static long irqbridge_get_cost(struct irqbridge_session *s, void __user *argp)
 	return copy_to_user(argp, &cost, sizeof(cost)) ? -EFAULT : 0;
 }
 
+static ssize_t irqbridge_read(struct file *file, char __user *buf, size_t count,
+			      loff_t *ppos)
+{
+	return irqbridge_session_read(file->private_data, buf, count,
+				      file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t irqbridge_poll(struct file *file, poll_table *wait)
+{
+	return irqbridge_session_poll(file->private_data, file, wait);
+}
+
+static long irqbridge_probe_irql(void __user *argp)
+{
+	struct irqbridge_irql_probe *probe;
+	long ret;
+
+	probe = kzalloc(sizeof(*probe), GFP_KERNEL);
+	if (!probe)
+		return -ENOMEM;
+	ret = irqbridge_irql_probe(probe);
+	if (!ret && copy_to_user(argp, probe, sizeof(*probe)))
+		ret = -EFAULT;
+	kfree(probe);
+	return ret;
+}
+
 static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -240,6 +268,8 @@ static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 		return irqbridge_get_cost(s, argp);
 	case IRQBRIDGE_IOC_NEW_CHANNEL:
 		return irqbridge_new_channel();
+	case IRQBRIDGE_IOC_IRQL_PROBE:
+		return irqbridge_probe_irql(argp);
 	default:
 		if (irqbridge_is_get_stats(cmd))
 			return irqbridge_get_stats(s, argp, _IOC_SIZE(cmd));
@@ -252,6 +282,8 @@ static const struct file_operations irqbridge_fops = {
 	.open = irqbridge_open,
 	.release = irqbridge_release,
 	.mmap = irqbridge_mmap,
+	.read = irqbridge_read,
+	.poll = irqbridge_poll,
 	.unlocked_ioctl = irqbridge_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

@@ -42,6 +42,9 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 
 	mutex_init(&s->lock);
 	raw_spin_lock_init(&s->isr_lock);
+	mutex_init(&s->passive_lock);
+	init_waitqueue_head(&s->readq);
+	atomic_long_set(&s->unread, 0);
 	atomic_long_set(&s->pending, 0);
 	atomic_long_set(&s->chain_pending, 0);
 	atomic_long_set(&s->empty_runs, 0);
@@ -67,6 +70,7 @@ void irqbridge_session_destroy(struct irqbridge_session *s)
 	irqbridge_bh_kill(s);
 	if (s->evctx)
 		eventfd_ctx_put(s->evctx);
+	mutex_destroy(&s->passive_lock);
 	mutex_destroy(&s->lock);
 	kvfree(s->inflight);
 	irqbridge_ring_free(&s->ring);
@@ -201,6 +205,11 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 	s->top_cost_max_ns = 0;
 	s->isr_status = 0;
 	s->last_status = 0;
+	atomic_long_set(&s->unread, 0);
+	atomic_long_set(&s->line_held, 0);
+	atomic_long_set(&s->line_redelivered, 0);
+	atomic_long_set(&s->thread_masked, 0);
+	atomic_long_set(&s->thread_unmasked, 0);
 	atomic_long_set(&s->pending, 0);
 	atomic_long_set(&s->chain_pending, 0);
 	s->hop1_done = 0;
@@ -325,6 +334,14 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->chain_runs = READ_ONCE(s->chain_runs);
 	st->empty_runs = atomic_long_read(&s->empty_runs);
 	st->work_capped = READ_ONCE(s->work_capped);
+	st->line_held = atomic_long_read(&s->line_held);
+	st->line_redelivered = atomic_long_read(&s->line_redelivered);
+	st->thread_masked = atomic_long_read(&s->thread_masked);
+	st->thread_unmasked = atomic_long_read(&s->thread_unmasked);
+	/* The status of a whole run of the handler thread, never half of it. */
+	mutex_lock(&s->passive_lock);
+	st->last_status = READ_ONCE(s->last_status);
+	mutex_unlock(&s->passive_lock);
 	mutex_unlock(&s->lock);
 }
 
@@ -346,4 +363,62 @@ void irqbridge_session_cost(struct irqbridge_session *s,
 	cost->top_ns_total = READ_ONCE(s->top_cost_ns);
 	cost->top_ns_max = READ_ONCE(s->top_cost_max_ns);
 	mutex_unlock(&s->lock);
+}
+
+/**
+ * irqbridge_session_read() - wait for completed events, the pended-IRP way
+ * @s: the session
+ * @buf: where the count goes: a __u64, as an eventfd's read returns it
+ * @count: at least 8
+ * @nonblock: O_NONBLOCK: -EAGAIN instead of waiting
+ *
+ * The signalling stage completes the "IRP": it adds its events to
+ * @s->unread and wakes @s->readq, next to signalling the eventfd. A read
+ * takes every event since the previous one.
+ *
+ * Context: process context, may sleep.
+ * Return: 8, -EINVAL for a short buffer, -EAGAIN, -ERESTARTSYS or -EFAULT.
+ */
+ssize_t irqbridge_session_read(struct irqbridge_session *s, char __user *buf,
+			       size_t count, bool nonblock)
+{
+	u64 n;
+	int ret;
+
+	if (count < sizeof(n))
+		return -EINVAL;
+	for (;;) {
+		n = atomic_long_xchg(&s->unread, 0);
+		if (n)
+			break;
+		if (nonblock)
+			return -EAGAIN;
+		ret = wait_event_interruptible(s->readq,
+					       atomic_long_read(&s->unread));
+		if (ret)
+			return ret;
+	}
+	if (put_user(n, (u64 __user *)buf)) {
+		/* Not lost: the next read returns them. */
+		atomic_long_add(n, &s->unread);
+		return -EFAULT;
+	}
+	return sizeof(n);
+}
+
+/**
+ * irqbridge_session_poll() - readable while completed events are unread
+ * @s: the session
+ * @file: its file
+ * @wait: the poll table
+ *
+ * Return: EPOLLIN | EPOLLRDNORM when a read would not block, else 0.
+ */
+__poll_t irqbridge_session_poll(struct irqbridge_session *s, struct file *file,
+				poll_table *wait)
+{
+	poll_wait(file, &s->readq, wait);
+	/* Pairs with wq_has_sleeper() in the signalling stage. */
+	smp_mb();
+	return atomic_long_read(&s->unread) ? EPOLLIN | EPOLLRDNORM : 0;
 }

@@ -191,6 +191,22 @@ struct irqbridge_config {
  * @error:		0, or the positive errno that ended the run early:
  *			ENODEV when the source's device was removed
  * @reserved:		0
+ * @line_held:		IRQBRIDGE_SOURCE_IRQCHIP: raises that found the line
+ *			masked (its handler thread still running, IRQF_ONESHOT)
+ *			and were held by the chip until it was unmasked
+ * @line_redelivered:	IRQBRIDGE_SOURCE_IRQCHIP: held raises the chip
+ *			delivered when the line was unmasked; after STOP equal
+ *			to @line_held
+ * @thread_masked:	handler-thread runs (IRQBRIDGE_MODE_THREADED,
+ *			IRQBRIDGE_SOURCE_IRQCHIP) that found their line masked,
+ *			as the IRQ core and the chip both see it
+ * @thread_unmasked:	such runs that found it unmasked: 0 unless
+ *			PassiveHandling is not what the module claims
+ * @last_status:	the device status the last bottom-half run took from
+ *			the top halves (EDU: the saved volatile state, what the
+ *			DPC reads under WdfInterruptAcquireLock); 0 for the
+ *			other sources
+ * @reserved2:		0
  *
  * Fields are only ever appended. The module answers GET_STATS for every
  * size from IRQBRIDGE_STATS_SIZE_V1 up (the size is part of the ioctl
@@ -213,6 +229,12 @@ struct irqbridge_stats {
 	__u64 work_capped;
 	__u32 error;
 	__u32 reserved;
+	__u64 line_held;
+	__u64 line_redelivered;
+	__u64 thread_masked;
+	__u64 thread_unmasked;
+	__u32 last_status;
+	__u32 reserved2;
 };
 
 /* sizeof(struct irqbridge_stats) up to @empty_runs: the first layout. */
@@ -321,6 +343,79 @@ struct irqbridge_ring_header {
 	__u64 overruns;
 };
 
+/*
+ * The IRQL probe (IRQBRIDGE_IOC_IRQL_PROBE): KeRaiseIrql / KeLowerIrql in
+ * Linux terms, run in the calling task. Each step is one point of the
+ * sequence below; struct irqbridge_probe_step.order numbers the points in
+ * the order the module saw them (0: never happened).
+ */
+/* clang-format off */
+#define IRQBRIDGE_PROBE_BASE		0	/* the ioctl, task context */
+#define IRQBRIDGE_PROBE_BH_RAISED	1	/* local_bh_disable(), tasklet scheduled */
+#define IRQBRIDGE_PROBE_BH_LOWERING	2	/* ~5 ms later, before local_bh_enable() */
+#define IRQBRIDGE_PROBE_BH_LOWERED	3	/* local_bh_enable() returned */
+#define IRQBRIDGE_PROBE_BH_TASKLET	4	/* that tasklet ran */
+#define IRQBRIDGE_PROBE_PREEMPT_RAISED	5	/* preempt_disable(), work queued here */
+#define IRQBRIDGE_PROBE_PREEMPT_LOWERING 6	/* ~5 ms later, before preempt_enable() */
+#define IRQBRIDGE_PROBE_PREEMPT_LOWERED	7	/* preempt_enable() returned */
+#define IRQBRIDGE_PROBE_PREEMPT_WORK	8	/* that work item ran */
+#define IRQBRIDGE_PROBE_IRQ_RAISED	9	/* local_irq_save(), tasklet scheduled */
+#define IRQBRIDGE_PROBE_IRQ_LOWERING	10	/* ~5 ms later, before local_irq_restore() */
+#define IRQBRIDGE_PROBE_IRQ_LOWERED	11	/* local_irq_restore() returned */
+#define IRQBRIDGE_PROBE_IRQ_TASKLET	12	/* that tasklet ran */
+#define IRQBRIDGE_PROBE_STEPS		13
+/* clang-format on */
+
+/**
+ * struct irqbridge_probe_step - one point of the IRQL probe
+ * @order:		1-based position among the steps that happened, 0 if
+ *			this one did not
+ * @softirq_count:	softirq_count() there (on PREEMPT_RT a per-task count
+ *			that preempt_count() does not include)
+ * @reserved:		0
+ * @ctx:		context flags, preempt_count() and CPU there
+ */
+struct irqbridge_probe_step {
+	__u64 order;
+	__u32 softirq_count;
+	__u32 reserved;
+	struct irqbridge_context ctx;
+};
+
+/**
+ * struct irqbridge_irql_probe - the IRQL probe's result
+ *	(IRQBRIDGE_IOC_IRQL_PROBE)
+ * @size:		sizeof(struct irqbridge_irql_probe)
+ * @preempt_rt:		1 on a PREEMPT_RT kernel (softirqs run in threads)
+ * @preempt_mask:	PREEMPT_MASK of this kernel: the preempt_disable() count
+ * @softirq_mask:	SOFTIRQ_MASK: softirq serving and BH-disable counts
+ * @hardirq_mask:	HARDIRQ_MASK: hard-interrupt nesting
+ * @nmi_mask:		NMI_MASK
+ * @preempt_offset:	PREEMPT_OFFSET: what preempt_disable() adds
+ * @softirq_offset:	SOFTIRQ_OFFSET: set while a softirq is served
+ * @softirq_disable_offset: SOFTIRQ_DISABLE_OFFSET: what local_bh_disable()
+ *			adds
+ * @hardirq_offset:	HARDIRQ_OFFSET: one hard interrupt
+ * @steps:		IRQBRIDGE_PROBE_STEPS points, indexed IRQBRIDGE_PROBE_*
+ *
+ * The masks and offsets are the kernel's own (they moved between kernel
+ * versions): read the preempt_count of a record with them, never with
+ * constants.
+ */
+struct irqbridge_irql_probe {
+	__u32 size;
+	__u32 preempt_rt;
+	__u32 preempt_mask;
+	__u32 softirq_mask;
+	__u32 hardirq_mask;
+	__u32 nmi_mask;
+	__u32 preempt_offset;
+	__u32 softirq_offset;
+	__u32 softirq_disable_offset;
+	__u32 hardirq_offset;
+	struct irqbridge_probe_step steps[IRQBRIDGE_PROBE_STEPS];
+};
+
 /* clang-format off */
 #define IRQBRIDGE_RING_RECORDS_OFFSET	4096
 
@@ -338,6 +433,12 @@ struct irqbridge_ring_header {
  * (each session holds its ring: a few MB), at most IRQBRIDGE_SESSIONS_MAX - 1.
  */
 #define IRQBRIDGE_IOC_NEW_CHANNEL	_IO(IRQBRIDGE_IOC_MAGIC, 0x07)
+/*
+ * Raises and lowers the calling CPU's "IRQL" three ways, with a deferred
+ * routine queued while raised, and reports each step (about 15 ms with
+ * bottom halves, preemption or interrupts off; one caller at a time).
+ */
+#define IRQBRIDGE_IOC_IRQL_PROBE	_IOR(IRQBRIDGE_IOC_MAGIC, 0x08, struct irqbridge_irql_probe)
 
 /* clang-format on */
 

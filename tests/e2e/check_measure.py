@@ -92,9 +92,12 @@ def check_outliers(r, lines, errors):
 
 
 def check_variants_and_loads(out, errors):
-    for v in ("read", "epoll", "uring-poll", "uring-read"):
+    for v in ("read", "epoll", "uring-poll", "uring-read", "device-read"):
         r = load(out, f"reader-{v}.json")
         m = r["modes"]["tasklet"]
+        waits_on = "device" if v == "device-read" else "eventfd"
+        if r["reader"].get("waits_on") != waits_on:
+            errors.append(f"reader-{v}: waits_on recorded as {r['reader'].get('waits_on')!r}")
         if r["reader"].get("variant") != v:
             errors.append(f"reader-{v}: variant recorded as {r['reader'].get('variant')!r}")
         if not (m["exact"] and m["fired"] == 300):

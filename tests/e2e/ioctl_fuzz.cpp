@@ -286,6 +286,7 @@ struct Dice {
         case IRQBRIDGE_IOC_GET_STATS:
         case IRQBRIDGE_IOC_GET_COST:
         case IRQBRIDGE_IOC_NEW_CHANNEL:
+        case IRQBRIDGE_IOC_IRQL_PROBE:
           continue;
         default:
           return cmd;

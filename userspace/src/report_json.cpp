@@ -61,7 +61,10 @@ nlohmann::json reader_json(const ReaderSettings& r) {
           {"priority", r.priority},
           {"mlockall", r.mlockall},
           {"cpu", r.cpu},
-          {"variant", r.variant}};
+          {"variant", r.variant},
+          // What the reader waits on: the eventfd, or the device's own
+          // file (the device-read variant).
+          {"waits_on", r.variant == "device-read" ? "device" : "eventfd"}};
 }
 
 nlohmann::json histogram_json(const Histogram& h) {

@@ -128,6 +128,7 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   RingView ring(mapping.bytes());
   auto waiter = make_waiter(s.reader);
   device.set_eventfd(waiter->eventfd());
+  waiter->attach_device(device.fd());
 
   irqbridge_config config{};
   config.size = sizeof(config);

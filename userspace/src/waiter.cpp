@@ -89,6 +89,8 @@ std::unique_ptr<Waiter> make_waiter(ReaderVariant variant) {
       return detail::make_epoll_waiter();
     case ReaderVariant::uring_poll:
       return detail::make_uring_poll_waiter();
+    case ReaderVariant::device_read:
+      return detail::make_device_read_waiter();
   }
   throw Error("unknown reader variant");
 }

@@ -16,6 +16,7 @@ std::unique_ptr<Waiter> make_uring_read_waiter();
 std::unique_ptr<Waiter> make_read_waiter();
 std::unique_ptr<Waiter> make_epoll_waiter();
 std::unique_ptr<Waiter> make_uring_poll_waiter();
+std::unique_ptr<Waiter> make_device_read_waiter();
 
 // An io_uring of a few entries, for one waiter. Errors throw Error.
 class IoUring {

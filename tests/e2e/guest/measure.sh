@@ -9,7 +9,7 @@ rc=0
 cli=/testbox/irqbridge
 "$cli" compare --quiet --events 500 --repeat 3 --warmup 20 --cpu 0 --timer-cpu 1 \
 	--threshold-us 1000 --csv /out/events.csv --json /out/measure.json > /out/measure.txt || rc=1
-for v in read epoll uring-poll uring-read; do
+for v in read epoll uring-poll uring-read device-read; do
 	"$cli" run --quiet --mode tasklet --events 300 --reader "$v" --no-floor \
 		--json "/out/reader-$v.json" > /dev/null || rc=1
 done

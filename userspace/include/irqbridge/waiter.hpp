@@ -12,10 +12,11 @@
 namespace irqbridge {
 
 enum class ReaderVariant {
-  uring_read,  // io_uring IORING_OP_READ of the counter (the default)
-  read,        // a blocking read(2)
-  epoll,       // epoll_wait(2), then read(2)
-  uring_poll,  // one io_uring multishot poll, then read(2)
+  uring_read,   // io_uring IORING_OP_READ of the counter (the default)
+  read,         // a blocking read(2)
+  epoll,        // epoll_wait(2), then read(2)
+  uring_poll,   // one io_uring multishot poll, then read(2)
+  device_read,  // poll(2) + read(2) of the session's own file (pended IRP)
 };
 
 std::string_view variant_name(ReaderVariant v);
@@ -34,6 +35,9 @@ class Waiter {
 
   // The eventfd to hand to the module.
   [[nodiscard]] virtual int eventfd() const = 0;
+  // The session's file (/dev/irqbridge or a channel), for variants that
+  // wait on it rather than on the eventfd; the others ignore it.
+  virtual void attach_device(int /*fd*/) {}
   // Events since the previous successful wait (the counter, read and
   // reset), or nullopt if none arrived within timeout.
   virtual std::optional<std::uint64_t> wait(std::chrono::milliseconds timeout) = 0;
