@@ -37,6 +37,7 @@ struct Options {
   std::string load = "none";
   bool no_floor = false;
   bool scaling_only = false;  // bench: only the per-CPU cost
+  bool costs_only = false;    // bench: only the top half's and the readers' costs
   bool quiet = false;
 };
 
