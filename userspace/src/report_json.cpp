@@ -61,7 +61,12 @@ nlohmann::json reader_json(const ReaderSettings& r) {
           {"priority", r.priority},
           {"mlockall", r.mlockall},
           {"cpu", r.cpu},
-          {"variant", r.variant}};
+          {"variant", r.variant},
+          {"io_uring_setup",
+           {{"flags", r.io_uring_setup},
+            {"value", r.io_uring_flags},
+            {"registered_ring_fd", r.io_uring_registered_ring_fd},
+            {"fixed_eventfd", r.io_uring_fixed_eventfd}}}};
 }
 
 nlohmann::json histogram_json(const Histogram& h) {
