@@ -79,6 +79,31 @@ TEST(UringSetup, EinvalForThePlainRingIsAnError) {
   EXPECT_THROW(choose_uring_setup([](std::uint32_t) { return -EINVAL; }), Error);
 }
 
+TEST(UringSetup, AForcedSetupIsTheOnlyOneTried) {
+  FakeKernel k{kUringSingleIssuer | kUringDeferTaskrun | kUringCoopTaskrun, {}};
+  EXPECT_EQ(choose_uring_setup([&k](std::uint32_t f) { return k(f); }, 0U), 0U);
+  EXPECT_EQ(k.tried, (std::vector<std::uint32_t>{0}));
+  // An old kernel's EINVAL for the forced setup is an error, not a fallback.
+  FakeKernel old{0, {}};
+  EXPECT_THROW(choose_uring_setup([&old](std::uint32_t f) { return old(f); }, kUringCoopTaskrun),
+               Error);
+  EXPECT_EQ(old.tried.size(), 1u);
+}
+
+TEST(UringSetup, ParsesTheEnvironmentOverride) {
+  EXPECT_FALSE(parse_uring_setup(nullptr).has_value());
+  EXPECT_FALSE(parse_uring_setup("").has_value());
+  EXPECT_EQ(parse_uring_setup("none"), 0U);
+  EXPECT_EQ(parse_uring_setup("COOP_TASKRUN"), kUringCoopTaskrun);
+  EXPECT_EQ(parse_uring_setup("SINGLE_ISSUER|DEFER_TASKRUN"),
+            kUringSingleIssuer | kUringDeferTaskrun);
+  EXPECT_THROW(parse_uring_setup("SQPOLL"), Error);
+  EXPECT_THROW(parse_uring_setup("COOP_TASKRUN|"), Error);
+  // What the report prints parses back to the same flags.
+  for (std::uint32_t f : uring_setup_candidates())
+    EXPECT_EQ(parse_uring_setup(uring_setup_name(f).c_str()), f) << uring_setup_name(f);
+}
+
 TEST(UringSetup, UnknownBitsAreShownInHex) {
   EXPECT_EQ(uring_setup_name(kUringCoopTaskrun | 0x1U), "COOP_TASKRUN|0x1");
 }

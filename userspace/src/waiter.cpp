@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -25,9 +26,9 @@ std::chrono::nanoseconds time_left(std::chrono::steady_clock::time_point deadlin
 }
 
 IoUring::IoUring(int eventfd) : eventfd_(eventfd) {
-  setup_.flags = choose_uring_setup([this](std::uint32_t flags) {
-    return io_uring_queue_init(4, &ring_, flags);
-  });
+  setup_.flags = choose_uring_setup(
+      [this](std::uint32_t flags) { return io_uring_queue_init(4, &ring_, flags); },
+      parse_uring_setup(std::getenv("IRQBRIDGE_URING_SETUP")));
   // Both optional: a kernel without them (before 5.18 for the ring fd)
   // runs the same operations on the plain fds.
   setup_.registered_ring_fd = io_uring_register_ring_fd(&ring_) == 1;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -30,7 +31,16 @@ std::string uring_setup_name(std::uint32_t flags);
 // this kernel does not know) moves on to the next. Returns the flags that
 // worked. Throws Error with the errno's text for any other negative return,
 // or when even the plain setup fails.
-std::uint32_t choose_uring_setup(const std::function<int(std::uint32_t)>& init);
+// With `only`, that one setup is tried and nothing else (an EINVAL is then
+// an error too): the same-boot comparison of setups
+// (IRQBRIDGE_URING_SETUP, see uring_setup_override()).
+std::uint32_t choose_uring_setup(const std::function<int(std::uint32_t)>& init,
+                                 std::optional<std::uint32_t> only = std::nullopt);
+
+// The environment's IRQBRIDGE_URING_SETUP: unset or empty -> nullopt (the
+// candidates in order); "none" -> 0; else '|'-separated names as
+// uring_setup_name() prints them. Throws Error for anything else.
+std::optional<std::uint32_t> parse_uring_setup(const char* value);
 
 // What the reader's io_uring ran with, for the report.
 struct UringSetup {
