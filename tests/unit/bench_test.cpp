@@ -79,7 +79,6 @@ TEST(Bench, CpuScalingInJsonAndTable) {
   EXPECT_NE(t.find("COUNT MISMATCH"), std::string::npos) << t;
 }
 
-
 TEST(Bench, RecordsOverheadIsTheRatioOfTheMedians) {
   auto run = [](bool records, std::uint64_t total_ns) {
     return TopHalfCost{"tasklet", records, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
@@ -105,8 +104,7 @@ TEST(Bench, RecordsOverheadIsTheRatioOfTheMedians) {
   EXPECT_EQ(j["records_overhead"]["within_limit"], true);
   EXPECT_DOUBLE_EQ(j["records_overhead"]["limit"].get<double>(), 0.10);
   EXPECT_NEAR(j["records_overhead"]["ratio"].get<double>(), 40.0 / 460.0, 1e-12);
-  EXPECT_NE(format_table(r).find("records overhead: +8.7 %"), std::string::npos)
-      << format_table(r);
+  EXPECT_NE(format_table(r).find("records overhead: +8.7 %"), std::string::npos) << format_table(r);
 }
 
 TEST(Bench, RecordsOverheadNeedsRunsBothWays) {

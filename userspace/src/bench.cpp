@@ -112,14 +112,10 @@ nlohmann::json to_json(const BenchReport& r) {
                    {"mean_ns", t.mean_ns()},
                    {"max_ns", t.cost.top_ns_max}});
   const RecordsOverhead ro = records_overhead(r.top_half);
-  nlohmann::json overhead = {{"measured", ro.measured},
-                             {"mode", ro.mode},
-                             {"runs_with", ro.runs_with},
-                             {"runs_without", ro.runs_without},
-                             {"with_ns", ro.with_ns},
-                             {"without_ns", ro.without_ns},
-                             {"ratio", ro.ratio()},
-                             {"limit", kRecordsOverheadMax},
+  nlohmann::json overhead = {{"measured", ro.measured},    {"mode", ro.mode},
+                             {"runs_with", ro.runs_with},  {"runs_without", ro.runs_without},
+                             {"with_ns", ro.with_ns},      {"without_ns", ro.without_ns},
+                             {"ratio", ro.ratio()},        {"limit", kRecordsOverheadMax},
                              {"within_limit", ro.within()}};
   nlohmann::json readers = nlohmann::json::array();
   for (const auto& c : r.readers)
@@ -158,10 +154,10 @@ nlohmann::json to_json(const BenchReport& r) {
 }
 
 std::string format_table(const BenchReport& r) {
-  std::string out =
-      fmt::format("irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}, "
-                  "io_uring setup {}\n",
-                  r.events, r.kernel, r.cpus, r.accel, r.reader.policy, r.reader.io_uring_setup);
+  std::string out = fmt::format(
+      "irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}, "
+      "io_uring setup {}\n",
+      r.events, r.kernel, r.cpus, r.accel, r.reader.policy, r.reader.io_uring_setup);
   if (!r.rate_search.empty())
     out += fmt::format(
         "\n{:<14} {:>22}   (every event counted, no record lost, <1% periods skipped)\n", "mode",

@@ -60,7 +60,8 @@ std::optional<std::uint32_t> parse_uring_setup(const char* value) {
   std::size_t start = 0;
   for (;;) {
     const std::size_t bar = v.find('|', start);
-    const std::string_view name = v.substr(start, bar == std::string_view::npos ? bar : bar - start);
+    const std::string_view name =
+        v.substr(start, bar == std::string_view::npos ? bar : bar - start);
     if (name == "SINGLE_ISSUER")
       flags |= kUringSingleIssuer;
     else if (name == "DEFER_TASKRUN")
@@ -68,9 +69,10 @@ std::optional<std::uint32_t> parse_uring_setup(const char* value) {
     else if (name == "COOP_TASKRUN")
       flags |= kUringCoopTaskrun;
     else
-      throw Error(fmt::format("IRQBRIDGE_URING_SETUP={}: '{}' is none of SINGLE_ISSUER, "
-                              "DEFER_TASKRUN, COOP_TASKRUN (or the word none)",
-                              v, name));
+      throw Error(
+          fmt::format("IRQBRIDGE_URING_SETUP={}: '{}' is none of SINGLE_ISSUER, "
+                      "DEFER_TASKRUN, COOP_TASKRUN (or the word none)",
+                      v, name));
     if (bar == std::string_view::npos) return flags;
     start = bar + 1;
   }

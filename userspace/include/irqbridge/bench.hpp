@@ -52,8 +52,8 @@ struct RecordsOverhead {
   std::string mode;
   unsigned runs_with = 0;
   unsigned runs_without = 0;
-  double with_ns = 0.0;     // median of the runs' mean top half, records on
-  double without_ns = 0.0;  // the same, records off
+  double with_ns = 0.0;                // median of the runs' mean top half, records on
+  double without_ns = 0.0;             // the same, records off
   [[nodiscard]] double ratio() const;  // (with - without) / without
   [[nodiscard]] bool within() const;   // ratio() <= kRecordsOverheadMax
 };
