@@ -17,6 +17,8 @@
 #                 boots: compare, per-CPU, bench, 1 CPU) into docs/data/
 #   make docs     rewrite every generated block of the docs from docs/data/
 #   make docs-check  fail if a generated block or a cited test is stale
+#   make ratios   issue 16's P1 ratios: RATIO_RUNS (3) demo runs in one boot,
+#                 median timer_to_user / cyclictest and the stage breakdown
 #
 # Variables: KERNEL=6.12|6.12-rt|6.1|stable|stable-rt|debug (test box kernel;
 # stable = the newest Debian kernel, from Debian 13 backports), EVENTS, PERIOD_US,
@@ -32,6 +34,7 @@ SMP       ?= 2
 DEMO_ARGS ?=
 WARMUP    ?= 50
 BENCH_EVENTS ?= 2000
+RATIO_RUNS ?= 3
 SOAK_SECONDS ?= 600
 PLOT      := tools/irqbridge-plot
 BUILD     ?= build
@@ -50,12 +53,12 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	clang-format clang-tidy cppcheck perl rt-tests rtla gnuplot-nox chromium gcc-multilib
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
-	install dkms-install lint bench soak hotplug sanitize docs docs-data docs-check
+	install dkms-install lint bench soak hotplug sanitize docs docs-data docs-check ratios
 
 all: kmod userspace
 
 help:
-	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,21p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@missing=; for p in $(DEBS); do \
@@ -100,6 +103,20 @@ demo: kmod userspace
 	@$(PLOT) $(REPORT)/compare.json | sed 's/^/demo: picture /'
 	@tools/irqbridge-report $(REPORT)/compare.json | sed 's/^/demo: one page, pictures inline: /'
 	@echo "demo: report $(REPORT)/compare.json, guest console $(REPORT)/console.log"
+
+# In one boot: RATIO_RUNS demo runs (compare with the cyclictest floor),
+# then the median ratios and stages (tools/irqbridge-ratios).
+ratios: kmod userspace
+	@mkdir -p $(REPORT)
+	@echo "ratios: booting the $(KERNEL) test box: $(RATIO_RUNS) demo runs of $(EVENTS) events every $(PERIOD_US) us"
+	@$(TESTBOX) --kernel $(KERNEL) --smp $(SMP) --out $(REPORT) --log $(REPORT)/ratios-console.log --timeout 3000 \
+		--file $(KMOD_OUT)/irqbridge.ko --file $(BUILD)/userspace/irqbridge \
+		-- 'insmod irqbridge.ko && rc=0 && for i in $$(seq $(RATIO_RUNS)); do irqbridge compare --quiet --modes tasklet,workqueue --events $(EVENTS) --period-us $(PERIOD_US) --repeat $(REPEAT) --warmup $(WARMUP) $(DEMO_ARGS) --json /out/ratios-run$$i.json > /out/ratios-run$$i.txt || rc=$$?; done; rmmod irqbridge; exit $$rc' \
+		> $(REPORT)/ratios-testbox.log 2>&1 || \
+		{ rc=$$?; tail -n 40 $(REPORT)/ratios-testbox.log; echo "ratios: the test box failed ($$rc); full log: $(REPORT)/ratios-testbox.log" >&2; exit $$rc; }
+	@tools/irqbridge-ratios --json $(REPORT)/ratios.json --command "make ratios KERNEL=$(KERNEL) EVENTS=$(EVENTS) PERIOD_US=$(PERIOD_US) REPEAT=$(REPEAT) RATIO_RUNS=$(RATIO_RUNS)" \
+		$$(for i in $$(seq $(RATIO_RUNS)); do echo $(REPORT)/ratios-run$$i.json; done)
+	@echo "ratios: $(REPORT)/ratios.json (with provenance), runs $(REPORT)/ratios-run*.json"
 
 # In one boot: irqbridge bench (every mode), then a sweep of every mode.
 bench: kmod userspace

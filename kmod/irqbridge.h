@@ -56,13 +56,33 @@ int irqbridge_ring_mmap(struct irqbridge_ring *ring,
 			struct vm_area_struct *vma);
 
 /**
+ * struct irqbridge_top_context - a top half's context, not yet made into
+ *	flags (irqbridge_top_context_flags() does that in the bottom half)
+ * @preempt_count: preempt_count() on entry
+ * @softirq_count: softirq_count() on entry (the task's on PREEMPT_RT)
+ * @cpu:	raw_smp_processor_id() on entry
+ * @irqs_off:	irqs_disabled() on entry
+ * @ksoftirqd:	the interrupted task was ksoftirqd serving a softirq
+ */
+struct irqbridge_top_context {
+	u32 preempt_count;
+	u32 softirq_count;
+	u32 cpu;
+	u8 irqs_off;
+	u8 ksoftirqd;
+};
+
+void irqbridge_top_context_flags(const struct irqbridge_top_context *raw,
+				 struct irqbridge_context *ctx);
+
+/**
  * struct irqbridge_inflight - what a top half leaves for its bottom half
  * @seq:	the top half's sequence number; U64_MAX while the slot is empty
  * @expected_ns: the timer expiry that raised the event
  * @raise_ns:	when the source raised the interrupt
  * @top_ns:	top-half entry time
  * @status:	device interrupt status read by the top half
- * @top:	top-half execution context
+ * @top:	top-half execution context, raw (see irqbridge_top_context)
  * @bottom_ns:	first hop of a chain: when it took the count
  * @bottom:	first hop of a chain: its context
  *
@@ -79,7 +99,7 @@ struct irqbridge_inflight {
 	u64 raise_ns;
 	u64 top_ns;
 	u32 status;
-	struct irqbridge_context top;
+	struct irqbridge_top_context top;
 	u64 bottom_ns;
 	struct irqbridge_context bottom;
 };

@@ -116,7 +116,7 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 		rec->raise_ns = slot->raise_ns;
 		rec->top_ns = slot->top_ns;
 		rec->status = slot->status;
-		rec->top = slot->top;
+		irqbridge_top_context_flags(&slot->top, &rec->top);
 		if (chain) {
 			rec->bottom_ns = slot->bottom_ns;
 			rec->bottom = slot->bottom;

@@ -65,6 +65,61 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
 }
 
 /*
+ * The top half's context, as read: the counters its flags are made of, the
+ * CPU and the interrupt flag. Inline loads and stores only; the flags are
+ * derived later by irqbridge_top_context_flags() in the bottom half, off the
+ * path being measured. A call to irqbridge_context_capture() here was most
+ * of what the records added to the top half (docs/measurements.md).
+ */
+static __always_inline void
+irqbridge_top_context_save(struct irqbridge_top_context *raw)
+{
+	raw->preempt_count = preempt_count();
+	raw->softirq_count = softirq_count();
+	raw->cpu = raw_smp_processor_id();
+	raw->irqs_off = irqs_disabled();
+	/* Only a hard IRQ that interrupted a softirq: never on the common path. */
+	raw->ksoftirqd = unlikely(raw->softirq_count & SOFTIRQ_OFFSET) &&
+			 !strncmp(current->comm, "ksoftirqd/", 10);
+}
+
+/**
+ * irqbridge_top_context_flags() - the context of a top half, from what it
+ *	saved
+ * @raw: saved by the top half
+ * @ctx: filled as irqbridge_context_capture() would have filled it there
+ *
+ * The same expressions as in_nmi(), in_hardirq(), in_serving_softirq() and
+ * in_task(), applied to the saved counts (on PREEMPT_RT softirq_count() is
+ * the task's, not preempt_count()'s, which is why both are saved).
+ */
+void irqbridge_top_context_flags(const struct irqbridge_top_context *raw,
+				 struct irqbridge_context *ctx)
+{
+	u32 flags = 0;
+
+	if (raw->preempt_count & NMI_MASK)
+		flags |= IRQBRIDGE_CTX_NMI;
+	if (raw->preempt_count & HARDIRQ_MASK)
+		flags |= IRQBRIDGE_CTX_HARDIRQ;
+	if (raw->softirq_count & SOFTIRQ_OFFSET) {
+		flags |= IRQBRIDGE_CTX_SOFTIRQ;
+		if (raw->ksoftirqd)
+			flags |= IRQBRIDGE_CTX_KSOFTIRQD;
+	}
+	if (!(flags & (IRQBRIDGE_CTX_NMI | IRQBRIDGE_CTX_HARDIRQ |
+		       IRQBRIDGE_CTX_SOFTIRQ)))
+		flags |= IRQBRIDGE_CTX_TASK;
+	if (raw->irqs_off)
+		flags |= IRQBRIDGE_CTX_IRQS_OFF;
+
+	ctx->flags = flags;
+	ctx->preempt_count = raw->preempt_count;
+	ctx->cpu = raw->cpu;
+	ctx->reserved = 0;
+}
+
+/*
  * Save what the bottom half needs for this event's record in its inflight
  * slot, unless the bottom half is too far behind (the count is kept, the
  * record is lost and counted as such).
@@ -87,7 +142,7 @@ static void irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now,
 	slot->raise_ns = READ_ONCE(s->raise_ns);
 	slot->top_ns = now;
 	slot->status = status;
-	irqbridge_context_capture(&slot->top);
+	irqbridge_top_context_save(&slot->top);
 	slot->seq = seq;
 }
 

@@ -84,6 +84,11 @@ def check(report, events, period_ns, modes, source=None, kernel_modes=None, time
     need(isinstance(report.get("kernel"), str) and report["kernel"], "kernel missing")
     need(report.get("accel") in ("tcg", "kvm"), f"accel is {report.get('accel')!r}")
     need(isinstance(report.get("reader", {}).get("policy"), str), "reader.policy missing")
+    # Issue 16: the test box kernels (6.1 and newer) all have
+    # SINGLE_ISSUER and DEFER_TASKRUN: anything else is a broken setup.
+    setup = report.get("reader", {}).get("io_uring_setup", {})
+    need(setup.get("flags") == "SINGLE_ISSUER|DEFER_TASKRUN",
+         f"reader.io_uring_setup is {setup!r}")
     need(report.get("events") == events, f"events {report.get('events')} != {events}")
     need(report.get("period_ns") == period_ns, f"period_ns {report.get('period_ns')} != {period_ns}")
     got_modes = report.get("modes", {})

@@ -52,7 +52,9 @@ def compare_report(modes, events=1000, period_ns=1000000):
     """A compare report that check_report must accept."""
     stat = {"n": events, "p50": 10, "p90": 20, "p99": 30, "p999": 40, "max": 50}
     report = {"schema": "irqbridge.compare/1", "kernel": "6.12.117+deb12-amd64", "accel": "tcg",
-              "reader": {"policy": "SCHED_FIFO"}, "events": events, "period_ns": period_ns,
+              "reader": {"policy": "SCHED_FIFO",
+                         "io_uring_setup": {"flags": "SINGLE_ISSUER|DEFER_TASKRUN"}},
+              "events": events, "period_ns": period_ns,
               "repetitions": 1, "modes": {}}
     for m in modes:
         ctx = {"top": "hardirq", "bottom": check_report.BOTTOM_CONTEXT[m]}
@@ -72,6 +74,16 @@ class CheckReport(unittest.TestCase):
         self.assertEqual(check_report.check(r, 1000, 1000000, ["tasklet", "workqueue"]), [])
         r = compare_report(ALL)
         self.assertEqual(check_report.check(r, 1000, 1000000, ["all"], None, ALL), [])
+
+    def test_rejects_a_reader_without_the_single_issuer_setup(self):
+        for setup in ({"flags": "COOP_TASKRUN"}, {"flags": "none"}, None):
+            r = compare_report(["tasklet"])
+            if setup is None:
+                del r["reader"]["io_uring_setup"]
+            else:
+                r["reader"]["io_uring_setup"] = setup
+            problems = check_report.check(r, 1000, 1000000, ["tasklet"])
+            self.assertTrue(any("io_uring_setup" in p for p in problems), problems)
 
     def test_rejects_losses_at_1ms(self):
         for key in ("overruns", "seq_gaps", "unattributed"):

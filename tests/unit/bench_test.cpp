@@ -79,5 +79,47 @@ TEST(Bench, CpuScalingInJsonAndTable) {
   EXPECT_NE(t.find("COUNT MISMATCH"), std::string::npos) << t;
 }
 
+TEST(Bench, RecordsOverheadIsTheRatioOfTheMedians) {
+  auto run = [](bool records, std::uint64_t total_ns) {
+    return TopHalfCost{"tasklet", records, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
+  };
+  // Means 500, 520, 900 ns with records (median 520), 400, 480, 460 without
+  // (median 460): +13 %, above the 10 % bound.
+  std::vector<TopHalfCost> runs = {run(true, 5000),  run(false, 4000), run(true, 5200),
+                                   run(false, 4800), run(true, 9000),  run(false, 4600)};
+  RecordsOverhead o = records_overhead(runs);
+  ASSERT_TRUE(o.measured);
+  EXPECT_EQ(o.runs_with, 3u);
+  EXPECT_EQ(o.runs_without, 3u);
+  EXPECT_DOUBLE_EQ(o.with_ns, 520.0);
+  EXPECT_DOUBLE_EQ(o.without_ns, 460.0);
+  EXPECT_NEAR(o.ratio(), 60.0 / 460.0, 1e-12);
+  EXPECT_FALSE(o.within());
+  runs[2] = run(true, 4900);  // median with records 500: +8.7 %
+  EXPECT_TRUE(records_overhead(runs).within());
+
+  BenchReport r;
+  r.top_half = runs;
+  nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["records_overhead"]["within_limit"], true);
+  EXPECT_DOUBLE_EQ(j["records_overhead"]["limit"].get<double>(), 0.10);
+  EXPECT_NEAR(j["records_overhead"]["ratio"].get<double>(), 40.0 / 460.0, 1e-12);
+  EXPECT_NE(format_table(r).find("records overhead: +8.7 %"), std::string::npos) << format_table(r);
+}
+
+TEST(Bench, RecordsOverheadNeedsRunsBothWays) {
+  std::vector<TopHalfCost> only_on = {
+      {"tasklet", true, {sizeof(irqbridge_cost), 0, 10, 5000, 0}},
+      {"tasklet", false, {sizeof(irqbridge_cost), 0, 0, 0, 0}}};  // no top half ran
+  RecordsOverhead o = records_overhead(only_on);
+  EXPECT_FALSE(o.measured);
+  EXPECT_FALSE(o.within());
+  EXPECT_EQ(o.ratio(), 0.0);
+  BenchReport r;
+  r.top_half = only_on;
+  EXPECT_EQ(format_table(r).find("records overhead"), std::string::npos);
+  EXPECT_EQ(to_json(r)["records_overhead"]["measured"], false);
+}
+
 }  // namespace
 }  // namespace irqbridge

@@ -192,6 +192,22 @@ TEST(Floor, ZeroFloorIsNotAvailableAsARatio) {
   EXPECT_EQ(t.find("0.0x"), std::string::npos) << t;
 }
 
+TEST(ReportJson, ReaderShowsItsIoUringSetup) {
+  Report r = TwoModes();
+  r.reader.io_uring_setup = "SINGLE_ISSUER|DEFER_TASKRUN";
+  r.reader.io_uring_flags = (1U << 12) | (1U << 13);
+  r.reader.io_uring_fixed_eventfd = true;
+  nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["reader"]["io_uring_setup"]["flags"], "SINGLE_ISSUER|DEFER_TASKRUN");
+  EXPECT_EQ(j["reader"]["io_uring_setup"]["value"], 12288);
+  EXPECT_EQ(j["reader"]["io_uring_setup"]["fixed_eventfd"], true);
+  EXPECT_EQ(j["reader"]["io_uring_setup"]["registered_ring_fd"], false);
+  const std::string t = format_table(r);
+  EXPECT_NE(t.find("uring-read (io_uring SINGLE_ISSUER|DEFER_TASKRUN)"), std::string::npos) << t;
+  r.reader.variant = "read";  // not an io_uring reader: no setup in its line
+  EXPECT_EQ(format_table(r).find("(io_uring"), std::string::npos);
+}
+
 TEST(ReportJson, AddedKeysForMeasurements) {
   nlohmann::json j = to_json(TwoModes());
   EXPECT_EQ(j["reader"]["variant"], "uring-read");

@@ -95,6 +95,11 @@ int cli_main(int argc, char** argv) {
   add_run_options(bench, o);
   bench->add_flag("--scaling-only", o.scaling_only,
                   "Only the per-CPU cost (1, 2 and all CPUs), e.g. in a test box with more CPUs");
+  bench
+      ->add_flag("--costs-only", o.costs_only,
+                 "Only the top half's cost with and without records and the readers' costs "
+                 "(no rate search, no per-CPU runs)")
+      ->excludes("--scaling-only");
 
   auto* info = app.add_subcommand("info", "Show what the loaded module offers");
   info->add_option("--device", o.device, "The module's device node")->capture_default_str();

@@ -38,6 +38,7 @@ struct Options {
   bool no_floor = false;
   bool no_timerlat = false;
   bool scaling_only = false;  // bench: only the per-CPU cost
+  bool costs_only = false;    // bench: only the top half's and the readers' costs
   bool quiet = false;
 };
 

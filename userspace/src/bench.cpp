@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace irqbridge {
 
 bool sustained(const SweepPoint& p) {
@@ -31,6 +33,39 @@ double TopHalfCost::mean_ns() const {
   return cost.top_halves
              ? static_cast<double>(cost.top_ns_total) / static_cast<double>(cost.top_halves)
              : 0.0;
+}
+
+namespace {
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+}  // namespace
+
+double RecordsOverhead::ratio() const {
+  return without_ns > 0.0 ? (with_ns - without_ns) / without_ns : 0.0;
+}
+
+bool RecordsOverhead::within() const { return measured && ratio() <= kRecordsOverheadMax; }
+
+RecordsOverhead records_overhead(std::span<const TopHalfCost> runs) {
+  RecordsOverhead o;
+  std::vector<double> with, without;
+  for (const auto& t : runs) {
+    if (t.cost.top_halves == 0) continue;
+    if (o.mode.empty()) o.mode = t.mode;
+    (t.records ? with : without).push_back(t.mean_ns());
+  }
+  o.runs_with = static_cast<unsigned>(with.size());
+  o.runs_without = static_cast<unsigned>(without.size());
+  if (with.empty() || without.empty()) return o;
+  o.measured = true;
+  o.with_ns = median_of(std::move(with));
+  o.without_ns = median_of(std::move(without));
+  return o;
 }
 
 double ReaderCost::per_wakeup_ns() const {
@@ -76,6 +111,12 @@ nlohmann::json to_json(const BenchReport& r) {
                    {"top_halves", t.cost.top_halves},
                    {"mean_ns", t.mean_ns()},
                    {"max_ns", t.cost.top_ns_max}});
+  const RecordsOverhead ro = records_overhead(r.top_half);
+  nlohmann::json overhead = {{"measured", ro.measured},    {"mode", ro.mode},
+                             {"runs_with", ro.runs_with},  {"runs_without", ro.runs_without},
+                             {"with_ns", ro.with_ns},      {"without_ns", ro.without_ns},
+                             {"ratio", ro.ratio()},        {"limit", kRecordsOverheadMax},
+                             {"within_limit", ro.within()}};
   nlohmann::json readers = nlohmann::json::array();
   for (const auto& c : r.readers)
     readers.push_back({{"variant", c.variant},
@@ -106,15 +147,17 @@ nlohmann::json to_json(const BenchReport& r) {
           {"rate_search", search},
           {"top_half_cost", top},
           {"top_half_period_ns", r.top_half_period_ns},
+          {"records_overhead", overhead},
           {"reader_cost", readers},
           {"reader_period_ns", r.reader_period_ns},
           {"cpu_scaling", scaling}};
 }
 
 std::string format_table(const BenchReport& r) {
-  std::string out =
-      fmt::format("irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}\n",
-                  r.events, r.kernel, r.cpus, r.accel, r.reader.policy);
+  std::string out = fmt::format(
+      "irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}, "
+      "io_uring setup {}\n",
+      r.events, r.kernel, r.cpus, r.accel, r.reader.policy, r.reader.io_uring_setup);
   if (!r.rate_search.empty())
     out += fmt::format(
         "\n{:<14} {:>22}   (every event counted, no record lost, <1% periods skipped)\n", "mode",
@@ -132,6 +175,12 @@ std::string format_table(const BenchReport& r) {
   for (const auto& t : r.top_half)
     out += fmt::format("{:<14} {:<9} {:>10} {:>12.0f} {:>12}\n", t.mode, t.records ? "on" : "off",
                        t.cost.top_halves, t.mean_ns(), t.cost.top_ns_max);
+  if (const RecordsOverhead ro = records_overhead(r.top_half); ro.measured)
+    out += fmt::format(
+        "records overhead: {:+.1f} % of the top half without records ({:.0f} vs {:.0f} ns, "
+        "medians of {} and {} runs; limit {:+.0f} %){}\n",
+        100.0 * ro.ratio(), ro.with_ns, ro.without_ns, ro.runs_with, ro.runs_without,
+        100.0 * kRecordsOverheadMax, ro.within() ? "" : "  ABOVE THE LIMIT");
   if (!r.readers.empty())
     out += fmt::format(
         "\n{:<14} {:>10} {:>16}   (reader CPU per wake-up, tasklet, period {:g} us)\n", "reader",

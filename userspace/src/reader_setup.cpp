@@ -8,6 +8,7 @@
 #include <string>
 
 #include "irqbridge/error.hpp"
+#include "irqbridge/waiter.hpp"
 
 namespace irqbridge {
 
@@ -35,6 +36,15 @@ const std::vector<int>& process_cpus() {
 ReaderSettings apply_reader_settings(const ReaderSettings& wanted) {
   ReaderSettings applied;
   applied.variant = wanted.variant;  // how it waits: nothing to apply here
+  try {
+    const UringSetup u = probe_uring_setup();
+    applied.io_uring_setup = u.name();
+    applied.io_uring_flags = u.flags;
+    applied.io_uring_registered_ring_fd = u.registered_ring_fd;
+    applied.io_uring_fixed_eventfd = u.fixed_eventfd;
+  } catch (const Error&) {
+    applied.io_uring_setup = "unavailable";  // the io_uring variants will say why
+  }
   if (wanted.cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);

@@ -64,7 +64,12 @@ nlohmann::json reader_json(const ReaderSettings& r) {
           {"variant", r.variant},
           // What the reader waits on: the eventfd, or the device's own
           // file (the device-read variant).
-          {"waits_on", r.variant == "device-read" ? "device" : "eventfd"}};
+          {"waits_on", r.variant == "device-read" ? "device" : "eventfd"},
+          {"io_uring_setup",
+           {{"flags", r.io_uring_setup},
+            {"value", r.io_uring_flags},
+            {"registered_ring_fd", r.io_uring_registered_ring_fd},
+            {"fixed_eventfd", r.io_uring_fixed_eventfd}}}};
 }
 
 nlohmann::json histogram_json(const Histogram& h) {

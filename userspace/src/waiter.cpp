@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -24,9 +25,14 @@ std::chrono::nanoseconds time_left(std::chrono::steady_clock::time_point deadlin
   return left.count() < 0 ? std::chrono::nanoseconds(0) : left;
 }
 
-IoUring::IoUring() {
-  const int ret = io_uring_queue_init(4, &ring_, 0);
-  if (ret < 0) throw Error(std::string("io_uring_queue_init: ") + std::strerror(-ret));
+IoUring::IoUring(int eventfd) : eventfd_(eventfd) {
+  setup_.flags = choose_uring_setup(
+      [this](std::uint32_t flags) { return io_uring_queue_init(4, &ring_, flags); },
+      parse_uring_setup(std::getenv("IRQBRIDGE_URING_SETUP")));
+  // Both optional: a kernel without them (before 5.18 for the ring fd)
+  // runs the same operations on the plain fds.
+  setup_.registered_ring_fd = io_uring_register_ring_fd(&ring_) == 1;
+  setup_.fixed_eventfd = io_uring_register_files(&ring_, &eventfd_, 1) == 0;
 }
 
 IoUring::~IoUring() { io_uring_queue_exit(&ring_); }
@@ -37,12 +43,11 @@ io_uring_sqe* IoUring::sqe() {
   return sqe;
 }
 
-void IoUring::submit() {
-  const int ret = io_uring_submit(&ring_);
-  if (ret < 0) throw Error(std::string("io_uring_submit: ") + std::strerror(-ret));
+void IoUring::fixed(io_uring_sqe* sqe) const {
+  if (setup_.fixed_eventfd) io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE);
 }
 
-io_uring_cqe* IoUring::wait(std::chrono::steady_clock::time_point deadline) {
+io_uring_cqe* IoUring::submit_and_wait(std::chrono::steady_clock::time_point deadline) {
   for (;;) {
     const auto left = time_left(deadline);
     if (left.count() == 0) return nullptr;
@@ -50,11 +55,13 @@ io_uring_cqe* IoUring::wait(std::chrono::steady_clock::time_point deadline) {
     ts.tv_sec = left.count() / 1000000000;
     ts.tv_nsec = left.count() % 1000000000;
     io_uring_cqe* cqe = nullptr;
-    const int ret = io_uring_wait_cqe_timeout(&ring_, &cqe, &ts);
+    // One io_uring_enter submits the queued entries and waits (the
+    // kernel's EXT_ARG timeout, 5.11+; liburing falls back otherwise).
+    const int ret = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
     if (ret == -ETIME) return nullptr;
     if (ret == -EINTR) continue;
-    if (ret < 0) throw Error(std::string("io_uring_wait_cqe: ") + std::strerror(-ret));
-    return cqe;
+    if (ret < 0) throw Error(std::string("io_uring_submit_and_wait: ") + std::strerror(-ret));
+    if (cqe != nullptr) return cqe;
   }
 }
 
@@ -78,6 +85,19 @@ std::optional<std::uint64_t> read_counter(int fd) {
 }
 
 }  // namespace detail
+
+UringSetup probe_uring_setup() {
+  const int fd = detail::make_eventfd(true);
+  try {
+    const detail::IoUring ring(fd);
+    UringSetup s = ring.setup();
+    ::close(fd);
+    return s;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
 
 std::unique_ptr<Waiter> make_waiter(ReaderVariant variant) {
   switch (variant) {

@@ -25,11 +25,12 @@ class UringPollWaiter final : public Waiter {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       if (!armed_) {
-        io_uring_prep_poll_multishot(ring_.sqe(), efd_.get(), POLLIN);
-        ring_.submit();
+        io_uring_sqe* sqe = ring_.sqe();
+        io_uring_prep_poll_multishot(sqe, ring_.target(), POLLIN);
+        ring_.fixed(sqe);
         armed_ = true;
       }
-      io_uring_cqe* cqe = ring_.wait(deadline);
+      io_uring_cqe* cqe = ring_.submit_and_wait(deadline);
       if (cqe == nullptr) return std::nullopt;
       // Every signal posts a completion: take all that are there, then read
       // the counter once. A completion left over from a value already read
@@ -52,7 +53,7 @@ class UringPollWaiter final : public Waiter {
   }
 
   UniqueFd efd_;
-  IoUring ring_;
+  IoUring ring_{efd_.get()};
   bool armed_ = false;
 };
 

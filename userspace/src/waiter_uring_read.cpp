@@ -22,11 +22,12 @@ class UringReadWaiter final : public Waiter {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       if (!read_queued_) {
-        io_uring_prep_read(ring_.sqe(), efd_.get(), &buffer_, sizeof(buffer_), 0);
-        ring_.submit();
+        io_uring_sqe* sqe = ring_.sqe();
+        io_uring_prep_read(sqe, ring_.target(), &buffer_, sizeof(buffer_), 0);
+        ring_.fixed(sqe);
         read_queued_ = true;
       }
-      io_uring_cqe* cqe = ring_.wait(deadline);
+      io_uring_cqe* cqe = ring_.submit_and_wait(deadline);
       if (cqe == nullptr) return std::nullopt;
       const int res = cqe->res;
       ring_.seen(cqe);
@@ -41,7 +42,7 @@ class UringReadWaiter final : public Waiter {
 
  private:
   UniqueFd efd_;
-  IoUring ring_;  // its queued read points at buffer_: neither moves
+  IoUring ring_{efd_.get()};  // its queued read points at buffer_: neither moves
   bool read_queued_ = false;
   std::uint64_t buffer_ = 0;
 };

@@ -42,6 +42,23 @@ struct TopHalfCost {
   [[nodiscard]] double mean_ns() const;
 };
 
+// What per-event records add to the top half: the median over the runs with
+// records of the mean top half, against the same without (runs alternate in
+// one boot). Issue 16's bound: at most kRecordsOverheadMax of the top half
+// without records.
+inline constexpr double kRecordsOverheadMax = 0.10;
+struct RecordsOverhead {
+  bool measured = false;  // at least one run each way, both with top halves
+  std::string mode;
+  unsigned runs_with = 0;
+  unsigned runs_without = 0;
+  double with_ns = 0.0;                // median of the runs' mean top half, records on
+  double without_ns = 0.0;             // the same, records off
+  [[nodiscard]] double ratio() const;  // (with - without) / without
+  [[nodiscard]] bool within() const;   // ratio() <= kRecordsOverheadMax
+};
+RecordsOverhead records_overhead(std::span<const TopHalfCost> runs);
+
 struct ReaderCost {
   std::string variant;
   std::uint64_t wakeups = 0;

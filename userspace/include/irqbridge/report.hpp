@@ -31,6 +31,12 @@ struct ReaderSettings {
   bool mlockall = false;
   int cpu = -1;                        // pinned CPU, -1 for none
   std::string variant = "uring-read";  // how it waits on the eventfd
+  // What the io_uring variants set up on this kernel (probe_uring_setup):
+  // setup flags, e.g. "SINGLE_ISSUER|DEFER_TASKRUN", or "unavailable".
+  std::string io_uring_setup = "unknown";
+  std::uint32_t io_uring_flags = 0;
+  bool io_uring_registered_ring_fd = false;
+  bool io_uring_fixed_eventfd = false;
 };
 
 // What one run of one mode produced.

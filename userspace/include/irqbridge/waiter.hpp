@@ -9,6 +9,8 @@
 #include <span>
 #include <string_view>
 
+#include "irqbridge/uring_setup.hpp"
+
 namespace irqbridge {
 
 enum class ReaderVariant {
@@ -49,5 +51,9 @@ class Waiter {
 
 // Throws Error if the kernel refuses what the variant needs.
 std::unique_ptr<Waiter> make_waiter(ReaderVariant variant);
+
+// The setup the io_uring variants get on this kernel (a ring made and
+// closed on the calling thread); throws Error if there is no io_uring.
+UringSetup probe_uring_setup();
 
 }  // namespace irqbridge
