@@ -42,12 +42,20 @@
 #include <thread>
 #include <vector>
 
+#include "device_util.hpp"
 #include "irqbridge/unique_fd.hpp"
 
 namespace {
 
-constexpr const char* kDevice = "/dev/irqbridge";
-using Fd = irqbridge::UniqueFd;
+using irqbridge::e2e::Config;
+using irqbridge::e2e::Fd;
+using irqbridge::e2e::Info;
+using irqbridge::e2e::Ioctl;
+using irqbridge::e2e::Ioctl0;
+using irqbridge::e2e::kDevice;
+using irqbridge::e2e::MonotonicNs;
+using irqbridge::e2e::OpenDevice;
+using irqbridge::e2e::Stats;
 using Clock = std::chrono::steady_clock;
 
 // Parameterised cases are named after their mode (".../bh_wq"), so the
@@ -57,43 +65,6 @@ std::string ModeParamName(const ::testing::TestParamInfo<uint32_t>& info) {
                                        "wq_highpri",   "wq_unbound", "bh_wq",     "threaded",
                                        "dpc_workitem", "direct"};
   return info.param < std::size(kNames) ? kNames[info.param] : "mode" + std::to_string(info.param);
-}
-
-template <typename Arg>
-int Ioctl(int fd, unsigned long request, Arg arg) {
-  return ::ioctl(fd, request, arg) == 0 ? 0 : errno;
-}
-
-int Ioctl0(int fd, unsigned long request) { return ::ioctl(fd, request, 0) == 0 ? 0 : errno; }
-
-uint64_t MonotonicNs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec);
-}
-
-irqbridge_config Config(uint32_t mode, uint64_t period_ns, uint64_t events, uint32_t source,
-                        uint32_t work_ns = 0) {
-  irqbridge_config c{};
-  c.size = sizeof(c);
-  c.mode = mode;
-  c.period_ns = period_ns;
-  c.events = events;
-  c.source = source;
-  c.work_ns = work_ns;
-  return c;
-}
-
-irqbridge_stats Stats(int fd) {
-  irqbridge_stats st{};
-  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_GET_STATS, &st), 0);
-  return st;
-}
-
-irqbridge_info Info(int fd) {
-  irqbridge_info info{};
-  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_GET_INFO, &info), 0);
-  return info;
 }
 
 bool PinTo(size_t cpu) {
@@ -171,12 +142,6 @@ bool WriteFile(const std::string& path, const std::string& value) {
   Fd f(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!f) return false;
   return ::write(f.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
-}
-
-Fd OpenDevice() {
-  Fd fd(::open(kDevice, O_RDWR | O_CLOEXEC));
-  EXPECT_TRUE(fd) << kDevice << ": " << std::strerror(errno);
-  return fd;
 }
 
 // ---------------------------------------------------------------------------
@@ -635,6 +600,16 @@ class EduRemovalTest : public ::testing::TestWithParam<uint32_t> {
     return s;
   }
 
+  // The setup of the Stopping and Closing cases: a run on the device in
+  // use, and a thread (joined by the caller) that removes that device while
+  // the test body races its own step against it.
+  void RunningWithRemover(std::unique_ptr<Session>* s, std::thread* remover) {
+    *s = Running(GetParam());
+    const std::string used = DeviceInUse(**s);
+    ASSERT_FALSE(used.empty());
+    *remover = std::thread([used] { EXPECT_TRUE(Remove(used)); });
+  }
+
   std::vector<std::string> devices_;
 };
 
@@ -680,10 +655,9 @@ TEST_P(EduRemovalTest, RemovedWhileRunning) {
 
 // STOP and the removal race.
 TEST_P(EduRemovalTest, RemovedWhileStopping) {
-  auto s = Running(GetParam());
-  const std::string used = DeviceInUse(*s);
-  ASSERT_FALSE(used.empty());
-  std::thread remover([&] { EXPECT_TRUE(Remove(used)); });
+  std::unique_ptr<Session> s;
+  std::thread remover;
+  ASSERT_NO_FATAL_FAILURE(RunningWithRemover(&s, &remover));
   EXPECT_EQ(Ioctl0(s->fd.get(), IRQBRIDGE_IOC_STOP), 0);
   remover.join();
   ExpectConsistent(s->fd.get());
@@ -691,10 +665,9 @@ TEST_P(EduRemovalTest, RemovedWhileStopping) {
 
 // close() and the removal race.
 TEST_P(EduRemovalTest, RemovedWhileClosing) {
-  auto s = Running(GetParam());
-  const std::string used = DeviceInUse(*s);
-  ASSERT_FALSE(used.empty());
-  std::thread remover([&] { EXPECT_TRUE(Remove(used)); });
+  std::unique_ptr<Session> s;
+  std::thread remover;
+  ASSERT_NO_FATAL_FAILURE(RunningWithRemover(&s, &remover));
   s.reset();
   remover.join();
 }
