@@ -11,7 +11,7 @@ docs/reliability.md comes from such a file copied to docs/data/.
 
   fuzz_artifact.py FUZZ_JSON --out FILE --kernel SERIES --release KREL
       --console LOG --smp N --command CMD --kernel-log-clean 0|1
-      --seconds S --load-start "A B C"
+      --seconds S --load-start "A B C" --commit SHA
 """
 import argparse
 import datetime
@@ -47,7 +47,7 @@ def build(summary, args, console_text, repo, now, load_end):
     out = dict(summary)
     out["kernel_log_clean"] = args.kernel_log_clean == 1
     out["provenance"] = {
-        "commit": commit(repo),
+        "commit": args.commit or commit(repo),
         "kernel": args.kernel,
         "kernel_release": args.release,
         "accelerator": accelerator(console_text),
@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--kernel-log-clean", type=int, choices=(0, 1), required=True)
     ap.add_argument("--seconds", type=int, required=True)
     ap.add_argument("--load-start", required=True)
+    ap.add_argument("--commit", help="the commit the run's binaries came from (default: HEAD now)")
     args = ap.parse_args()
     try:
         with open(args.fuzz_json, encoding="utf-8") as f:
