@@ -1007,8 +1007,7 @@ bool write_json(const std::string& path, const Verdict& v, const Summary& s) {
   std::ofstream f(path);
   auto u = [](uint64_t n) { return std::to_string(n); };
   char secs[64];
-  std::snprintf(secs, sizeof(secs), "%.1f, \"race_seconds\": %.1f", s.seq_seconds,
-                s.race_seconds);
+  std::snprintf(secs, sizeof(secs), "%.1f, \"race_seconds\": %.1f", s.seq_seconds, s.race_seconds);
   f << "{\n  \"tool\": \"ioctl_fuzz\",\n  \"seed\": " << u(s.seed)
     << ",\n  \"requested\": {\"calls\": " << u(s.want_calls)
     << ", \"race_calls\": " << u(s.want_race_calls) << ", \"threads\": " << s.threads
@@ -1017,8 +1016,7 @@ bool write_json(const std::string& path, const Verdict& v, const Summary& s) {
     << ", \"max_seconds\": " << u(s.max_seconds) << "},\n  \"calls\": " << u(v.calls)
     << ",\n  \"sequential_calls\": " << u(s.seq_calls)
     << ",\n  \"race_calls\": " << u(v.calls - s.seq_calls)
-    << ",\n  \"sequential_seconds\": " << secs
-    << ",\n  \"stopped_runs_exact\": " << u(v.exact_runs)
+    << ",\n  \"sequential_seconds\": " << secs << ",\n  \"stopped_runs_exact\": " << u(v.exact_runs)
     << ",\n  \"runs_ended_by_removal\": " << u(v.removed_runs)
     << ",\n  \"broken_configs_refused\": " << u(v.broken_configs)
     << ",\n  \"edu_churn\": " << (s.churn ? "true" : "false")
