@@ -7,11 +7,17 @@
  *   tasklet      tasklet_schedule()       DPC, DISPATCH_LEVEL (softirq)
  *   tasklet_hi   tasklet_hi_schedule()    a DPC of high importance
  *   bh_wq        queue_work(system_bh_wq) DPC, the tasklets' successor (6.9+)
- *   workqueue    queue_work(system_wq)    WorkItem, PASSIVE_LEVEL (kworker)
+ *   workqueue    the per-CPU system wq    WorkItem, PASSIVE_LEVEL (kworker)
  *   wq_highpri   a WQ_HIGHPRI workqueue   WorkItem on a high-priority worker
  *   wq_unbound   a WQ_UNBOUND workqueue   WorkItem on any CPU
  *   threaded     IRQ handler thread       PassiveHandling = TRUE
  *   dpc_workitem tasklet, then work item  the DPC queues a WorkItem
+ *   direct       none: the top half       KeSetEvent in the ISR itself
+ *
+ * The per-CPU system workqueue is system_percpu_wq from 6.17 on and
+ * system_wq before (irqbridge_system_percpu_wq, compat.h); the chain's
+ * second hop (dpc_workitem) goes there too. direct exists only where the
+ * eventfd's lock does not sleep (IRQBRIDGE_HAVE_DIRECT).
  *
  * Either way a queued bottom half is not queued twice, so one run must
  * handle every top half since the previous run: it takes the whole pending

@@ -10,7 +10,8 @@
 // - after every STOP raised == fired == counted, and the next run never
 //   sees the previous run's interrupt
 // - a CPU takes at most IRQBRIDGE_CPU_RATE_MAX top halves per second from
-//   the sessions started on it
+//   the sessions started on it; a session's charge follows its timer when
+//   the timer's CPU goes offline
 // - the irqchip lines refuse a new affinity from userspace (irqbalance)
 // - EduRemoval.*: the edu device removed in every phase of a run (only with
 //   IRQBRIDGE_REMOVAL=1: tests/e2e/guest/remove.sh, which boots two edu
@@ -42,12 +43,20 @@
 #include <thread>
 #include <vector>
 
+#include "device_util.hpp"
 #include "irqbridge/unique_fd.hpp"
 
 namespace {
 
-constexpr const char* kDevice = "/dev/irqbridge";
-using Fd = irqbridge::UniqueFd;
+using irqbridge::e2e::Config;
+using irqbridge::e2e::Fd;
+using irqbridge::e2e::Info;
+using irqbridge::e2e::Ioctl;
+using irqbridge::e2e::Ioctl0;
+using irqbridge::e2e::kDevice;
+using irqbridge::e2e::MonotonicNs;
+using irqbridge::e2e::OpenDevice;
+using irqbridge::e2e::Stats;
 using Clock = std::chrono::steady_clock;
 
 // Parameterised cases are named after their mode (".../bh_wq"), so the
@@ -57,43 +66,6 @@ std::string ModeParamName(const ::testing::TestParamInfo<uint32_t>& info) {
                                        "wq_highpri",   "wq_unbound", "bh_wq",     "threaded",
                                        "dpc_workitem", "direct"};
   return info.param < std::size(kNames) ? kNames[info.param] : "mode" + std::to_string(info.param);
-}
-
-template <typename Arg>
-int Ioctl(int fd, unsigned long request, Arg arg) {
-  return ::ioctl(fd, request, arg) == 0 ? 0 : errno;
-}
-
-int Ioctl0(int fd, unsigned long request) { return ::ioctl(fd, request, 0) == 0 ? 0 : errno; }
-
-uint64_t MonotonicNs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec);
-}
-
-irqbridge_config Config(uint32_t mode, uint64_t period_ns, uint64_t events, uint32_t source,
-                        uint32_t work_ns = 0) {
-  irqbridge_config c{};
-  c.size = sizeof(c);
-  c.mode = mode;
-  c.period_ns = period_ns;
-  c.events = events;
-  c.source = source;
-  c.work_ns = work_ns;
-  return c;
-}
-
-irqbridge_stats Stats(int fd) {
-  irqbridge_stats st{};
-  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_GET_STATS, &st), 0);
-  return st;
-}
-
-irqbridge_info Info(int fd) {
-  irqbridge_info info{};
-  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_GET_INFO, &info), 0);
-  return info;
 }
 
 bool PinTo(size_t cpu) {
@@ -171,12 +143,6 @@ bool WriteFile(const std::string& path, const std::string& value) {
   Fd f(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!f) return false;
   return ::write(f.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
-}
-
-Fd OpenDevice() {
-  Fd fd(::open(kDevice, O_RDWR | O_CLOEXEC));
-  EXPECT_TRUE(fd) << kDevice << ": " << std::strerror(errno);
-  return fd;
 }
 
 // ---------------------------------------------------------------------------
@@ -443,6 +409,76 @@ TEST(Hardening, OneCpuTakesAtMostTheRateOfOneFloorSession) {
   Unpin();
 }
 
+// Writes cpuN/online, retrying while the kernel has CPU hotplug disabled
+// for a moment (EBUSY); false if it does not take within 30 s.
+bool SetCpuOnline(int cpu, bool online) {
+  const std::string path = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/online";
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (!WriteFile(path, online ? "1" : "0")) {
+    if (errno != EBUSY || Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// A session's rate stays charged to a CPU only while its timer is there.
+// A floor session fills CPU 1; CPU 1 goes offline, the kernel moves the
+// pinned timer to CPU 0 and the charge follows it at the next expiry:
+// back online, CPU 1 has room again, and CPU 0 (which now carries the
+// 100,000 top halves per second) has none until that session stops. Before
+// the charge followed the timer, CPU 1 stayed full until STOP and CPU 0
+// took a second floor session's worth on top.
+TEST(Hardening, RateBudgetFollowsATimerOffAnOfflineCpu) {
+  if (::sysconf(_SC_NPROCESSORS_ONLN) < 2 || ::access("/sys/devices/system/cpu/cpu1/online", W_OK))
+    GTEST_SKIP() << "CPU 1 cannot go offline here";
+  Fd dev = OpenDevice();
+  ASSERT_TRUE(dev);
+  Fd chan(::ioctl(dev.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  ASSERT_TRUE(chan) << std::strerror(errno);
+  Fd e1(::eventfd(0, EFD_CLOEXEC)), e2(::eventfd(0, EFD_CLOEXEC));
+  int32_t f1 = e1.get(), f2 = e2.get();
+  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f1), 0);
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f2), 0);
+  auto floor =
+      Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX, kTimer);
+  floor.flags = IRQBRIDGE_CONFIG_NO_RECORDS;
+  auto slow = Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MAX_NS, 10, kTimer);
+  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_CONFIGURE, &floor), 0);
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_CONFIGURE, &slow), 0);
+
+  ASSERT_TRUE(PinTo(1));
+  ASSERT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_START), 0);
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), EBUSY) << "CPU 1 is full";
+  ASSERT_TRUE(PinTo(0));
+  ASSERT_TRUE(SetCpuOnline(1, false)) << std::strerror(errno);
+  // The timer fires on CPU 0 now (the charge moves at its first expiry there).
+  const uint64_t fired = Stats(dev.get()).fired;
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (Stats(dev.get()).fired < fired + 10 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_GE(Stats(dev.get()).fired, fired + 10) << "the timer did not move to CPU 0";
+  const bool back = SetCpuOnline(1, true);
+  ASSERT_TRUE(back) << std::strerror(errno);
+
+  ASSERT_TRUE(PinTo(1));
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), 0) << "CPU 1 is still charged";
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_TRUE(PinTo(0));
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), EBUSY)
+      << "CPU 0 carries the moved timer but is not charged for it";
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
+  // STOP gave the rate back to CPU 0, where it was charged last.
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), 0);
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_CONFIGURE, &floor), 0);
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_START), 0) << "CPU 0 is empty again";
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
+  const auto st = Stats(dev.get());
+  EXPECT_EQ(st.raised, st.fired);
+  EXPECT_EQ(st.fired, st.counted);
+  Unpin();
+}
+
 // A session's ring and inflight slots (about 6 MiB) are charged to the
 // opener's memory cgroup: opening the device from a fresh cgroup raises its
 // memory.current by at least the ring's size.
@@ -635,6 +671,16 @@ class EduRemovalTest : public ::testing::TestWithParam<uint32_t> {
     return s;
   }
 
+  // The setup of the Stopping and Closing cases: a run on the device in
+  // use, and a thread (joined by the caller) that removes that device while
+  // the test body races its own step against it.
+  void RunningWithRemover(std::unique_ptr<Session>* s, std::thread* remover) {
+    *s = Running(GetParam());
+    const std::string used = DeviceInUse(**s);
+    ASSERT_FALSE(used.empty());
+    *remover = std::thread([used] { EXPECT_TRUE(Remove(used)); });
+  }
+
   std::vector<std::string> devices_;
 };
 
@@ -680,10 +726,9 @@ TEST_P(EduRemovalTest, RemovedWhileRunning) {
 
 // STOP and the removal race.
 TEST_P(EduRemovalTest, RemovedWhileStopping) {
-  auto s = Running(GetParam());
-  const std::string used = DeviceInUse(*s);
-  ASSERT_FALSE(used.empty());
-  std::thread remover([&] { EXPECT_TRUE(Remove(used)); });
+  std::unique_ptr<Session> s;
+  std::thread remover;
+  ASSERT_NO_FATAL_FAILURE(RunningWithRemover(&s, &remover));
   EXPECT_EQ(Ioctl0(s->fd.get(), IRQBRIDGE_IOC_STOP), 0);
   remover.join();
   ExpectConsistent(s->fd.get());
@@ -691,10 +736,9 @@ TEST_P(EduRemovalTest, RemovedWhileStopping) {
 
 // close() and the removal race.
 TEST_P(EduRemovalTest, RemovedWhileClosing) {
-  auto s = Running(GetParam());
-  const std::string used = DeviceInUse(*s);
-  ASSERT_FALSE(used.empty());
-  std::thread remover([&] { EXPECT_TRUE(Remove(used)); });
+  std::unique_ptr<Session> s;
+  std::thread remover;
+  ASSERT_NO_FATAL_FAILURE(RunningWithRemover(&s, &remover));
   s.reset();
   remover.join();
 }

@@ -28,36 +28,21 @@
 #include <utility>
 #include <vector>
 
+#include "device_util.hpp"
 #include "irqbridge/mapping.hpp"
 #include "irqbridge/unique_fd.hpp"
 
 namespace {
 
-constexpr const char* kDevice = "/dev/irqbridge";
+using irqbridge::map_shared;
+using irqbridge::e2e::Config;
+using irqbridge::e2e::Fd;
+using irqbridge::e2e::Ioctl;
+using irqbridge::e2e::Ioctl0;
+using irqbridge::e2e::kDevice;
+
 constexpr unsigned char kPattern = 0xcc;
 constexpr uint64_t kMsPeriod = 1000000;
-
-using Fd = irqbridge::UniqueFd;
-using irqbridge::map_shared;
-
-// ioctl() returning 0 or the errno, so EXPECT_EQ shows the errno by value.
-template <typename Arg>
-int Ioctl(int fd, unsigned long request, Arg arg) {
-  return ::ioctl(fd, request, arg) == 0 ? 0 : errno;
-}
-
-int Ioctl0(int fd, unsigned long request) { return ::ioctl(fd, request, 0) == 0 ? 0 : errno; }
-
-irqbridge_config Config(uint32_t mode, uint64_t period_ns, uint64_t events,
-                        uint32_t source = IRQBRIDGE_SOURCE_TIMER) {
-  irqbridge_config c{};
-  c.size = sizeof(c);
-  c.mode = mode;
-  c.period_ns = period_ns;
-  c.events = events;
-  c.source = source;
-  return c;
-}
 
 constexpr uint32_t Bit(uint32_t n) { return 1u << n; }
 

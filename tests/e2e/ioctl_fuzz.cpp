@@ -22,7 +22,11 @@
 // CPUs other than 0 offline and back. The kernel log is judged on the host.
 //
 //   ioctl_fuzz [--seed N] [--calls N] [--race-calls N] [--threads N]
-//              [--edu-cycles N] [--hotplug 0|1] [--max-seconds N]
+//              [--edu-cycles N] [--hotplug 0|1] [--max-seconds N] [--json FILE]
+//
+// --json writes the summary printed at the end as one JSON object (what was
+// asked, what was done, every call's errno counts, the config space drawn,
+// the failures): tests/e2e/fuzz_artifact.py adds the provenance.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -972,16 +976,88 @@ class Race {
   uint32_t modes_ = 0;         // set before the threads start
 };
 
+// The summary as JSON: the keys are this program's own words (call names,
+// config-space keys), printable ASCII without quotes or backslashes, but
+// escaped anyway.
+std::string json_string(const std::string& in) {
+  std::string out = "\"";
+  for (char c : in) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+struct Summary {
+  uint64_t seed, want_calls, want_race_calls, want_edu_cycles, max_seconds;
+  unsigned threads;
+  bool hotplug, churn;
+  uint64_t seq_calls;
+  double seq_seconds, race_seconds;
+};
+
+bool write_json(const std::string& path, const Verdict& v, const Summary& s) {
+  std::ofstream f(path);
+  auto u = [](uint64_t n) { return std::to_string(n); };
+  char secs[64];
+  std::snprintf(secs, sizeof(secs), "%.1f, \"race_seconds\": %.1f", s.seq_seconds, s.race_seconds);
+  f << "{\n  \"tool\": \"ioctl_fuzz\",\n  \"seed\": " << u(s.seed)
+    << ",\n  \"requested\": {\"calls\": " << u(s.want_calls)
+    << ", \"race_calls\": " << u(s.want_race_calls) << ", \"threads\": " << s.threads
+    << ", \"edu_cycles\": " << u(s.want_edu_cycles)
+    << ", \"hotplug\": " << (s.hotplug ? "true" : "false")
+    << ", \"max_seconds\": " << u(s.max_seconds) << "},\n  \"calls\": " << u(v.calls)
+    << ",\n  \"sequential_calls\": " << u(s.seq_calls)
+    << ",\n  \"race_calls\": " << u(v.calls - s.seq_calls)
+    << ",\n  \"sequential_seconds\": " << secs << ",\n  \"stopped_runs_exact\": " << u(v.exact_runs)
+    << ",\n  \"runs_ended_by_removal\": " << u(v.removed_runs)
+    << ",\n  \"broken_configs_refused\": " << u(v.broken_configs)
+    << ",\n  \"edu_churn\": " << (s.churn ? "true" : "false")
+    << ",\n  \"edu_cycles\": " << u(v.edu_cycles) << ",\n  \"cpu_cycles\": " << u(v.cpu_cycles)
+    << ",\n  \"failures\": " << u(v.failures) << ",\n  \"outcomes\": {";
+  const char* sep = "\n";
+  for (const auto& [what, errs] : v.outcomes) {
+    f << sep << "    " << json_string(what) << ": {";
+    const char* sep2 = "";
+    for (const auto& [err, n] : errs) {
+      f << sep2 << json_string(err ? strerrorname_np(err) : "ok") << ": " << u(n);
+      sep2 = ", ";
+    }
+    f << "}";
+    sep = ",\n";
+  }
+  f << "\n  },\n  \"config_space\": {";
+  sep = "\n";
+  for (const auto& [key, n] : v.space) {
+    f << sep << "    " << json_string(key) << ": " << u(n);
+    sep = ",\n";
+  }
+  f << "\n  }\n}\n";
+  f.close();
+  return static_cast<bool>(f);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   uint64_t seed = 1, calls = 100000, race_calls = 0, edu_cycles = 0, max_seconds = 3600;
   unsigned threads = 4;
   bool hotplug = false;
+  std::string json;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string opt = argv[i];
     uint64_t val = std::strtoull(argv[i + 1], nullptr, 0);
-    if (opt == "--seed")
+    if (opt == "--json")
+      json = argv[i + 1];
+    else if (opt == "--seed")
       seed = val;
     else if (opt == "--calls")
       calls = val;
@@ -998,7 +1074,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: ioctl_fuzz [--seed N] [--calls N] [--race-calls N] [--threads N] "
-                   "[--edu-cycles N] [--hotplug 0|1] [--max-seconds N]\n");
+                   "[--edu-cycles N] [--hotplug 0|1] [--max-seconds N] [--json FILE]\n");
       return 2;
     }
   }
@@ -1073,6 +1149,13 @@ int main(int argc, char** argv) {
   }
   if (edu_cycles && !churn) {
     std::printf("fuzz: FAIL edu cycles asked for but no edu device\n");
+    v.failures++;
+  }
+  if (!json.empty() &&
+      !write_json(json, v,
+                  Summary{seed, calls, race_calls, edu_cycles, max_seconds, threads, hotplug, churn,
+                          seq_calls, secs(t1 - t0), secs(t2 - t1)})) {
+    std::printf("fuzz: FAIL cannot write %s\n", json.c_str());
     v.failures++;
   }
   std::printf("fuzz: %llu failures\n", static_cast<unsigned long long>(v.failures.load()));

@@ -18,11 +18,42 @@ import check_gtest  # noqa: E402
 import check_percpu  # noqa: E402
 import check_report  # noqa: E402
 import check_soak  # noqa: E402
+import fuzz_artifact  # noqa: E402
 import kernel_modes  # noqa: E402
 
 ALL = list(kernel_modes.MODES)
 NO_BH_WQ = [m for m in ALL if m != "bh_wq"]
 NO_DIRECT = [m for m in ALL if m != "direct"]
+
+
+class FuzzArtifact(unittest.TestCase):
+    """The fuzz summary keeps every key the fuzzer wrote and gains the
+    kernel log's verdict and the provenance."""
+
+    def test_accelerator_from_the_boot_line(self):
+        self.assertEqual(fuzz_artifact.accelerator("testbox: booting 6.12.117 (tcg, 2 CPUs, 512M)"),
+                         "tcg")
+        self.assertEqual(fuzz_artifact.accelerator("... testbox.accel=kvm ..."), "kvm")
+        self.assertEqual(fuzz_artifact.accelerator("no boot line"), "unknown")
+
+    def test_summary_kept_provenance_added(self):
+        import argparse
+        import datetime
+        summary = {"tool": "ioctl_fuzz", "calls": 100011, "edu_cycles": 463, "failures": 0}
+        args = argparse.Namespace(kernel="debug", release="6.12.117", smp=2, command="cmd",
+                                  kernel_log_clean=0, seconds=979, load_start="1 2 3",
+                                  commit="abc")
+        now = datetime.datetime(2026, 11, 25, 22, 8, tzinfo=datetime.timezone.utc)
+        art = fuzz_artifact.build(summary, args, "testbox: booting x (tcg, 2 CPUs", HERE, now,
+                                  "4 5 6")
+        for k, v in summary.items():
+            self.assertEqual(art[k], v)
+        self.assertIs(art["kernel_log_clean"], False)
+        p = art["provenance"]
+        self.assertEqual((p["commit"], p["kernel_release"], p["accelerator"], p["guest_cpus"]),
+                         ("abc", "6.12.117", "tcg", 2))
+        self.assertEqual((p["date_utc"], p["host_loadavg_start"], p["host_loadavg_end"]),
+                         ("2026-11-25T22:08:00Z", "1 2 3", "4 5 6"))
 
 
 class KernelModes(unittest.TestCase):

@@ -10,7 +10,7 @@ load_module || exit 1
 /testbox/ioctl_fuzz --seed "${E2E_FUZZ_SEED:-1}" --calls "${E2E_FUZZ_CALLS:-60000}" \
 	--race-calls "${E2E_FUZZ_RACE_CALLS:-40000}" --threads 4 \
 	--edu-cycles "${E2E_FUZZ_EDU_CYCLES:-200}" --hotplug 1 \
-	--max-seconds "${E2E_FUZZ_SECONDS:-300}" > /out/fuzz.txt
+	--max-seconds "${E2E_FUZZ_SECONDS:-300}" --json /out/fuzz.json > /out/fuzz.txt
 rc=$?
 cat /out/fuzz.txt
 # The device is back and works after the churn.
