@@ -188,12 +188,7 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @line:	the irqchip interrupt this session raises; set by attach and
  *		cleared by detach under @lock (see irqbridge_irqchip.c)
  * @timer:	paces the source: a periodic hard-IRQ hrtimer
- * @rate_cpu:	the CPU whose rate budget is charged: the one START armed
- *		the timer on, then the one the timer fires on when it moved
- *		(its CPU went offline); written by START under @lock and
- *		irqbridge_rate_lock before arming, and by the timer callback
- *		under irqbridge_rate_lock, read by STOP after the timer is
- *		cancelled
+ * @rate_cpu:	the CPU whose rate budget START charged (the timer's CPU)
  * @rate:	top halves per second charged to @rate_cpu, 0 if none;
  *		START and STOP under @lock and irqbridge_rate_lock
  * @period_ns:	copy of @config.period_ns for the timer

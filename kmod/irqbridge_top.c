@@ -192,42 +192,6 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 	return ret;
 }
 
-/*
- * The hard-IRQ rate budget of each CPU: top halves per second of the
- * running sessions whose timer is on that CPU. START refuses a session
- * that would take a CPU beyond IRQBRIDGE_CPU_RATE_MAX. A pinned timer
- * stays where START armed it until that CPU goes offline; then the kernel
- * moves it to an online CPU, and the session's charge follows it at its
- * next expiry (irqbridge_rate_follow()): the CPU that went away is not left
- * charged for a load it no longer carries, and the CPU that took the timer
- * over has no room for more until the load drops (a migration cannot be
- * refused, so that CPU may be above the budget for a while).
- *
- * A raw lock taken with interrupts off: the timer callback takes it in
- * hard-IRQ context, and START holds it with preemption off, to keep the
- * CPU it charges the one its pinned timer is armed on.
- */
-static DEFINE_RAW_SPINLOCK(irqbridge_rate_lock);
-static DEFINE_PER_CPU(u32, irqbridge_cpu_rate); /* irqbridge_rate_lock */
-
-/*
- * Moves the session's rate to the CPU its timer fires on, when that is no
- * longer the one charged (the charged CPU went offline). Called by the
- * timer callback only, so nothing else writes s->rate_cpu meanwhile.
- */
-static void irqbridge_rate_follow(struct irqbridge_session *s)
-{
-	int cpu = smp_processor_id();
-
-	if (likely(s->rate_cpu == cpu))
-		return;
-	raw_spin_lock(&irqbridge_rate_lock);
-	per_cpu(irqbridge_cpu_rate, s->rate_cpu) -= s->rate;
-	per_cpu(irqbridge_cpu_rate, cpu) += s->rate;
-	s->rate_cpu = cpu;
-	raw_spin_unlock(&irqbridge_rate_lock);
-}
-
 static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 {
 	struct irqbridge_session *s =
@@ -236,7 +200,6 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 	u64 missed;
 	int ret;
 
-	irqbridge_rate_follow(s);
 	if (s->src->busy && s->src->busy(s)) {
 		WRITE_ONCE(s->source_busy, s->source_busy + 1);
 	} else {
@@ -271,6 +234,15 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 	return HRTIMER_RESTART;
 }
 
+/*
+ * The hard-IRQ rate budget of each CPU: top halves per second of the
+ * sessions whose timer START armed there (IRQBRIDGE_CPU_RATE_MAX at most).
+ * A raw lock: taken with preemption off, to keep the CPU that START charges
+ * the one its pinned timer is armed on.
+ */
+static DEFINE_RAW_SPINLOCK(irqbridge_rate_lock);
+static DEFINE_PER_CPU(u32, irqbridge_cpu_rate); /* irqbridge_rate_lock */
+
 /**
  * irqbridge_timer_init() - set up the session's pacing timer
  * @s: the session
@@ -299,12 +271,11 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 {
 	/* At least 1: IRQBRIDGE_PERIOD_MAX_NS is one second. */
 	u32 rate = div64_u64(NSEC_PER_SEC, s->period_ns);
-	unsigned long flags;
 	int cpu, ret = 0;
 
 	lockdep_assert_held(&s->lock);
 	cpu = get_cpu();
-	raw_spin_lock_irqsave(&irqbridge_rate_lock, flags);
+	raw_spin_lock(&irqbridge_rate_lock);
 	if (per_cpu(irqbridge_cpu_rate, cpu) + rate > IRQBRIDGE_CPU_RATE_MAX) {
 		ret = -EBUSY;
 	} else {
@@ -312,7 +283,7 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 		s->rate_cpu = cpu;
 		s->rate = rate;
 	}
-	raw_spin_unlock_irqrestore(&irqbridge_rate_lock, flags);
+	raw_spin_unlock(&irqbridge_rate_lock);
 	if (!ret)
 		hrtimer_start(&s->timer,
 			      ns_to_ktime(ktime_get_ns() + s->period_ns),
@@ -323,20 +294,15 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 
 /**
  * irqbridge_timer_cancel() - stop the timer, wait for a running callback
- *	and give the session's rate back to the CPU it is charged to
+ *	and give the session's rate back to its CPU
  * @s: the session
- *
- * That CPU is the one the timer last fired on (irqbridge_rate_follow()),
- * online or not: the charge is given back either way.
  */
 void irqbridge_timer_cancel(struct irqbridge_session *s)
 {
-	unsigned long flags;
-
 	lockdep_assert_held(&s->lock);
 	hrtimer_cancel(&s->timer);
-	raw_spin_lock_irqsave(&irqbridge_rate_lock, flags);
+	raw_spin_lock(&irqbridge_rate_lock);
 	per_cpu(irqbridge_cpu_rate, s->rate_cpu) -= s->rate;
 	s->rate = 0;
-	raw_spin_unlock_irqrestore(&irqbridge_rate_lock, flags);
+	raw_spin_unlock(&irqbridge_rate_lock);
 }

@@ -84,8 +84,7 @@
  * The threaded mode's SCHED_FIFO thread is refused (-EINVAL) a work_ns above
  * half the period. START refuses (-EBUSY) a session whose timer would raise
  * more than IRQBRIDGE_CPU_RATE_MAX top halves per second on its CPU together
- * with the sessions already running there (those whose timer the kernel
- * moved there from a CPU that went offline included).
+ * with the sessions already running there.
  */
 #define IRQBRIDGE_RUN_WORK_MAX_NS	1000000U	/* 1 ms of busy work per run */
 #define IRQBRIDGE_CPU_RATE_MAX		100000U		/* one 10 us session per CPU */
