@@ -79,9 +79,12 @@ def provenance_line(name, art, prefix="docs/data/"):
     p = dict(art.get("provenance", {}))
     # The multi-boot artifacts (bh-*.json) and the fuzzer's spell some keys
     # differently: kernel_release, accelerator, date_utc, per-boot loads.
-    for short, long_ in (("kernel", "kernel_release"), ("accel", "accelerator"), ("date", "date_utc")):
-        if long_ in p and (short not in p or short == "kernel"):
+    for short, long_ in (("accel", "accelerator"), ("date", "date_utc")):
+        if long_ in p and short not in p:
             p[short] = p[long_]
+    if "kernel_release" in p:       # the fuzzer's: kernel "debug", release "6.12.117"
+        k = p.get("kernel")
+        p["kernel"] = p["kernel_release"] if not k or k in p["kernel_release"] else f"{p['kernel_release']} ({k})"
     load = p.get("host_loadavg", {})
     if not load and "host_loadavg_start" in p:
         load = {"start": p["host_loadavg_start"], "end": p.get("host_loadavg_end", "?")}

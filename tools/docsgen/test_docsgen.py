@@ -260,7 +260,7 @@ class Fuzz(unittest.TestCase):
 
     def test_provenance(self):
         line = docsgen.provenance_line("fuzz-debug.json", fuzz_summary())
-        self.assertIn("(commit a67b202, 6.12.117, tcg, 2 guest CPUs, 2026-11-25 22:27:26 UTC, "
+        self.assertIn("(commit a67b202, 6.12.117 (debug), tcg, 2 guest CPUs, 2026-11-25 22:27:26 UTC, "
                       "host load average 8.14 → 10.17 on 2 CPUs).", line)
 
 class Summarize(unittest.TestCase):
