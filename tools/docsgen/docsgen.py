@@ -76,9 +76,27 @@ def table(header, rows):
 def provenance_line(name, art, prefix="docs/data/"):
     """One line naming the artifact and where it came from; `prefix` is the
     path from the doc to docs/data/ for the link."""
-    p = art.get("provenance", {})
+    p = dict(art.get("provenance", {}))
+    # The multi-boot artifacts (bh-*.json) and the fuzzer's spell some keys
+    # differently: kernel_release, accelerator, date_utc, per-boot loads.
+    for short, long_ in (("accel", "accelerator"), ("date", "date_utc")):
+        if long_ in p and short not in p:
+            p[short] = p[long_]
+    if "kernel_release" in p:       # the fuzzer's: kernel "debug", release "6.12.117"
+        k = p.get("kernel")
+        p["kernel"] = p["kernel_release"] if not k or k in p["kernel_release"] else f"{p['kernel_release']} ({k})"
     load = p.get("host_loadavg", {})
+    if not load and "host_loadavg_start" in p:
+        load = {"start": p["host_loadavg_start"], "end": p.get("host_loadavg_end", "?")}
     la = ""
+    boots = p.get("boots") or []
+    if not load and boots:
+        ones = [b[k][0] for b in boots for k in ("host_loadavg_1_5_15_at_start", "host_loadavg_1_5_15_at_end")
+                if b.get(k)]
+        if ones:
+            la = f", {len(boots)} boots, host load average {min(ones)}–{max(ones)} (1 min)"
+            if p.get("host_cpus"):
+                la += f" on {p['host_cpus']} CPUs"
     if load:
         first = [str(load.get(k, "?")).split(" ")[0] for k in ("start", "end")]
         la = f", host load average {first[0]} → {first[1]} on {p.get('host_cpus', '?')} CPUs"
@@ -200,6 +218,177 @@ def render_timerlat(arts):
              t[side]["latency_ns"]["n"]] + [us(t[side]["latency_ns"].get(p)) for p in PCTS]
             for side in ("irq", "thread")]
     return table(["rtla timerlat", "n", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs"], rows)
+
+
+# --- renderers: several boots of one compare (bh-<kernel>.json) -------------
+#
+# A multi-boot artifact is {"provenance": {..., "boots": [...]}, "runs": [one
+# compare report per boot]}. Its tables give the median over the boots and,
+# for the p50, the range over the boots in brackets.
+
+BH_MODES = ("tasklet", "bh_wq")
+
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+def _over_boots(runs, get):
+    vals = []
+    for r in runs:
+        try:
+            vals.append(get(r))
+        except (KeyError, TypeError):
+            vals.append(None)
+    return [v for v in vals if v is not None]
+
+
+def _med(runs, get, digits=1):
+    return us(median(_over_boots(runs, get)), digits)
+
+
+def _p50_range(runs, get):
+    vals = _over_boots(runs, get)
+    if not vals:
+        return "—"
+    return f"{us(median(vals))} [{us(min(vals))}–{us(max(vals))}]"
+
+
+def _fired_counted(runs, mode):
+    pairs = {(r["modes"][mode]["fired"], r["modes"][mode]["counted"]) for r in runs}
+    return "; ".join(f"{f} = {c}" if f == c else f"{f} ≠ {c}" for f, c in sorted(pairs))
+
+
+def _bottom_context(runs, mode):
+    names = sorted({r["modes"][mode]["context"]["bottom"] for r in runs})
+    dets = [r["modes"][mode].get("context_detail", {}).get("bottom", {}) for r in runs]
+    lo = min((d["preempt_count_min"] for d in dets if "preempt_count_min" in d), default=None)
+    hi = max((d["preempt_count_max"] for d in dets if "preempt_count_max" in d), default=None)
+    name = "/".join(names)
+    if lo is None:
+        return name
+    if hi == 0 and name == "softirq":
+        return "softirq thread (0)"       # PREEMPT_RT: softirqs run in a task
+    pc = f"{lo:#x}" if lo == hi else f"{lo:#x}–{hi:#x}"
+    return f"{name} ({pc})"
+
+
+def _kernel(art):
+    return art["runs"][0].get("kernel") or art.get("provenance", {}).get("kernel_release", "?")
+
+
+def render_bh_modes(arts):
+    """tasklet against bh_wq, one row per kernel and mode, over every boot
+    of each artifact."""
+    rows = []
+    for art in arts:
+        runs = art["runs"]
+        for mode in BH_MODES:
+            def lat(stage, p, mode=mode):
+                return lambda r: r["modes"][mode]["latency_ns"][stage][p]
+            rows.append([_kernel(art), mode, _fired_counted(runs, mode), _bottom_context(runs, mode),
+                         f"{_p50_range(runs, lat('top_to_user', 'p50'))} / {_med(runs, lat('top_to_user', 'p99'))}",
+                         f"{_med(runs, lat('top_to_bottom', 'p50'))} / {_med(runs, lat('top_to_bottom', 'p99'))}",
+                         _med(runs, lat("timer_to_top", "p50"))])
+    return table(["kernel", "mode", "fired = counted (each boot)", "bottom half context (`preempt_count`)",
+                  "top_to_user p50 [range] / p99 (µs)", "top_to_bottom p50 / p99 (µs)",
+                  "timer_to_top p50 (µs)"], rows)
+
+
+def _timerlat_cell(runs, side):
+    tls = [r.get("timerlat") for r in runs]
+    if not any(tls):
+        reasons = {r.get("timerlat_reason") for r in runs if r.get("timerlat_reason")}
+        return "null: " + ("; ".join(sorted(reasons)) if reasons else "not recorded")
+    cell = (f"{_med(runs, lambda r: r['timerlat'][side]['latency_ns']['p50'])} / "
+            f"{_med(runs, lambda r: r['timerlat'][side]['latency_ns']['p99'])}")
+    samples = _over_boots(runs, lambda r: r["timerlat"][side]["samples"])
+    if samples:
+        cell += f" ({min(samples)}–{max(samples)} samples per boot)"
+    if len(samples) < len(runs):
+        cell += f", in {len(samples)} of {len(runs)} boots"
+    return cell
+
+
+def render_bh_floors(arts):
+    """The cyclictest and rtla timerlat floors of the same boots (median
+    over the boots; p50 / p99)."""
+    rows = []
+    for art in arts:
+        runs = art["runs"]
+        fl = (f"{_med(runs, lambda r: r['floor']['latency_ns']['p50'] if r['floor'].get('available') else None)} / "
+              f"{_med(runs, lambda r: r['floor']['latency_ns']['p99'] if r['floor'].get('available') else None)}")
+        rows.append([_kernel(art), fl, _timerlat_cell(runs, "irq"), _timerlat_cell(runs, "thread")])
+    return table(["kernel", "cyclictest (expiry → user thread)",
+                  "rtla timerlat IRQ (expiry → hard-IRQ callback)",
+                  "rtla timerlat thread (expiry → kernel thread)"], rows)
+
+
+def render_bh_rt(arts):
+    """One RT kernel's boots: the modes, then the floors of the same boots."""
+    return render_bh_modes(arts) + "\n\nThe floors of the same boots (median over the boots; p50 / p99 in µs):\n\n" \
+        + render_bh_floors(arts)
+
+
+def render_timerlat_boot(arts, boot=0):
+    """rtla timerlat beside what it compares with, in one boot of a
+    multi-boot artifact: its IRQ latency beside each mode's timer_to_top,
+    its thread latency beside cyclictest."""
+    r = arts[0]["runs"][boot]
+    t = r.get("timerlat")
+    if not t:
+        return f"No rtla timerlat in this boot: {r.get('timerlat_reason') or 'not recorded'}."
+    rows = [["rtla irq", "≈ timer_to_top", t["irq"]["latency_ns"]["n"] if "n" in t["irq"]["latency_ns"]
+             else t["irq"].get("samples")] + [us(t["irq"]["latency_ns"].get(p)) for p in PCTS],
+            ["rtla thread", "≈ cyclictest", t["thread"]["latency_ns"]["n"] if "n" in t["thread"]["latency_ns"]
+             else t["thread"].get("samples")] + [us(t["thread"]["latency_ns"].get(p)) for p in PCTS]]
+    for name, m in r["modes"].items():
+        s = m["latency_ns"].get("timer_to_top")
+        if s:
+            rows.append(["timer_to_top", f"`{name}`", s["n"]] + [us(s.get(p)) for p in PCTS])
+    f = r.get("floor", {})
+    if f.get("available"):
+        fl = f["latency_ns"]
+        rows.append(["cyclictest", "expiry → user", fl["n"]] + [us(fl.get(p)) for p in PCTS])
+    return (f"Boot {boot + 1} of {len(arts[0]['runs'])}, {r.get('kernel', '?')}; rtla's command: "
+            f"`{t.get('command', '?')}`.\n\n"
+            + table(["measured", "compare with", "n", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs"], rows))
+
+
+# --- renderers: the fuzzer (ioctl_fuzz --json, harden2's fuzz-<kernel>.json) --
+
+def render_fuzz(arts):
+    """The fuzzer's summary: what it did and what it found."""
+    f = arts[0]
+    req = f.get("requested", {})
+    rows = [
+        ["seed", f.get("seed", "—")],
+        ["calls (sequential + racing)", f"{f.get('calls', 0):,} ({f.get('sequential_calls', 0):,} in "
+                                        f"{f.get('sequential_seconds', '—')} s + {f.get('race_calls', 0):,} in "
+                                        f"{f.get('race_seconds', '—')} s, {req.get('threads', '?')} threads)"],
+        ["stopped runs, all exact (raised = fired = counted)", f"{f.get('stopped_runs_exact', 0):,}"],
+        ["broken configs refused with their errno", f"{f.get('broken_configs_refused', 0):,}"],
+        ["edu remove/rescan cycles (runs ended by a removal)",
+         f"{f.get('edu_cycles', 0):,} ({f.get('runs_ended_by_removal', 0):,})" if f.get("edu_churn") else "not run"],
+        ["CPU offline/online cycles", f"{f.get('cpu_cycles', 0):,}" if req.get("hotplug", True) else "not run"],
+        ["configs drawn (source × mode, sleep, work/period > 1)", f"{len(f.get('config_space', {}))} kinds, "
+         f"each at least {min(f.get('config_space', {}).values(), default=0):,} times"],
+        ["failures", f.get("failures", "—")],
+        ["kernel log clean", {True: "yes", False: "no (see the box's console.log)"}.get(f.get("kernel_log_clean"),
+                                                                                         "not recorded")],
+    ]
+    out = table(["fuzzer (`ioctl_fuzz`)", "this run"], rows)
+    oc = f.get("outcomes", {})
+    if oc:
+        errs = sorted({e for v in oc.values() for e in v})
+        errs = (["ok"] if "ok" in errs else []) + [e for e in errs if e != "ok"]
+        out += "\n\nOutcome of each call, by kind:\n\n" + table(
+            ["call"] + errs, [[f"`{k}`"] + [f"{v[e]:,}" if e in v else "" for e in errs] for k, v in oc.items()])
+    return out
 
 
 # --- renderers: bench, sweep ------------------------------------------------
@@ -403,6 +592,10 @@ REGISTRY = {
     "rt-contexts": Block((f"compare-all-{K}.json", f"compare-all-{K}-rt.json"), render_rt_contexts),
     "rt-latency": Block((f"compare-all-{K}.json", f"compare-all-{K}-rt.json"), render_rt_latency),
     "test-counts": Block(("tests-listing.json",), render_test_counts),
+    "bh-kernels": Block(("bh-6.12.json", "bh-7.3.4.json", "bh-7.3.4-rt.json"), render_bh_modes),
+    "bh-floors": Block(("bh-6.12.json", "bh-7.3.4.json", "bh-7.3.4-rt.json"), render_bh_floors),
+    "bh-7.3.4-rt": Block(("bh-7.3.4-rt.json",), render_bh_rt),
+    "timerlat-7.3.4-rt": Block(("bh-7.3.4-rt.json",), render_timerlat_boot),
     # Not in a doc yet: the rtla branch's timerlat floor, for the RT column.
     "timerlat-rt": Block((f"compare-all-{K}-rt.json",), render_timerlat),
 }

@@ -152,6 +152,117 @@ class Renderers(unittest.TestCase):
         self.assertIn("| another CPU | 197 | 250 / 15,578 | 3,762 |", docsgen.render_unbound_split([u]))
 
 
+def bh_artifact(kernel, p50s, bottom_pc=(256, 258), timerlat=False):
+    """A multi-boot artifact (bh-<kernel>.json): one compare report per boot,
+    top_to_user p50 of tasklet = p50s[i] µs in boot i, bh_wq 10 µs more."""
+    runs = []
+    for i, p in enumerate(p50s):
+        modes = {}
+        for name, extra in (("tasklet", 0), ("bh_wq", 10000)):
+            lat = {s: stats(60000 + i * 1000, 400000 + i * 100000) for s in docsgen.STAGES}
+            lat["top_to_user"] = stats(p * 1000 + extra, (300 + 100 * i) * 1000)
+            pc_max = max(bottom_pc[0], bottom_pc[1] - (i != 0))
+            modes[name] = {"fired": 6000, "counted": 6000, "context": {"top": "hardirq", "bottom": "softirq"},
+                           "context_detail": {"bottom": {"preempt_count_min": bottom_pc[0],
+                                                         "preempt_count_max": pc_max}},
+                           "latency_ns": lat}
+        run = {"kernel": kernel, "modes": modes,
+               "floor": {"available": True, "latency_ns": stats(90000 + 10000 * i, 5000000 * (i + 1), n=6000)},
+               "timerlat": None, "timerlat_reason": "the kernel has no timerlat tracer"}
+        if timerlat:
+            run["timerlat"] = {"command": "rtla timerlat hist", "irq": {"samples": 7000 + i, "latency_ns":
+                                                                      stats(50000 + 5000 * i, 9000000, n=7000 + i)},
+                               "thread": {"samples": 7000 + i, "latency_ns": stats(100000, 10000000, n=7000 + i)}}
+            run["timerlat_reason"] = ""
+        runs.append(run)
+    return {"provenance": {"commit": "0123456789abcdef", "kernel_release": kernel, "accelerator": "tcg",
+                           "guest_cpus": 2, "date_utc": "2026-11-25",
+                           "boots": [{"host_loadavg_1_5_15_at_start": [7.5, 9, 9],
+                                      "host_loadavg_1_5_15_at_end": [11.25, 9, 9]}] * len(p50s)},
+            "runs": runs}
+
+
+class MultiBoot(unittest.TestCase):
+    def test_median_and_p50_range_over_boots(self):
+        self.assertEqual(docsgen.median([3, 1, 2]), 2)
+        self.assertEqual(docsgen.median([4, 1, 2, 3]), 2.5)
+        self.assertIsNone(docsgen.median([None]))
+        out = docsgen.render_bh_modes([bh_artifact("6.12", [78.0, 75.0, 76.5])])
+        # median 76.5 of the three boots, range 75.0-78.0; p99 median of 300/400/500
+        self.assertIn("| 6.12 | tasklet | 6000 = 6000 | softirq (0x100–0x102) | 76.5 [75.0–78.0] / 400.0 |", out)
+        self.assertIn("| 6.12 | bh_wq | 6000 = 6000 | softirq (0x100–0x102) | 86.5 [85.0–88.0] / 400.0 |", out)
+        self.assertIn("| 61.0 |", out)   # timer_to_top p50: median of 60, 61, 62
+
+    def test_rt_bottom_half_and_a_lost_event(self):
+        art = bh_artifact("7.3-rt", [190.0, 200.0], bottom_pc=(0, 0))
+        out = docsgen.render_bh_modes([art])
+        self.assertIn("| softirq thread (0) |", out)
+        art["runs"][0]["modes"]["bh_wq"]["counted"] = 5999
+        self.assertIn("| bh_wq | 6000 ≠ 5999; 6000 = 6000 |", docsgen.render_bh_modes([art]))
+
+    def test_floors_null_timerlat_and_timerlat(self):
+        out = docsgen.render_bh_floors([bh_artifact("6.12", [1, 2, 3]),
+                                        bh_artifact("7.3-rt", [1, 2, 3], timerlat=True)])
+        self.assertIn("| 6.12 | 100.0 / 10,000.0 | null: the kernel has no timerlat tracer | null: the kernel", out)
+        self.assertIn("| 7.3-rt | 100.0 / 10,000.0 | 55.0 / 9,000.0 (7000–7002 samples per boot) | "
+                      "100.0 / 10,000.0 (7000–7002 samples per boot) |", out)
+
+    def test_timerlat_of_one_boot(self):
+        art = bh_artifact("7.3-rt", [1, 2, 3], timerlat=True)
+        out = docsgen.render_timerlat_boot([art])
+        self.assertIn("Boot 1 of 3, 7.3-rt; rtla's command: `rtla timerlat hist`.", out)
+        self.assertIn("| rtla irq | ≈ timer_to_top | 7000 | 50.0 |", out)
+        self.assertIn("| timer_to_top | `tasklet` | 100 | 60.0 |", out)
+        self.assertIn("| cyclictest | expiry → user | 6000 | 90.0 |", out)
+        self.assertIn("No rtla timerlat in this boot: the kernel has no timerlat tracer",
+                      docsgen.render_timerlat_boot([bh_artifact("6.12", [1])]))
+
+    def test_provenance_of_several_boots(self):
+        line = docsgen.provenance_line("bh-7.3.json", bh_artifact("7.3.4+deb13-amd64", [1, 2]))
+        self.assertIn("(commit 0123456, 7.3.4+deb13-amd64, tcg, 2 guest CPUs, 2026-11-25, 2 boots, "
+                      "host load average 7.5–11.25 (1 min)).", line)
+
+
+def fuzz_summary():
+    """A small ioctl_fuzz --json summary in harden2's format."""
+    return {"tool": "ioctl_fuzz", "seed": 1,
+            "requested": {"calls": 60, "race_calls": 40, "threads": 4, "edu_cycles": 2, "hotplug": True},
+            "calls": 1011, "sequential_calls": 604, "race_calls": 407, "sequential_seconds": 7.5,
+            "race_seconds": 2.5, "stopped_runs_exact": 35, "runs_ended_by_removal": 1,
+            "broken_configs_refused": 33, "edu_churn": True, "edu_cycles": 4, "cpu_cycles": 3, "failures": 0,
+            "outcomes": {"configure": {"ok": 33, "EBUSY": 10}, "foreign_ioctl": {"ENOTTY": 42}},
+            "config_space": {"mode 1 timer": 27, "sleep": 11}, "kernel_log_clean": True,
+            "provenance": {"commit": "a67b2023f31a", "kernel": "debug", "kernel_release": "6.12.117",
+                           "accelerator": "tcg", "guest_cpus": 2, "date_utc": "2026-11-25T22:27:26Z",
+                           "host_loadavg_start": "8.14 8.55 8.89", "host_loadavg_end": "10.17 10.56 10.46",
+                           "host_cpus": 2}}
+
+
+class Fuzz(unittest.TestCase):
+    def test_summary(self):
+        f = fuzz_summary()
+        out = docsgen.render_fuzz([f])
+        self.assertIn("| calls (sequential + racing) | 1,011 (604 in 7.5 s + 407 in 2.5 s, 4 threads) |", out)
+        self.assertIn("| stopped runs, all exact (raised = fired = counted) | 35 |", out)
+        self.assertIn("| edu remove/rescan cycles (runs ended by a removal) | 4 (1) |", out)
+        self.assertIn("| configs drawn (source × mode, sleep, work/period > 1) | 2 kinds, each at least 11 times |",
+                      out)
+        self.assertIn("| failures | 0 |", out)
+        self.assertIn("| kernel log clean | yes |", out)
+        self.assertIn("| call | ok | EBUSY | ENOTTY |", out)
+        self.assertIn("| `configure` | 33 | 10 |  |", out)
+        self.assertIn("| `foreign_ioctl` |  |  | 42 |", out)
+        f["kernel_log_clean"] = False
+        f["edu_churn"] = False
+        out = docsgen.render_fuzz([f])
+        self.assertIn("| kernel log clean | no (see the box's console.log) |", out)
+        self.assertIn("| edu remove/rescan cycles (runs ended by a removal) | not run |", out)
+
+    def test_provenance(self):
+        line = docsgen.provenance_line("fuzz-debug.json", fuzz_summary())
+        self.assertIn("(commit a67b202, 6.12.117 (debug), tcg, 2 guest CPUs, 2026-11-25 22:27:26 UTC, "
+                      "host load average 8.14 → 10.17 on 2 CPUs).", line)
+
 class Summarize(unittest.TestCase):
     def test_csv_split_leaves_out_warmup(self):
         lines = ["mode,run,seq,expected_ns,raise_ns,top_ns,bottom_ns,chain_ns,signal_ns,user_ns,batch,status,"
