@@ -203,10 +203,12 @@ TEST_P(BusyWorkTest, EachRunIsBoundedAndTheCutIsCounted) {
   }
   EXPECT_EQ(st.work_capped, expected_capped) << runs << " signalling runs";
   EXPECT_GT(st.work_capped, 0u) << "the bottom half kept up: no cut to check";
-  // The bound plus the eventfd signals and TCG's noise, far below a
-  // second: unbounded, the last runs take the whole backlog's work.
-  EXPECT_LT(longest, uint64_t{IRQBRIDGE_RUN_WORK_MAX_NS} + 300000000)
-      << "a signalling run took " << longest / 1000 << " us";
+  // The bound itself is asserted above, exactly: each run did the work of
+  // at most RUN_WORK_MAX_NS / work_ns events (work_capped). A run's wall
+  // time is only reported: under TCG on a loaded host a vCPU can lose the
+  // host CPU in the middle of a run (and task-context runs are preemptible
+  // by design), so a wall-clock bound would test the host, not the module.
+  RecordProperty("longest_signalling_run_us", static_cast<int>(longest / 1000));
 }
 
 constexpr uint32_t kTimer = IRQBRIDGE_SOURCE_TIMER;
