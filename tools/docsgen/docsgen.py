@@ -79,15 +79,17 @@ def provenance_line(name, art, prefix="docs/data/"):
     p = art.get("provenance", {})
     load = p.get("host_loadavg", {})
     la = ""
-    if load:
+    if isinstance(load, list):  # one reading: the 1, 5 and 15 min load averages
+        la = f", host load average {' / '.join(str(x) for x in load)} (1/5/15 min)"
+    elif load:
         first = [str(load.get(k, "?")).split(" ")[0] for k in ("start", "end")]
         la = f", host load average {first[0]} → {first[1]} on {p.get('host_cpus', '?')} CPUs"
-    date = str(p.get("date", "?")).replace("T", " ").replace("Z", " UTC")
+    date = str(p.get("date", p.get("date_utc", "?"))).replace("T", " ").replace("Z", " UTC")
     if not p.get("guest_cpus"):
         return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
                 f"{date}; no test box).")
     return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
-            f"{p.get('kernel', '?')}, {p.get('accel', '?')}, {p.get('guest_cpus', '?')} guest CPUs, "
+            f"{p.get('kernel', '?')}, {p.get('accel', p.get('accelerator', '?'))}, {p.get('guest_cpus', '?')} guest CPUs, "
             f"{date}{la}).")
 
 
@@ -383,7 +385,25 @@ class Block:
 
 
 K = "6.12"
+def render_ratios(arts):
+    """make ratios: median p50/p99 ratios to the floor and each stage's p50."""
+    r = arts[0]
+    rows, stages = [], []
+    for name, m in r["modes"].items():
+        rp, rq = m["ratio"]["p50"], m["ratio"]["p99"]
+        runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(rp["runs"], rq["runs"]))
+        rows.append([name, f"{rp['median']:.2f}× (≤ {m['target']['p50']:.2f}×)",
+                     f"{rq['median']:.2f}× (≤ {m['target']['p99']:.2f}×)", runs])
+        st = m["stage_p50_ns"]
+        stages.append([name] + [f"{us(st[k])} µs" for k in ("timer_to_top", "top_to_bottom", "bottom_to_user")]
+                      + [f"{us(m['timer_to_user_p50_ns'])} µs", f"{us(r['floor_p50_ns'])} µs"])
+    return (table(["mode", "p50 ratio (target)", "p99 ratio (target)", "runs p50 / p99"], rows) + "\n\n"
+            + table(["stage p50", "timer_to_top", "top_to_bottom", "bottom_to_user", "timer_to_user", "cyclictest"],
+                    stages))
+
+
 REGISTRY = {
+    "ratios": Block((f"ratios-{K}.json",), render_ratios),
     "demo-counts": Block((f"compare-{K}.json",), render_compare_counts),
     "demo-latency": Block((f"compare-{K}.json",), render_compare_latency),
     "demo-floor": Block((f"compare-{K}.json",), render_compare_floor),
