@@ -402,7 +402,26 @@ def render_ratios(arts):
                     stages))
 
 
+def render_reader_uring(arts):
+    """bottom_to_user p50 per reader and io_uring setup, the mean of the runs;
+    rows: read, uring-read, uring-poll, each by its tasklet p50."""
+    g = {}
+    for r in arts[0]["runs"]:
+        key = (r["reader"], r["io_uring_setup"] or "")
+        g.setdefault(key, {}).setdefault(r["mode"], []).append(r["bottom_to_user_ns"]["p50"])
+    order = {"read": 0, "uring-read": 1, "uring-poll": 2}
+
+    def mean(v):
+        return sum(v) / len(v) if v else None
+
+    keys = sorted(g, key=lambda k: (order.get(k[0], 9), mean(g[k].get("tasklet", [])) or 0))
+    rows = [[f"`{k[0]}`", k[1].replace("|", "\\|")]
+            + [f"{us(mean(g[k].get(m, [])))} µs" for m in ("tasklet", "workqueue")] for k in keys]
+    return table(["reader", "setup", "tasklet", "workqueue"], rows)
+
+
 REGISTRY = {
+    "reader-uring": Block((f"reader-uring-{K}.json",), render_reader_uring),
     "ratios": Block((f"ratios-{K}.json",), render_ratios),
     "demo-counts": Block((f"compare-{K}.json",), render_compare_counts),
     "demo-latency": Block((f"compare-{K}.json",), render_compare_latency),

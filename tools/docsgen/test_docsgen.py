@@ -143,6 +143,16 @@ class Renderers(unittest.TestCase):
         self.assertIn("| tasklet | 1.25× (≤ 1.05×) | 1.50× (≤ 1.10×) | 1.20/0.90, 1.30/2.00 |", out)
         self.assertIn("| tasklet | 63.2 µs | 31.6 µs | 45.6 µs | 141.3 µs | 110.1 µs |", out)
 
+    def test_reader_uring(self):
+        def run(reader, setup, mode, p50):
+            return {"reader": reader, "io_uring_setup": setup, "mode": mode, "bottom_to_user_ns": {"p50": p50}}
+        out = docsgen.render_reader_uring([{"runs": [
+            run("uring-read", "A|B", "tasklet", 40000), run("uring-read", "A|B", "tasklet", 30000),
+            run("read", None, "tasklet", 20000), run("read", None, "workqueue", 10000)]}])
+        lines = out.splitlines()
+        self.assertEqual(lines[2], "| `read` |  | 20.0 µs | 10.0 µs |")
+        self.assertEqual(lines[3], "| `uring-read` | A\\|B | 35.0 µs | — µs |")
+
     def test_ipi_and_unbound(self):
         t = {"modes": {"workqueue": {"events": 1000, "kworker_wakeups_per_event": 0.983, "ipi_send_per_event": 0.133,
                                      "wakeup_ipi_send_per_event": 0.022, "reschedule_ipi_per_event": 0.007,
