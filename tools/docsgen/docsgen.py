@@ -97,15 +97,17 @@ def provenance_line(name, art, prefix="docs/data/"):
             la = f", {len(boots)} boots, host load average {min(ones)}–{max(ones)} (1 min)"
             if p.get("host_cpus"):
                 la += f" on {p['host_cpus']} CPUs"
-    if load:
+    if isinstance(load, list):  # one reading: the 1, 5 and 15 min load averages
+        la = f", host load average {' / '.join(str(x) for x in load)} (1/5/15 min)"
+    elif load:
         first = [str(load.get(k, "?")).split(" ")[0] for k in ("start", "end")]
         la = f", host load average {first[0]} → {first[1]} on {p.get('host_cpus', '?')} CPUs"
-    date = str(p.get("date", "?")).replace("T", " ").replace("Z", " UTC")
+    date = str(p.get("date", p.get("date_utc", "?"))).replace("T", " ").replace("Z", " UTC")
     if not p.get("guest_cpus"):
         return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
                 f"{date}; no test box).")
     return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
-            f"{p.get('kernel', '?')}, {p.get('accel', '?')}, {p.get('guest_cpus', '?')} guest CPUs, "
+            f"{p.get('kernel', '?')}, {p.get('accel', p.get('accelerator', '?'))}, {p.get('guest_cpus', '?')} guest CPUs, "
             f"{date}{la}).")
 
 
@@ -572,7 +574,44 @@ class Block:
 
 
 K = "6.12"
+def render_ratios(arts):
+    """make ratios: median p50/p99 ratios to the floor and each stage's p50."""
+    r = arts[0]
+    rows, stages = [], []
+    for name, m in r["modes"].items():
+        rp, rq = m["ratio"]["p50"], m["ratio"]["p99"]
+        runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(rp["runs"], rq["runs"]))
+        rows.append([name, f"{rp['median']:.2f}× (≤ {m['target']['p50']:.2f}×)",
+                     f"{rq['median']:.2f}× (≤ {m['target']['p99']:.2f}×)", runs])
+        st = m["stage_p50_ns"]
+        stages.append([name] + [f"{us(st[k])} µs" for k in ("timer_to_top", "top_to_bottom", "bottom_to_user")]
+                      + [f"{us(m['timer_to_user_p50_ns'])} µs", f"{us(r['floor_p50_ns'])} µs"])
+    return (table(["mode", "p50 ratio (target)", "p99 ratio (target)", "runs p50 / p99"], rows) + "\n\n"
+            + table(["stage p50", "timer_to_top", "top_to_bottom", "bottom_to_user", "timer_to_user", "cyclictest"],
+                    stages))
+
+
+def render_reader_uring(arts):
+    """bottom_to_user p50 per reader and io_uring setup, the mean of the runs;
+    rows: read, uring-read, uring-poll, each by its tasklet p50."""
+    g = {}
+    for r in arts[0]["runs"]:
+        key = (r["reader"], r["io_uring_setup"] or "")
+        g.setdefault(key, {}).setdefault(r["mode"], []).append(r["bottom_to_user_ns"]["p50"])
+    order = {"read": 0, "uring-read": 1, "uring-poll": 2}
+
+    def mean(v):
+        return sum(v) / len(v) if v else None
+
+    keys = sorted(g, key=lambda k: (order.get(k[0], 9), mean(g[k].get("tasklet", [])) or 0))
+    rows = [[f"`{k[0]}`", k[1].replace("|", "\\|")]
+            + [f"{us(mean(g[k].get(m, [])))} µs" for m in ("tasklet", "workqueue")] for k in keys]
+    return table(["reader", "setup", "tasklet", "workqueue"], rows)
+
+
 REGISTRY = {
+    "reader-uring": Block((f"reader-uring-{K}.json",), render_reader_uring),
+    "ratios": Block((f"ratios-{K}.json",), render_ratios),
     "demo-counts": Block((f"compare-{K}.json",), render_compare_counts),
     "demo-latency": Block((f"compare-{K}.json",), render_compare_latency),
     "demo-floor": Block((f"compare-{K}.json",), render_compare_floor),

@@ -135,6 +135,24 @@ class Renderers(unittest.TestCase):
         self.assertIn("`preempt_count` 0x100–0x101", out)
         self.assertIn("`preempt_count` 0x0,", out)
 
+    def test_ratios(self):
+        m = {"ratio": {"p50": {"runs": [1.2, 1.3], "median": 1.25}, "p99": {"runs": [0.9, 2.0], "median": 1.5}},
+             "target": {"p50": 1.05, "p99": 1.1}, "timer_to_user_p50_ns": 141311,
+             "stage_p50_ns": {"timer_to_top": 63231, "top_to_bottom": 31615, "bottom_to_user": 45567}}
+        out = docsgen.render_ratios([{"floor_p50_ns": 110079, "modes": {"tasklet": m}}])
+        self.assertIn("| tasklet | 1.25× (≤ 1.05×) | 1.50× (≤ 1.10×) | 1.20/0.90, 1.30/2.00 |", out)
+        self.assertIn("| tasklet | 63.2 µs | 31.6 µs | 45.6 µs | 141.3 µs | 110.1 µs |", out)
+
+    def test_reader_uring(self):
+        def run(reader, setup, mode, p50):
+            return {"reader": reader, "io_uring_setup": setup, "mode": mode, "bottom_to_user_ns": {"p50": p50}}
+        out = docsgen.render_reader_uring([{"runs": [
+            run("uring-read", "A|B", "tasklet", 40000), run("uring-read", "A|B", "tasklet", 30000),
+            run("read", None, "tasklet", 20000), run("read", None, "workqueue", 10000)]}])
+        lines = out.splitlines()
+        self.assertEqual(lines[2], "| `read` |  | 20.0 µs | 10.0 µs |")
+        self.assertEqual(lines[3], "| `uring-read` | A\\|B | 35.0 µs | — µs |")
+
     def test_ipi_and_unbound(self):
         t = {"modes": {"workqueue": {"events": 1000, "kworker_wakeups_per_event": 0.983, "ipi_send_per_event": 0.133,
                                      "wakeup_ipi_send_per_event": 0.022, "reschedule_ipi_per_event": 0.007,
