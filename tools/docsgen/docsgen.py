@@ -631,6 +631,7 @@ REGISTRY = {
     "rt-contexts": Block((f"compare-all-{K}.json", f"compare-all-{K}-rt.json"), render_rt_contexts),
     "rt-latency": Block((f"compare-all-{K}.json", f"compare-all-{K}-rt.json"), render_rt_latency),
     "test-counts": Block(("tests-listing.json",), render_test_counts),
+    "fuzz-debug": Block(("fuzz-debug.json",), render_fuzz),
     "bh-kernels": Block(("bh-6.12.json", "bh-7.3.4.json", "bh-7.3.4-rt.json"), render_bh_modes),
     "bh-floors": Block(("bh-6.12.json", "bh-7.3.4.json", "bh-7.3.4-rt.json"), render_bh_floors),
     "bh-7.3.4-rt": Block(("bh-7.3.4-rt.json",), render_bh_rt),
