@@ -824,16 +824,24 @@ def _paragraphs(lines):
 
 # --- commands --------------------------------------------------------------------
 
-def generate(root):
-    """Rewrite every doc's blocks; returns (changed files, problems)."""
-    changed, problems = [], []
+def _regenerated_docs(root):
+    """Yield (path, rel, text, new, error) per doc: its text, and what its blocks
+    regenerate to (the text unchanged, with the error, when an artifact fails)."""
     for path in doc_files(root):
         rel = os.path.relpath(path, root)
         text = _read(path)
         try:
-            new = regenerate_text(root, text, prefix=link_prefix(root, path))
+            yield path, rel, text, regenerate_text(root, text, prefix=link_prefix(root, path)), None
         except (ValueError, KeyError, FileNotFoundError) as e:
-            problems.append(f"{rel}: {e} (left as it was)")
+            yield path, rel, text, text, e
+
+
+def generate(root):
+    """Rewrite every doc's blocks; returns (changed files, problems)."""
+    changed, problems = [], []
+    for path, rel, text, new, error in _regenerated_docs(root):
+        if error:
+            problems.append(f"{rel}: {error} (left as it was)")
             continue
         if new != text:
             with open(path, "w", encoding="utf-8") as f:
@@ -845,14 +853,9 @@ def generate(root):
 def check(root):
     problems = []
     index = TestIndex(root)
-    for path in doc_files(root):
-        rel = os.path.relpath(path, root)
-        text = _read(path)
-        try:
-            new = regenerate_text(root, text, prefix=link_prefix(root, path))
-        except (ValueError, KeyError, FileNotFoundError) as e:
-            problems.append(f"{rel}: {e}")
-            new = text
+    for path, rel, text, new, error in _regenerated_docs(root):
+        if error:
+            problems.append(f"{rel}: {error}")
         if new != text:
             for m_old, m_new in zip(BLOCK_RE.finditer(text), BLOCK_RE.finditer(new)):
                 if m_old.group("body") != m_new.group("body"):

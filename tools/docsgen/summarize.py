@@ -175,12 +175,16 @@ def count_trace(text, fired):
 
 # --- phases ------------------------------------------------------------------------
 
+def copy_with_provenance(d, src, out, dst):
+    """Write the CLI's own report d/src as the artifact out/dst, with its provenance."""
+    r = load(os.path.join(d, src))
+    write(out, dst, with_provenance(r, provenance(d, r)))
+
+
 def phase_compare(kernel, raw, out):
     d = os.path.join(raw, "compare")
-    r = load(os.path.join(d, "compare.json"))
-    write(out, f"compare-{kernel}.json", with_provenance(r, provenance(d, r)))
-    r = load(os.path.join(d, "compare-all.json"))
-    write(out, f"compare-all-{kernel}.json", with_provenance(r, provenance(d, r)))
+    copy_with_provenance(d, "compare.json", out, f"compare-{kernel}.json")
+    copy_with_provenance(d, "compare-all.json", out, f"compare-all-{kernel}.json")
     two = load(os.path.join(d, "unbound-2.json"))
     with open(os.path.join(d, "unbound-2.csv"), encoding="utf-8") as f:
         split = csv_split(f.readlines(), "wq_unbound", two.get("warmup", 0) // max(1, two.get("repetitions", 1)))
@@ -207,25 +211,19 @@ def phase_compare(kernel, raw, out):
 
 
 def phase_rt(kernel, raw, out):
-    d = os.path.join(raw, "rt")
-    r = load(os.path.join(d, "compare-all.json"))
-    write(out, f"compare-all-{kernel}.json", with_provenance(r, provenance(d, r)))
+    copy_with_provenance(os.path.join(raw, "rt"), "compare-all.json", out, f"compare-all-{kernel}.json")
 
 
 def phase_percpu(kernel, raw, out):
     d = os.path.join(raw, "percpu")
-    r = load(os.path.join(d, "percpu.json"))
-    write(out, f"percpu-{kernel}.json", with_provenance(r, provenance(d, r)))
-    b = load(os.path.join(d, "bench-cpus.json"))
-    write(out, f"bench-cpus-{kernel}.json", with_provenance(b, provenance(d, b)))
+    copy_with_provenance(d, "percpu.json", out, f"percpu-{kernel}.json")
+    copy_with_provenance(d, "bench-cpus.json", out, f"bench-cpus-{kernel}.json")
 
 
 def phase_bench(kernel, raw, out):
     d = os.path.join(raw, "bench")
-    b = load(os.path.join(d, "bench.json"))
-    write(out, f"bench-{kernel}.json", with_provenance(b, provenance(d, b)))
-    s = load(os.path.join(d, "sweep.json"))
-    write(out, f"sweep-{kernel}.json", with_provenance(s, provenance(d, s)))
+    copy_with_provenance(d, "bench.json", out, f"bench-{kernel}.json")
+    copy_with_provenance(d, "sweep.json", out, f"sweep-{kernel}.json")
 
 
 PHASES = {"compare": phase_compare, "rt": phase_rt, "percpu": phase_percpu, "bench": phase_bench,
