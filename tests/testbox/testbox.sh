@@ -29,6 +29,9 @@
 #
 # TESTBOX_ACCEL=tcg|kvm forces the accelerator (default: KVM if a probe boot
 # works, else TCG).
+# TESTBOX_TCG_THREADS=single|multi forces how TCG runs the guest's CPUs
+# (default: one host thread per CPU, except on a kernel that patches its own
+# text while the command runs, see tcg_threads below).
 #
 # COMMAND runs as root in /testbox with PATH=/testbox:/bin. The console is
 # streamed to stdout. The exit status is the command's; 124 on timeout;
@@ -152,18 +155,58 @@ kvm_probe() {
 	fi
 	[ "$(cat "$file")" = yes ]
 }
+# How TCG runs the guest's CPUs. QEMU 7.2 (Debian 12) with one host thread
+# per guest CPU (MTTCG) can run a stale translation of kernel text the guest
+# has just patched: after a text_poke batch has put back the final bytes, a
+# CPU still executes the int3 of the batch and the guest dies with "Oops:
+# int3" in code that no longer holds one (measured on 6.1, 6.12, 7.3 and
+# both -rt kernels by toggling tracepoints 300 times: every MTTCG boot died
+# within seconds, no single-threaded boot did). The guest patches its text
+# when a tracer or tracepoint is switched on or off: rtla timerlat does that
+# at its start and end, and runs where the kernel has the timerlat tracer,
+# Debian's -rt kernels (CONFIG_TIMERLAT_TRACER=y). With rtla in the guest
+# there, the CPUs share one host thread (round robin): they still interleave
+# and race, but no CPU runs code translated before another CPU's write.
+# Elsewhere nothing patches kernel text while the command runs, and each CPU
+# keeps its own host thread.
+kernel_has_timerlat() {
+	local kconfig=${KDIR:-}/.config
+	if [ -n "${BUILDROOT:-}" ]; then
+		kconfig=$("$here/buildroot.sh" path "$BUILDROOT")$KDIR/.config
+	fi
+	[ -f "$kconfig" ] && grep -qx 'CONFIG_TIMERLAT_TRACER=y' "$kconfig"
+}
+tcg_threads=${TESTBOX_TCG_THREADS:-}
+if [ -z "$tcg_threads" ]; then
+	tcg_threads=multi
+	if [[ " ${bins[*]} " == *" rtla "* ]] && kernel_has_timerlat; then
+		tcg_threads=single
+	fi
+fi
+case "$tcg_threads" in
+single | multi) ;;
+*) die "TESTBOX_TCG_THREADS=$tcg_threads: want single or multi" ;;
+esac
+tcg=(-accel "tcg,thread=$tcg_threads" -cpu max)
 case "${TESTBOX_ACCEL:-auto}" in
 kvm) accel=(-accel kvm -cpu host) ;;
-tcg) accel=(-accel tcg -cpu max) ;;
+tcg) accel=("${tcg[@]}") ;;
 *)
 	if [ -w /dev/kvm ] && kvm_probe; then
 		accel=(-accel kvm -cpu host)
 	else
-		accel=(-accel tcg -cpu max)
+		accel=("${tcg[@]}")
 	fi
 	;;
 esac
-echo "testbox: booting $KREL (${accel[1]}, $smp CPUs, $mem)"
+accel_name=${accel[1]%%,*}
+how=$accel_name
+cmdline="testbox.accel=$accel_name"
+if [ "$accel_name" = tcg ]; then
+	how="tcg, $tcg_threads-threaded"
+	cmdline+=" testbox.tcg_threads=$tcg_threads"
+fi
+echo "testbox: booting $KREL ($how, $smp CPUs, $mem)"
 
 # The spurious-IRQ detector ("irq N: nobody cared", the line disabled)
 # watches every line, the module's irqchip and edu interrupts included, and
@@ -186,7 +229,7 @@ boot() {
 		-serial stdio -serial "file:$work/ttyS1" \
 		"${edu[@]}" "${devices[@]}" \
 		-kernel "$VMLINUZ" -initrd "$work/initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic $irqdebug testbox.accel=${accel[1]}" </dev/null |
+		-append "console=ttyS0 panic=-1 oops=panic $irqdebug $cmdline" </dev/null |
 		tee "$work/console"
 }
 
