@@ -116,7 +116,15 @@ struct irqbridge_inflight {
  * @queue:	called from the top half (hard-IRQ context): queue the bottom
  *		half; queueing an already queued one is a no-op, exactly like
  *		KeInsertQueueDpc on a queued DPC
+ * @run:	the first stage, run by what @queue queued (a tasklet or a
+ *		work item), by the handler thread (@threaded) or by @queue
+ *		itself (@in_top); it never runs concurrently with itself
+ * @run_chain:	a chain's second stage, or NULL: run by
+ *		&irqbridge_session.chain_work, which @run queues
  * @flush:	process context: wait until queued bottom halves have run
+ *
+ * A mode is one row of the table in irqbridge_bottom.c and these
+ * functions: the deferral callbacks only call @run or @run_chain.
  */
 struct irqbridge_bh_ops {
 	u32 mode;
@@ -125,6 +133,8 @@ struct irqbridge_bh_ops {
 	bool threaded;
 	bool in_top;
 	void (*queue)(struct irqbridge_session *s);
+	void (*run)(struct irqbridge_session *s);
+	void (*run_chain)(struct irqbridge_session *s);
 	void (*flush)(struct irqbridge_session *s);
 };
 
@@ -241,7 +251,9 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  *		signalling stage only
  * @ring_lost:	records the ring had no room for; signalling stage only
  * @tasklet:	the DPC analog (also the first hop of a chain)
- * @work:	the WorkItem analog (also the second hop of a chain)
+ * @work:	the WorkItem analog
+ * @chain_work:	the second hop of a chain (a WorkItem the DPC queues); a
+ *		work item of its own so that @work's callback runs one stage
  * @bh_work:	the BH workqueue's work item; a work item of its own because
  *		a work_struct must not run in softirq and in task context
  *		(lockdep tracks its completion as one lock class)
@@ -308,6 +320,7 @@ struct irqbridge_session {
 	u64 ring_lost;
 	struct tasklet_struct tasklet;
 	struct work_struct work;
+	struct work_struct chain_work;
 	struct work_struct bh_work;
 
 	struct irqbridge_ring ring;

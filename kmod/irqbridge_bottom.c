@@ -206,7 +206,7 @@ static void irqbridge_chain_dpc(struct irqbridge_session *s)
 	s->hop1_done += n;
 	/* Publishes the stamps to the work item's exchange. */
 	atomic_long_add_return_release(n, &s->chain_pending);
-	queue_work(irqbridge_system_percpu_wq, &s->work);
+	queue_work(irqbridge_system_percpu_wq, &s->chain_work);
 }
 
 /* Second hop of the chain (the WorkItem): signals what the DPC passed on. */
@@ -237,19 +237,21 @@ irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s)
 	 * lock; here that is a mutex, which only task context may take.
 	 */
 	mutex_lock(&s->passive_lock);
-	irqbridge_bottom_half(s);
+	s->bh->run(s);
 	mutex_unlock(&s->passive_lock);
 	return IRQ_HANDLED;
 }
 
+/*
+ * The deferral objects' callbacks know nothing of modes: each runs the op of
+ * the stage it carries (the tasklet and the work item the first stage, the
+ * chain's work item the second).
+ */
 static void irqbridge_tasklet_fn(struct tasklet_struct *t)
 {
 	struct irqbridge_session *s = from_tasklet(s, t, tasklet);
 
-	if (s->bh->mode == IRQBRIDGE_MODE_DPC_WORKITEM)
-		irqbridge_chain_dpc(s);
-	else
-		irqbridge_bottom_half(s);
+	s->bh->run(s);
 }
 
 static void irqbridge_work_fn(struct work_struct *work)
@@ -257,10 +259,15 @@ static void irqbridge_work_fn(struct work_struct *work)
 	struct irqbridge_session *s =
 		container_of(work, struct irqbridge_session, work);
 
-	if (s->bh->mode == IRQBRIDGE_MODE_DPC_WORKITEM)
-		irqbridge_chain_workitem(s);
-	else
-		irqbridge_bottom_half(s);
+	s->bh->run(s);
+}
+
+static void irqbridge_chain_work_fn(struct work_struct *work)
+{
+	struct irqbridge_session *s =
+		container_of(work, struct irqbridge_session, chain_work);
+
+	s->bh->run_chain(s);
 }
 
 static void irqbridge_tasklet_queue(struct irqbridge_session *s)
@@ -282,7 +289,7 @@ static void irqbridge_tasklet_flush(struct irqbridge_session *s)
 static void irqbridge_chain_flush(struct irqbridge_session *s)
 {
 	tasklet_kill(&s->tasklet); /* the DPC, which may queue the work */
-	flush_work(&s->work);
+	flush_work(&s->chain_work);
 }
 
 static void irqbridge_system_wq_queue(struct irqbridge_session *s)
@@ -306,7 +313,7 @@ static void irqbridge_bh_work_fn(struct work_struct *work)
 	struct irqbridge_session *s =
 		container_of(work, struct irqbridge_session, bh_work);
 
-	irqbridge_bottom_half(s);
+	s->bh->run(s);
 }
 
 static void irqbridge_bh_wq_queue(struct irqbridge_session *s)
@@ -343,7 +350,7 @@ static void irqbridge_thread_flush(struct irqbridge_session *s)
  */
 static void irqbridge_direct_queue(struct irqbridge_session *s)
 {
-	irqbridge_bottom_half(s);
+	s->bh->run(s);
 }
 
 static void irqbridge_direct_flush(struct irqbridge_session *s)
@@ -357,6 +364,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.mode = IRQBRIDGE_MODE_TASKLET,
 		.name = "tasklet",
 		.queue = irqbridge_tasklet_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_tasklet_flush,
 	},
 	{
@@ -364,12 +372,14 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "workqueue",
 		.may_sleep = true,
 		.queue = irqbridge_system_wq_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_work_flush,
 	},
 	{
 		.mode = IRQBRIDGE_MODE_TASKLET_HI,
 		.name = "tasklet_hi",
 		.queue = irqbridge_tasklet_hi_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_tasklet_flush,
 	},
 	{
@@ -377,6 +387,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "wq_highpri",
 		.may_sleep = true,
 		.queue = irqbridge_highpri_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_work_flush,
 	},
 	{
@@ -384,6 +395,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "wq_unbound",
 		.may_sleep = true,
 		.queue = irqbridge_unbound_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_work_flush,
 	},
 #if IRQBRIDGE_HAVE_BH_WQ
@@ -391,6 +403,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.mode = IRQBRIDGE_MODE_BH_WQ,
 		.name = "bh_wq",
 		.queue = irqbridge_bh_wq_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_bh_wq_flush,
 	},
 #endif
@@ -399,6 +412,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "threaded",
 		.may_sleep = true,
 		.threaded = true,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_thread_flush,
 	},
 	{
@@ -406,6 +420,8 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "dpc_workitem",
 		.may_sleep = true,
 		.queue = irqbridge_tasklet_queue,
+		.run = irqbridge_chain_dpc,
+		.run_chain = irqbridge_chain_workitem,
 		.flush = irqbridge_chain_flush,
 	},
 #if IRQBRIDGE_HAVE_DIRECT
@@ -414,6 +430,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "direct",
 		.in_top = true,
 		.queue = irqbridge_direct_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_direct_flush,
 	},
 #endif
@@ -492,6 +509,7 @@ void irqbridge_bh_init(struct irqbridge_session *s)
 {
 	tasklet_setup(&s->tasklet, irqbridge_tasklet_fn);
 	INIT_WORK(&s->work, irqbridge_work_fn);
+	INIT_WORK(&s->chain_work, irqbridge_chain_work_fn);
 #if IRQBRIDGE_HAVE_BH_WQ
 	INIT_WORK(&s->bh_work, irqbridge_bh_work_fn);
 #endif
@@ -505,6 +523,7 @@ void irqbridge_bh_kill(struct irqbridge_session *s)
 {
 	tasklet_kill(&s->tasklet);
 	cancel_work_sync(&s->work);
+	cancel_work_sync(&s->chain_work);
 #if IRQBRIDGE_HAVE_BH_WQ
 	cancel_work_sync(&s->bh_work);
 #endif
