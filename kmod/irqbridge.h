@@ -262,6 +262,12 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  *		pended IRP that the signalling stage completes
  * @unread:	events signalled and not yet returned by read(); the
  *		signalling stage adds, read() takes all with atomic_long_xchg()
+ * @parent:	a channel's: the device's file, held with get_file() from
+ *		NEW_CHANNEL to the channel's release; NULL for the device's own
+ *		session. Set before the channel's file exists, never changed
+ * @channels:	the device's own session: channels alive (NEW_CHANNEL adds
+ *		with atomic_add_unless() up to the limit, a channel's release
+ *		subtracts); 0 in a channel
  *
  * The run state (@raised .. @ring_lost) is reset by START under @lock while
  * no stage can run. While running, each field has the single writer named
@@ -326,6 +332,9 @@ struct irqbridge_session {
 	struct irqbridge_ring ring;
 	wait_queue_head_t readq;
 	atomic_long_t unread;
+
+	struct file *parent;
+	atomic_t channels;
 };
 
 void irqbridge_timer_init(struct irqbridge_session *s);
