@@ -485,7 +485,11 @@ TEST_F(DeviceTest, ChannelsKeepTheDeviceOwnedAndAreLimited) {
   EXPECT_FALSE(other) << "opened while channels are still open";
   EXPECT_EQ(errno, EBUSY);
   // A channel makes no channels: NEW_CHANNEL is the device's verb.
-  EXPECT_EQ(Ioctl0(chans.front().get(), IRQBRIDGE_IOC_NEW_CHANNEL), ENOTTY);
+  Fd grandchild(::ioctl(chans.front().get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  const int err = errno;
+  EXPECT_FALSE(grandchild) << "a channel made a channel";
+  EXPECT_EQ(err, ENOTTY);
+  grandchild.reset();
   chans.clear();
   dev_.reset(::open(kDevice, O_RDWR | O_CLOEXEC));
   EXPECT_TRUE(dev_) << "device not free after every channel closed: " << std::strerror(errno);
