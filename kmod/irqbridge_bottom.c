@@ -59,7 +59,7 @@ static void irqbridge_busy_work(struct irqbridge_session *s, u64 n)
 		return;
 	worked = min_t(u64, n, IRQBRIDGE_RUN_WORK_MAX_NS / work);
 	if (worked < n)
-		WRITE_ONCE(s->work_capped, s->work_capped + n - worked);
+		WRITE_ONCE(s->run.work_capped, s->run.work_capped + n - worked);
 	end = ktime_get_ns() + worked * work;
 	while (ktime_get_ns() < end) {
 		if (s->bh->may_sleep)
@@ -76,21 +76,24 @@ static void irqbridge_take_isr_status(struct irqbridge_session *s)
 	u32 status;
 
 	raw_spin_lock_irqsave(&s->isr_lock, flags);
-	status = s->isr_status;
-	s->isr_status = 0;
+	status = s->run.isr_status;
+	s->run.isr_status = 0;
 	raw_spin_unlock_irqrestore(&s->isr_lock, flags);
 	if (status)
-		WRITE_ONCE(s->last_status, status);
+		WRITE_ONCE(s->run.last_status, status);
 }
 
 /*
  * The signalling stage: the only bottom half in single-hop modes, the
- * second hop of a chain. @n events starting at s->bh_done are complete.
+ * second hop of a chain. @n events starting at s->run.bh_done are complete.
+ * @run holds this run's own stamps: the bottom half's (@chain false) or
+ * the second hop's (@chain true, the first hop's are in the slots).
  */
 static void irqbridge_signal(struct irqbridge_session *s, u64 n,
-			     struct irqbridge_record *rec, bool chain)
+			     struct irqbridge_record *run, bool chain)
 {
-	u64 first = s->bh_done;
+	u64 first = s->run.bh_done;
+	struct irqbridge_record rec;
 	u64 seq;
 
 	irqbridge_busy_work(s, n);
@@ -102,37 +105,39 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 	atomic_long_add(n, &s->unread);
 	if (wq_has_sleeper(&s->readq))
 		wake_up_interruptible_poll(&s->readq, EPOLLIN | EPOLLRDNORM);
-	rec->signal_ns = ktime_get_ns();
+	run->signal_ns = ktime_get_ns();
 	trace_irqbridge_signal(s->config.mode, n);
 
-	WRITE_ONCE(s->counted, s->counted + n);
-	if (n > s->max_batch)
-		WRITE_ONCE(s->max_batch, n);
+	WRITE_ONCE(s->run.counted, s->run.counted + n);
+	if (n > s->run.max_batch)
+		WRITE_ONCE(s->run.max_batch, n);
 
-	rec->batch = n;
+	run->batch = n;
 	for (seq = first; seq < first + n; seq++) {
 		const struct irqbridge_inflight *slot =
 			&s->inflight[seq & (s->inflight_nr - 1)];
 
 		/* Skipped by the top half: already counted in inflight_lost. */
-		if (slot->seq != seq)
+		if (slot->rec.seq != seq)
 			continue;
-		rec->seq = seq;
-		rec->expected_ns = slot->expected_ns;
-		rec->raise_ns = slot->raise_ns;
-		rec->top_ns = slot->top_ns;
-		rec->status = slot->status;
-		irqbridge_top_context_flags(&slot->top, &rec->top);
+		/* The record the top half (and a chain's first hop) wrote. */
+		rec = slot->rec;
+		irqbridge_top_context_flags(&slot->top, &rec.top);
 		if (chain) {
-			rec->bottom_ns = slot->bottom_ns;
-			rec->bottom = slot->bottom;
+			rec.chain_ns = run->chain_ns;
+			rec.chain = run->chain;
+		} else {
+			rec.bottom_ns = run->bottom_ns;
+			rec.bottom = run->bottom;
 		}
-		if (!irqbridge_ring_push(&s->ring, rec))
-			WRITE_ONCE(s->ring_lost, s->ring_lost + 1);
+		rec.signal_ns = run->signal_ns;
+		rec.batch = run->batch;
+		if (!irqbridge_ring_push(&s->ring, &rec))
+			WRITE_ONCE(s->run.ring_lost, s->run.ring_lost + 1);
 	}
 
 	/* Pairs with the acquire in the top half: these slots are free again. */
-	smp_store_release(&s->bh_done, first + n);
+	smp_store_release(&s->run.bh_done, first + n);
 }
 
 /* Take every pending top half; 0 if a previous run already took them. */
@@ -150,7 +155,7 @@ static u64 irqbridge_take(struct irqbridge_session *s, atomic_long_t *pending,
 	*now = ktime_get_ns();
 	trace_irqbridge_bottom(s->config.mode, n);
 	if (!n)
-		atomic_long_inc(&s->empty_runs);
+		atomic_long_inc(&s->run.empty_runs);
 	return n;
 }
 
@@ -169,10 +174,10 @@ static void irqbridge_bottom_half(struct irqbridge_session *s)
 	u64 n;
 
 	irqbridge_context_capture(&rec.bottom);
-	n = irqbridge_take(s, &s->pending, &rec.bottom_ns);
+	n = irqbridge_take(s, &s->run.pending, &rec.bottom_ns);
 	if (!n)
 		return;
-	WRITE_ONCE(s->bottom_runs, s->bottom_runs + 1);
+	WRITE_ONCE(s->run.bottom_runs, s->run.bottom_runs + 1);
 	irqbridge_take_isr_status(s);
 	irqbridge_signal(s, n, &rec, false);
 }
@@ -188,24 +193,24 @@ static void irqbridge_chain_dpc(struct irqbridge_session *s)
 	u64 n, now, seq;
 
 	irqbridge_context_capture(&ctx);
-	n = irqbridge_take(s, &s->pending, &now);
+	n = irqbridge_take(s, &s->run.pending, &now);
 	if (!n)
 		return;
-	WRITE_ONCE(s->bottom_runs, s->bottom_runs + 1);
+	WRITE_ONCE(s->run.bottom_runs, s->run.bottom_runs + 1);
 	irqbridge_take_isr_status(s);
 
-	for (seq = s->hop1_done; seq < s->hop1_done + n; seq++) {
+	for (seq = s->run.hop1_done; seq < s->run.hop1_done + n; seq++) {
 		struct irqbridge_inflight *slot =
 			&s->inflight[seq & (s->inflight_nr - 1)];
 
-		if (slot->seq != seq)
+		if (slot->rec.seq != seq)
 			continue;
-		slot->bottom_ns = now;
-		slot->bottom = ctx;
+		slot->rec.bottom_ns = now;
+		slot->rec.bottom = ctx;
 	}
-	s->hop1_done += n;
+	s->run.hop1_done += n;
 	/* Publishes the stamps to the work item's exchange. */
-	atomic_long_add_return_release(n, &s->chain_pending);
+	atomic_long_add_return_release(n, &s->run.chain_pending);
 	queue_work(irqbridge_system_percpu_wq, &s->chain_work);
 }
 
@@ -216,10 +221,10 @@ static void irqbridge_chain_workitem(struct irqbridge_session *s)
 	u64 n;
 
 	irqbridge_context_capture(&rec.chain);
-	n = irqbridge_take(s, &s->chain_pending, &rec.chain_ns);
+	n = irqbridge_take(s, &s->run.chain_pending, &rec.chain_ns);
 	if (!n)
 		return;
-	WRITE_ONCE(s->chain_runs, s->chain_runs + 1);
+	WRITE_ONCE(s->run.chain_runs, s->run.chain_runs + 1);
 	irqbridge_signal(s, n, &rec, true);
 }
 

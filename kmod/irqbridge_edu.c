@@ -185,14 +185,14 @@ static void irqbridge_edu_quiesce(struct irqbridge_edu *edu,
 	lockdep_assert_held(&irqbridge_edu_lock);
 	if (read_poll_timeout(atomic_read_acquire, busy, !busy, 20,
 			      IRQBRIDGE_EDU_INFLIGHT_US, false,
-			      &s->outstanding)) {
+			      &s->run.outstanding)) {
 		writel(readl(edu->regs + IRQBRIDGE_EDU_REG_IRQ_STATUS),
 		       edu->regs + IRQBRIDGE_EDU_REG_IRQ_ACK);
 		synchronize_irq(edu->irq);
 		/* The timer raises no more: nobody else writes these now. */
-		if (atomic_read(&s->outstanding)) {
-			WRITE_ONCE(s->raised, s->raised - 1);
-			atomic_set(&s->outstanding, 0);
+		if (atomic_read(&s->run.outstanding)) {
+			WRITE_ONCE(s->run.raised, s->run.raised - 1);
+			atomic_set(&s->run.outstanding, 0);
 		}
 	}
 	synchronize_irq(edu->irq);
@@ -218,7 +218,7 @@ static void irqbridge_edu_remove(struct pci_dev *pdev)
 	s = edu->session;
 	if (s) {
 		/* The run ends: its reader sees ENODEV in GET_STATS. */
-		WRITE_ONCE(s->error, ENODEV);
+		WRITE_ONCE(s->run.error, ENODEV);
 		/*
 		 * The timer finds no device and stops, also if START arms it
 		 * after this; a callback that read the old pointer is over
@@ -297,7 +297,7 @@ static int irqbridge_edu_attach(struct irqbridge_session *s)
 static bool irqbridge_edu_busy(struct irqbridge_session *s)
 {
 	/* Pairs with the top half's release once it has read the raise. */
-	return atomic_read_acquire(&s->outstanding);
+	return atomic_read_acquire(&s->run.outstanding);
 }
 
 static int irqbridge_edu_raise(struct irqbridge_session *s)

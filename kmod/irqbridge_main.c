@@ -180,6 +180,10 @@ static long irqbridge_set_eventfd(struct irqbridge_session *s,
 	return irqbridge_session_set_eventfd(s, fd);
 }
 
+/* The number's size and the struct agree, so config.size can be checked. */
+static_assert(_IOC_SIZE(IRQBRIDGE_IOC_CONFIGURE) ==
+	      sizeof(struct irqbridge_config));
+
 static long irqbridge_configure(struct irqbridge_session *s, void __user *argp)
 {
 	struct irqbridge_config cfg;

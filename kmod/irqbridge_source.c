@@ -84,19 +84,19 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 	int ret;
 
 	if (s->src->busy && s->src->busy(s)) {
-		WRITE_ONCE(s->source_busy, s->source_busy + 1);
+		WRITE_ONCE(s->run.source_busy, s->run.source_busy + 1);
 	} else {
-		WRITE_ONCE(s->raise_expected_ns,
+		WRITE_ONCE(s->run.raise_expected_ns,
 			   ktime_to_ns(hrtimer_get_expires(timer)));
-		WRITE_ONCE(s->raise_ns, now);
-		atomic_set(&s->outstanding, 1);
+		WRITE_ONCE(s->run.raise_ns, now);
+		atomic_set(&s->run.outstanding, 1);
 		/* Orders the fields above before the interrupt they describe. */
 		smp_wmb();
 		ret = s->src->raise(s);
 		if (ret) {
 			/* The device is gone: nothing raised, the run ends. */
-			atomic_set(&s->outstanding, 0);
-			WRITE_ONCE(s->error, -ret);
+			atomic_set(&s->run.outstanding, 0);
+			WRITE_ONCE(s->run.error, -ret);
 			return HRTIMER_NORESTART;
 		}
 		/*
@@ -104,16 +104,16 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 		 * top half may already have run on another CPU; raised catches
 		 * up with fired before this callback returns.
 		 */
-		WRITE_ONCE(s->raised, s->raised + 1);
-		if (s->raised >= s->events)
+		WRITE_ONCE(s->run.raised, s->run.raised + 1);
+		if (s->run.raised >= s->run.events)
 			return HRTIMER_NORESTART;
 	}
 
 	/* Absolute expiries: the period does not drift with the latency. */
 	missed = hrtimer_forward(timer, ns_to_ktime(now),
-				 ns_to_ktime(s->period_ns));
+				 ns_to_ktime(s->run.period_ns));
 	if (missed > 1)
-		WRITE_ONCE(s->timer_overruns, s->timer_overruns + missed - 1);
+		WRITE_ONCE(s->run.timer_overruns, s->run.timer_overruns + missed - 1);
 	return HRTIMER_RESTART;
 }
 
@@ -153,7 +153,7 @@ void irqbridge_timer_init(struct irqbridge_session *s)
 int irqbridge_timer_start(struct irqbridge_session *s)
 {
 	/* At least 1: IRQBRIDGE_PERIOD_MAX_NS is one second. */
-	u32 rate = div64_u64(NSEC_PER_SEC, s->period_ns);
+	u32 rate = div64_u64(NSEC_PER_SEC, s->run.period_ns);
 	int cpu, ret = 0;
 
 	lockdep_assert_held(&s->lock);
@@ -169,7 +169,7 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 	raw_spin_unlock(&irqbridge_rate_lock);
 	if (!ret)
 		hrtimer_start(&s->timer,
-			      ns_to_ktime(ktime_get_ns() + s->period_ns),
+			      ns_to_ktime(ktime_get_ns() + s->run.period_ns),
 			      HRTIMER_MODE_ABS_PINNED_HARD);
 	put_cpu();
 	return ret;

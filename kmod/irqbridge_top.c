@@ -125,22 +125,22 @@ static void irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now,
 				 u32 status)
 {
 	/* Pairs with the release in the signalling stage. */
-	u64 done = smp_load_acquire(&s->bh_done);
+	u64 done = smp_load_acquire(&s->run.bh_done);
 	struct irqbridge_inflight *slot;
 
 	if (seq - done >= s->inflight_nr) {
-		WRITE_ONCE(s->inflight_lost, s->inflight_lost + 1);
+		WRITE_ONCE(s->run.inflight_lost, s->run.inflight_lost + 1);
 		return;
 	}
 	slot = &s->inflight[seq & (s->inflight_nr - 1)];
 	/* Pairs with the release of @outstanding by the raiser. */
 	smp_rmb();
-	slot->expected_ns = READ_ONCE(s->raise_expected_ns);
-	slot->raise_ns = READ_ONCE(s->raise_ns);
-	slot->top_ns = now;
-	slot->status = status;
+	slot->rec.expected_ns = READ_ONCE(s->run.raise_expected_ns);
+	slot->rec.raise_ns = READ_ONCE(s->run.raise_ns);
+	slot->rec.top_ns = now;
+	slot->rec.status = status;
 	irqbridge_top_context_save(&slot->top);
-	slot->seq = seq;
+	slot->rec.seq = seq;
 }
 
 /**
@@ -154,14 +154,14 @@ static void irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now,
 irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 {
 	u64 now = ktime_get_ns();
-	u64 seq = s->fired;
+	u64 seq = s->run.fired;
 	irqreturn_t ret = IRQ_HANDLED;
 	u64 cost;
 
 	if (status) {
 		/* Shared with the bottom half: the saved volatile device state. */
 		raw_spin_lock(&s->isr_lock);
-		s->isr_status |= status;
+		s->run.isr_status |= status;
 		raw_spin_unlock(&s->isr_lock);
 	}
 
@@ -169,12 +169,12 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 	if (!(s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS))
 		irqbridge_top_record(s, seq, now, status);
 	/* The raiser may raise the next interrupt. */
-	atomic_set_release(&s->outstanding, 0);
+	atomic_set_release(&s->run.outstanding, 0);
 
 	trace_irqbridge_top(s->config.mode, s->config.source, seq, status);
-	WRITE_ONCE(s->fired, seq + 1);
+	WRITE_ONCE(s->run.fired, seq + 1);
 	/* Publishes the slot to the bottom half's atomic_long_xchg(). */
-	atomic_long_add_return_release(1, &s->pending);
+	atomic_long_add_return_release(1, &s->run.pending);
 
 	if (s->bh->threaded)
 		ret = IRQ_WAKE_THREAD;
@@ -183,8 +183,8 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 
 	/* The top half's own cost, this clock read included. */
 	cost = ktime_get_ns() - now;
-	WRITE_ONCE(s->top_cost_ns, s->top_cost_ns + cost);
-	if (cost > s->top_cost_max_ns)
-		WRITE_ONCE(s->top_cost_max_ns, cost);
+	WRITE_ONCE(s->run.top_cost_ns, s->run.top_cost_ns + cost);
+	if (cost > s->run.top_cost_max_ns)
+		WRITE_ONCE(s->run.top_cost_max_ns, cost);
 	return ret;
 }
