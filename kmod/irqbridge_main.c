@@ -132,8 +132,8 @@ static long irqbridge_new_channel(struct file *parent)
 	}
 	s->parent = get_file(parent);
 
-	fd = anon_inode_getfd("[irqbridge-channel]", &irqbridge_channel_fops,
-			      s, O_RDWR | O_CLOEXEC);
+	fd = anon_inode_getfd("[irqbridge-channel]", &irqbridge_channel_fops, s,
+			      O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		goto err_put_parent;
 	return fd;

@@ -306,9 +306,9 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->fired = READ_ONCE(s->run.fired);
 	st->counted = READ_ONCE(s->run.counted);
 	st->error = READ_ONCE(s->run.error);
-	st->running =
-		s->running && !st->error &&
-		(READ_ONCE(s->run.raised) < s->run.events || st->counted < st->fired);
+	st->running = s->running && !st->error &&
+		      (READ_ONCE(s->run.raised) < s->run.events ||
+		       st->counted < st->fired);
 	st->bottom_runs = READ_ONCE(s->run.bottom_runs);
 	st->timer_overruns = READ_ONCE(s->run.timer_overruns);
 	st->records = READ_ONCE(s->ring.head);

@@ -113,7 +113,8 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 	missed = hrtimer_forward(timer, ns_to_ktime(now),
 				 ns_to_ktime(s->run.period_ns));
 	if (missed > 1)
-		WRITE_ONCE(s->run.timer_overruns, s->run.timer_overruns + missed - 1);
+		WRITE_ONCE(s->run.timer_overruns,
+			   s->run.timer_overruns + missed - 1);
 	return HRTIMER_RESTART;
 }
 
