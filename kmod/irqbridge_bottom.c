@@ -86,11 +86,11 @@ static void irqbridge_take_isr_status(struct irqbridge_session *s)
 /*
  * The signalling stage: the only bottom half in single-hop modes, the
  * second hop of a chain. @n events starting at s->run.bh_done are complete.
- * @run holds this run's own stamps: the bottom half's (@chain false) or
+ * @stamps holds this run's own stamps: the bottom half's (@chain false) or
  * the second hop's (@chain true, the first hop's are in the slots).
  */
 static void irqbridge_signal(struct irqbridge_session *s, u64 n,
-			     struct irqbridge_record *run, bool chain)
+			     struct irqbridge_record *stamps, bool chain)
 {
 	u64 first = s->run.bh_done;
 	struct irqbridge_record rec;
@@ -105,14 +105,14 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 	atomic_long_add(n, &s->unread);
 	if (wq_has_sleeper(&s->readq))
 		wake_up_interruptible_poll(&s->readq, EPOLLIN | EPOLLRDNORM);
-	run->signal_ns = ktime_get_ns();
+	stamps->signal_ns = ktime_get_ns();
 	trace_irqbridge_signal(s->config.mode, n);
 
 	WRITE_ONCE(s->run.counted, s->run.counted + n);
 	if (n > s->run.max_batch)
 		WRITE_ONCE(s->run.max_batch, n);
 
-	run->batch = n;
+	stamps->batch = n;
 	for (seq = first; seq < first + n; seq++) {
 		const struct irqbridge_inflight *slot =
 			&s->inflight[seq & (s->inflight_nr - 1)];
@@ -124,14 +124,14 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 		rec = slot->rec;
 		irqbridge_top_context_flags(&slot->top, &rec.top);
 		if (chain) {
-			rec.chain_ns = run->chain_ns;
-			rec.chain = run->chain;
+			rec.chain_ns = stamps->chain_ns;
+			rec.chain = stamps->chain;
 		} else {
-			rec.bottom_ns = run->bottom_ns;
-			rec.bottom = run->bottom;
+			rec.bottom_ns = stamps->bottom_ns;
+			rec.bottom = stamps->bottom;
 		}
-		rec.signal_ns = run->signal_ns;
-		rec.batch = run->batch;
+		rec.signal_ns = stamps->signal_ns;
+		rec.batch = stamps->batch;
 		if (!irqbridge_ring_push(&s->ring, &rec))
 			WRITE_ONCE(s->run.ring_lost, s->run.ring_lost + 1);
 	}
