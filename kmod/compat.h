@@ -5,8 +5,11 @@
 #ifndef _IRQBRIDGE_COMPAT_H
 #define _IRQBRIDGE_COMPAT_H
 
+#include <linux/bits.h>
+#include <linux/err.h>
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
+#include <linux/io.h>
 #include <linux/irq.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
@@ -19,6 +22,25 @@
 #else
 #define IRQBRIDGE_PCI_IRQ_INTX PCI_IRQ_LEGACY
 #endif
+
+/*
+ * pcim_iomap_region() (request and map one BAR, device-managed, an
+ * ERR_PTR() on failure) arrived in 6.11 and pcim_iomap_regions() is
+ * deprecated since; before, the latter and pcim_iomap_table() do the same.
+ */
+static inline void __iomem *
+irqbridge_pcim_iomap_region(struct pci_dev *pdev, int bar, const char *name)
+{
+#if KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
+	return pcim_iomap_region(pdev, bar, name);
+#else
+	int ret = pcim_iomap_regions(pdev, BIT(bar), name);
+
+	if (ret)
+		return IOMEM_ERR_PTR(ret);
+	return pcim_iomap_table(pdev)[bar];
+#endif
+}
 
 /*
  * IRQ_MOVE_PCNTXT (change an interrupt's affinity at once, from process

@@ -77,31 +77,25 @@ void irqbridge_top_context_flags(const struct irqbridge_top_context *raw,
 
 /**
  * struct irqbridge_inflight - what a top half leaves for its bottom half
- * @seq:	the top half's sequence number; U64_MAX while the slot is empty
- * @expected_ns: the timer expiry that raised the event
- * @raise_ns:	when the source raised the interrupt
- * @top_ns:	top-half entry time
- * @status:	device interrupt status read by the top half
- * @top:	top-half execution context, raw (see irqbridge_top_context)
- * @bottom_ns:	first hop of a chain: when it took the count
- * @bottom:	first hop of a chain: its context
+ * @rec:	the event's record as the reader will get it: the top half
+ *		fills @rec.seq (U64_MAX while the slot is empty),
+ *		@rec.expected_ns, @rec.raise_ns, @rec.top_ns and @rec.status;
+ *		the first hop of a chain @rec.bottom_ns and @rec.bottom; the
+ *		signalling stage completes a copy and pushes it to the ring
+ * @top:	the top half's context, raw: @rec.top is made from it by the
+ *		signalling stage (irqbridge_top_context_flags()), off the top
+ *		half's path
  *
  * Written by the top half only while the slot's previous event has been
  * consumed (seq - bh_done < inflight_nr), published by the release of
- * &irqbridge_session.pending, read by the bottom half after its
- * atomic_long_xchg() of that counter. In a chain the first hop fills
- * @bottom_ns and @bottom and publishes them the same way through
- * &irqbridge_session.chain_pending.
+ * &irqbridge_run.pending, read by the bottom half after its
+ * atomic_long_xchg() of that counter. In a chain the first hop fills its
+ * stamps and publishes them the same way through
+ * &irqbridge_run.chain_pending.
  */
 struct irqbridge_inflight {
-	u64 seq;
-	u64 expected_ns;
-	u64 raise_ns;
-	u64 top_ns;
-	u32 status;
+	struct irqbridge_record rec;
 	struct irqbridge_top_context top;
-	u64 bottom_ns;
-	struct irqbridge_context bottom;
 };
 
 /**
@@ -116,7 +110,15 @@ struct irqbridge_inflight {
  * @queue:	called from the top half (hard-IRQ context): queue the bottom
  *		half; queueing an already queued one is a no-op, exactly like
  *		KeInsertQueueDpc on a queued DPC
+ * @run:	the first stage, run by what @queue queued (a tasklet or a
+ *		work item), by the handler thread (@threaded) or by @queue
+ *		itself (@in_top); it never runs concurrently with itself
+ * @run_chain:	a chain's second stage, or NULL: run by
+ *		&irqbridge_session.chain_work, which @run queues
  * @flush:	process context: wait until queued bottom halves have run
+ *
+ * A mode is one row of the table in irqbridge_bottom.c and these
+ * functions: the deferral callbacks only call @run or @run_chain.
  */
 struct irqbridge_bh_ops {
 	u32 mode;
@@ -125,6 +127,8 @@ struct irqbridge_bh_ops {
 	bool threaded;
 	bool in_top;
 	void (*queue)(struct irqbridge_session *s);
+	void (*run)(struct irqbridge_session *s);
+	void (*run_chain)(struct irqbridge_session *s);
 	void (*flush)(struct irqbridge_session *s);
 };
 
@@ -170,9 +174,99 @@ extern const struct irqbridge_source_ops irqbridge_source_irqchip;
 extern const struct irqbridge_source_ops irqbridge_source_edu;
 
 /**
+ * struct irqbridge_run - the state of one run: counters, the chain's hand-over
+ *	and what the timer and the top half pass on
+ * @period_ns:	copy of &irqbridge_session.config.period_ns for the timer
+ * @events:	copy of &irqbridge_session.config.events for the timer
+ * @raised:	interrupts raised; written by the timer callback only, and
+ *		by the source's detach (timer cancelled) when it withdraws a
+ *		raise whose interrupt never arrived
+ * @error:	0, or the positive errno that ended the run early (ENODEV:
+ *		the device was removed); the timer callback or the removal of
+ *		the device writes it, START resets it
+ * @source_busy: periods skipped, device busy; timer callback only
+ * @timer_overruns: skipped periods; timer callback only
+ * @raise_expected_ns: expiry of the last raise; timer callback writes it
+ *		before raising, the top half reads it (one raise in flight)
+ * @raise_ns:	time of the last raise; as @raise_expected_ns
+ * @outstanding: a raised device interrupt has not reached its top half yet
+ * @fired:	top halves run; written by the top half only
+ * @inflight_lost: events whose inflight slot was still busy; top half only
+ * @top_cost_ns: summed time of the top halves, entry to return; top half
+ *		only (the IRQ core or the hrtimer base serialises it)
+ * @top_cost_max_ns: the longest top half; top half only
+ * @isr_status:	device status accumulated since the bottom half last ran;
+ *		under &irqbridge_session.isr_lock
+ * @last_status: status the bottom half last took; written by the bottom
+ *		half only, in the threaded mode under
+ *		&irqbridge_session.passive_lock
+ * @line_held:	irqchip: raises held while the line was masked; raiser only
+ * @line_redelivered: irqchip: held raises delivered at unmask
+ * @thread_masked: handler-thread runs that found their irqchip line masked
+ * @thread_unmasked: handler-thread runs that found it unmasked
+ * @pending:	top halves not yet counted: the top half adds with release
+ *		semantics, the bottom half takes all with atomic_long_xchg()
+ * @chain_pending: chain mode: events the first hop passed to the second
+ * @hop1_done:	chain mode: events the first hop finished; first hop only
+ * @bh_done:	events the signalling stage finished; it writes with release,
+ *		the top half reads with acquire
+ * @counted:	sum of counts added to &irqbridge_session.evctx; signalling
+ *		stage only
+ * @bottom_runs: bottom-half runs that found work; first stage only
+ * @chain_runs:	second-hop runs that found work; second hop only
+ * @empty_runs:	runs of either stage that found nothing; atomic because both
+ *		stages of a chain may count at once
+ * @max_batch:	largest count taken by one run; signalling stage only
+ * @work_capped: events whose busy work the per-run bound skipped;
+ *		signalling stage only
+ * @ring_lost:	records the ring had no room for; signalling stage only
+ *
+ * START resets the whole struct (irqbridge_session_reset()) under
+ * &irqbridge_session.lock while no stage can run: the timer is cancelled,
+ * the source detached and every bottom half flushed. While running, each
+ * field has the single writer named above; IRQBRIDGE_IOC_GET_STATS reads
+ * them with READ_ONCE() under &irqbridge_session.lock.
+ */
+struct irqbridge_run {
+	u64 period_ns;
+	u64 events;
+	u64 raised;
+	u32 error;
+	u64 source_busy;
+	u64 timer_overruns;
+	u64 raise_expected_ns;
+	u64 raise_ns;
+	atomic_t outstanding;
+
+	u64 fired;
+	u64 inflight_lost;
+	u64 top_cost_ns;
+	u64 top_cost_max_ns;
+	u32 isr_status;
+	u32 last_status;
+	atomic_long_t line_held;
+	atomic_long_t line_redelivered;
+	atomic_long_t thread_masked;
+	atomic_long_t thread_unmasked;
+
+	atomic_long_t pending;
+	atomic_long_t chain_pending;
+	u64 hop1_done;
+	u64 bh_done;
+
+	u64 counted;
+	u64 bottom_runs;
+	u64 chain_runs;
+	atomic_long_t empty_runs;
+	u64 max_batch;
+	u64 work_capped;
+	u64 ring_lost;
+};
+
+/**
  * struct irqbridge_session - the state of one open /dev/irqbridge
  * @lock:	serialises ioctls; protects @config, @configured, @running,
- *		@evctx, @bh, @src and every reset of the run state below
+ *		@evctx, @bh, @src and every reset of @run
  * @config:	the last accepted IRQBRIDGE_IOC_CONFIGURE
  * @configured:	@config is valid
  * @running:	a run was started and not yet stopped
@@ -191,57 +285,20 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @rate_cpu:	the CPU whose rate budget START charged (the timer's CPU)
  * @rate:	top halves per second charged to @rate_cpu, 0 if none;
  *		START and STOP under @lock and irqbridge_rate_lock
- * @period_ns:	copy of @config.period_ns for the timer
- * @events:	copy of @config.events for the timer
- * @raised:	interrupts raised; written by the timer callback only, and
- *		by the source's detach (timer cancelled) when it withdraws a
- *		raise whose interrupt never arrived
- * @error:	0, or the positive errno that ended the run early (ENODEV:
- *		the device was removed); the timer callback or the removal of
- *		the device writes it, START resets it
- * @source_busy: periods skipped, device busy; timer callback only
- * @timer_overruns: skipped periods; timer callback only
- * @raise_expected_ns: expiry of the last raise; timer callback writes it
- *		before raising, the top half reads it (one raise in flight)
- * @raise_ns:	time of the last raise; as @raise_expected_ns
- * @outstanding: a raised device interrupt has not reached its top half yet
- * @fired:	top halves run; written by the top half only
- * @inflight_lost: events whose inflight slot was still busy; top half only
- * @top_cost_ns: summed time of the top halves, entry to return; top half
- *		only (the IRQ core or the hrtimer base serialises it)
- * @top_cost_max_ns: the longest top half; top half only
- * @isr_lock:	protects @isr_status: the top half ORs in what it read from
+ * @run:	the state of the current or last run, reset as a whole by START
+ * @isr_lock:	protects @run.isr_status: the top half ORs in what it read from
  *		the device, the bottom half takes it (WdfInterruptAcquireLock)
- * @isr_status:	device status accumulated since the bottom half last ran
- * @last_status: status the bottom half last took; written by the bottom
- *		half only, in the threaded mode under @passive_lock
  * @passive_lock: the PASSIVE_LEVEL interrupt lock (WdfInterruptAcquireLock
  *		of an interrupt with PassiveHandling, a wait lock): a mutex the
  *		handler thread holds for its whole run, and GET_STATS while it
- *		reads @last_status, so the reader sees the status of a whole run
- * @line_held:	irqchip: raises held while the line was masked; raiser only
- * @line_redelivered: irqchip: held raises delivered at unmask
- * @thread_masked: handler-thread runs that found their irqchip line masked
- * @thread_unmasked: handler-thread runs that found it unmasked
- * @pending:	top halves not yet counted: the top half adds with release
- *		semantics, the bottom half takes all with atomic_long_xchg()
- * @chain_pending: chain mode: events the first hop passed to the second
- * @hop1_done:	chain mode: events the first hop finished; first hop only
- * @bh_done:	events the signalling stage finished; it writes with release,
- *		the top half reads with acquire
+ *		reads @run.last_status, so the reader sees the status of a
+ *		whole run
  * @inflight:	@inflight_nr slots indexed by seq & (@inflight_nr - 1)
  * @inflight_nr: a power of two, fixed from open to release
- * @counted:	sum of counts added to @evctx; signalling stage only
- * @bottom_runs: bottom-half runs that found work; first stage only
- * @chain_runs:	second-hop runs that found work; second hop only
- * @empty_runs:	runs of either stage that found nothing; atomic because both
- *		stages of a chain may count at once
- * @max_batch:	largest count taken by one run; signalling stage only
- * @work_capped: events whose busy work the per-run bound skipped;
- *		signalling stage only
- * @ring_lost:	records the ring had no room for; signalling stage only
  * @tasklet:	the DPC analog (also the first hop of a chain)
- * @work:	the WorkItem analog (also the second hop of a chain)
+ * @work:	the WorkItem analog
+ * @chain_work:	the second hop of a chain (a WorkItem the DPC queues); a
+ *		work item of its own so that @work's callback runs one stage
  * @bh_work:	the BH workqueue's work item; a work item of its own because
  *		a work_struct must not run in softirq and in task context
  *		(lockdep tracks its completion as one lock class)
@@ -250,10 +307,15 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  *		pended IRP that the signalling stage completes
  * @unread:	events signalled and not yet returned by read(); the
  *		signalling stage adds, read() takes all with atomic_long_xchg()
+ * @parent:	a channel's: the device's file, held with get_file() from
+ *		NEW_CHANNEL to the channel's release; NULL for the device's own
+ *		session. Set before the channel's file exists, never changed
+ * @channels:	the device's own session: channels alive (NEW_CHANNEL adds
+ *		with atomic_add_unless() up to the limit, a channel's release
+ *		subtracts); 0 in a channel
  *
- * The run state (@raised .. @ring_lost) is reset by START under @lock while
- * no stage can run. While running, each field has the single writer named
- * above; IRQBRIDGE_IOC_GET_STATS reads them with READ_ONCE().
+ * @unread is not part of @run: read() and poll() read it without @lock, so
+ * START resets it on its own, atomically.
  */
 struct irqbridge_session {
 	struct mutex lock; /* serialises the ioctls, see above */
@@ -269,50 +331,23 @@ struct irqbridge_session {
 	struct hrtimer timer;
 	int rate_cpu;
 	u32 rate;
-	u64 period_ns;
-	u64 events;
-	u64 raised;
-	u32 error;
-	u64 source_busy;
-	u64 timer_overruns;
-	u64 raise_expected_ns;
-	u64 raise_ns;
-	atomic_t outstanding;
-
-	u64 fired;
-	u64 inflight_lost;
-	u64 top_cost_ns;
-	u64 top_cost_max_ns;
 	raw_spinlock_t isr_lock; /* see above: top half vs bottom half */
-	u32 isr_status;
-	u32 last_status;
 	struct mutex passive_lock; /* see above: handler thread vs GET_STATS */
-	atomic_long_t line_held;
-	atomic_long_t line_redelivered;
-	atomic_long_t thread_masked;
-	atomic_long_t thread_unmasked;
-
-	atomic_long_t pending;
-	atomic_long_t chain_pending;
-	u64 hop1_done;
-	u64 bh_done;
 	struct irqbridge_inflight *inflight;
 	u32 inflight_nr;
+	struct irqbridge_run run;
 
-	u64 counted;
-	u64 bottom_runs;
-	u64 chain_runs;
-	atomic_long_t empty_runs;
-	u64 max_batch;
-	u64 work_capped;
-	u64 ring_lost;
 	struct tasklet_struct tasklet;
 	struct work_struct work;
+	struct work_struct chain_work;
 	struct work_struct bh_work;
 
 	struct irqbridge_ring ring;
 	wait_queue_head_t readq;
 	atomic_long_t unread;
+
+	struct file *parent;
+	atomic_t channels;
 };
 
 void irqbridge_timer_init(struct irqbridge_session *s);

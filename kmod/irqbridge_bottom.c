@@ -59,7 +59,7 @@ static void irqbridge_busy_work(struct irqbridge_session *s, u64 n)
 		return;
 	worked = min_t(u64, n, IRQBRIDGE_RUN_WORK_MAX_NS / work);
 	if (worked < n)
-		WRITE_ONCE(s->work_capped, s->work_capped + n - worked);
+		WRITE_ONCE(s->run.work_capped, s->run.work_capped + n - worked);
 	end = ktime_get_ns() + worked * work;
 	while (ktime_get_ns() < end) {
 		if (s->bh->may_sleep)
@@ -76,21 +76,24 @@ static void irqbridge_take_isr_status(struct irqbridge_session *s)
 	u32 status;
 
 	raw_spin_lock_irqsave(&s->isr_lock, flags);
-	status = s->isr_status;
-	s->isr_status = 0;
+	status = s->run.isr_status;
+	s->run.isr_status = 0;
 	raw_spin_unlock_irqrestore(&s->isr_lock, flags);
 	if (status)
-		WRITE_ONCE(s->last_status, status);
+		WRITE_ONCE(s->run.last_status, status);
 }
 
 /*
  * The signalling stage: the only bottom half in single-hop modes, the
- * second hop of a chain. @n events starting at s->bh_done are complete.
+ * second hop of a chain. @n events starting at s->run.bh_done are complete.
+ * @stamps holds this run's own stamps: the bottom half's (@chain false) or
+ * the second hop's (@chain true, the first hop's are in the slots).
  */
 static void irqbridge_signal(struct irqbridge_session *s, u64 n,
-			     struct irqbridge_record *rec, bool chain)
+			     struct irqbridge_record *stamps, bool chain)
 {
-	u64 first = s->bh_done;
+	u64 first = s->run.bh_done;
+	struct irqbridge_record rec;
 	u64 seq;
 
 	irqbridge_busy_work(s, n);
@@ -102,37 +105,39 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 	atomic_long_add(n, &s->unread);
 	if (wq_has_sleeper(&s->readq))
 		wake_up_interruptible_poll(&s->readq, EPOLLIN | EPOLLRDNORM);
-	rec->signal_ns = ktime_get_ns();
+	stamps->signal_ns = ktime_get_ns();
 	trace_irqbridge_signal(s->config.mode, n);
 
-	WRITE_ONCE(s->counted, s->counted + n);
-	if (n > s->max_batch)
-		WRITE_ONCE(s->max_batch, n);
+	WRITE_ONCE(s->run.counted, s->run.counted + n);
+	if (n > s->run.max_batch)
+		WRITE_ONCE(s->run.max_batch, n);
 
-	rec->batch = n;
+	stamps->batch = n;
 	for (seq = first; seq < first + n; seq++) {
 		const struct irqbridge_inflight *slot =
 			&s->inflight[seq & (s->inflight_nr - 1)];
 
 		/* Skipped by the top half: already counted in inflight_lost. */
-		if (slot->seq != seq)
+		if (slot->rec.seq != seq)
 			continue;
-		rec->seq = seq;
-		rec->expected_ns = slot->expected_ns;
-		rec->raise_ns = slot->raise_ns;
-		rec->top_ns = slot->top_ns;
-		rec->status = slot->status;
-		irqbridge_top_context_flags(&slot->top, &rec->top);
+		/* The record the top half (and a chain's first hop) wrote. */
+		rec = slot->rec;
+		irqbridge_top_context_flags(&slot->top, &rec.top);
 		if (chain) {
-			rec->bottom_ns = slot->bottom_ns;
-			rec->bottom = slot->bottom;
+			rec.chain_ns = stamps->chain_ns;
+			rec.chain = stamps->chain;
+		} else {
+			rec.bottom_ns = stamps->bottom_ns;
+			rec.bottom = stamps->bottom;
 		}
-		if (!irqbridge_ring_push(&s->ring, rec))
-			WRITE_ONCE(s->ring_lost, s->ring_lost + 1);
+		rec.signal_ns = stamps->signal_ns;
+		rec.batch = stamps->batch;
+		if (!irqbridge_ring_push(&s->ring, &rec))
+			WRITE_ONCE(s->run.ring_lost, s->run.ring_lost + 1);
 	}
 
 	/* Pairs with the acquire in the top half: these slots are free again. */
-	smp_store_release(&s->bh_done, first + n);
+	smp_store_release(&s->run.bh_done, first + n);
 }
 
 /* Take every pending top half; 0 if a previous run already took them. */
@@ -150,7 +155,7 @@ static u64 irqbridge_take(struct irqbridge_session *s, atomic_long_t *pending,
 	*now = ktime_get_ns();
 	trace_irqbridge_bottom(s->config.mode, n);
 	if (!n)
-		atomic_long_inc(&s->empty_runs);
+		atomic_long_inc(&s->run.empty_runs);
 	return n;
 }
 
@@ -169,10 +174,10 @@ static void irqbridge_bottom_half(struct irqbridge_session *s)
 	u64 n;
 
 	irqbridge_context_capture(&rec.bottom);
-	n = irqbridge_take(s, &s->pending, &rec.bottom_ns);
+	n = irqbridge_take(s, &s->run.pending, &rec.bottom_ns);
 	if (!n)
 		return;
-	WRITE_ONCE(s->bottom_runs, s->bottom_runs + 1);
+	WRITE_ONCE(s->run.bottom_runs, s->run.bottom_runs + 1);
 	irqbridge_take_isr_status(s);
 	irqbridge_signal(s, n, &rec, false);
 }
@@ -188,25 +193,25 @@ static void irqbridge_chain_dpc(struct irqbridge_session *s)
 	u64 n, now, seq;
 
 	irqbridge_context_capture(&ctx);
-	n = irqbridge_take(s, &s->pending, &now);
+	n = irqbridge_take(s, &s->run.pending, &now);
 	if (!n)
 		return;
-	WRITE_ONCE(s->bottom_runs, s->bottom_runs + 1);
+	WRITE_ONCE(s->run.bottom_runs, s->run.bottom_runs + 1);
 	irqbridge_take_isr_status(s);
 
-	for (seq = s->hop1_done; seq < s->hop1_done + n; seq++) {
+	for (seq = s->run.hop1_done; seq < s->run.hop1_done + n; seq++) {
 		struct irqbridge_inflight *slot =
 			&s->inflight[seq & (s->inflight_nr - 1)];
 
-		if (slot->seq != seq)
+		if (slot->rec.seq != seq)
 			continue;
-		slot->bottom_ns = now;
-		slot->bottom = ctx;
+		slot->rec.bottom_ns = now;
+		slot->rec.bottom = ctx;
 	}
-	s->hop1_done += n;
+	s->run.hop1_done += n;
 	/* Publishes the stamps to the work item's exchange. */
-	atomic_long_add_return_release(n, &s->chain_pending);
-	queue_work(irqbridge_system_percpu_wq, &s->work);
+	atomic_long_add_return_release(n, &s->run.chain_pending);
+	queue_work(irqbridge_system_percpu_wq, &s->chain_work);
 }
 
 /* Second hop of the chain (the WorkItem): signals what the DPC passed on. */
@@ -216,10 +221,10 @@ static void irqbridge_chain_workitem(struct irqbridge_session *s)
 	u64 n;
 
 	irqbridge_context_capture(&rec.chain);
-	n = irqbridge_take(s, &s->chain_pending, &rec.chain_ns);
+	n = irqbridge_take(s, &s->run.chain_pending, &rec.chain_ns);
 	if (!n)
 		return;
-	WRITE_ONCE(s->chain_runs, s->chain_runs + 1);
+	WRITE_ONCE(s->run.chain_runs, s->run.chain_runs + 1);
 	irqbridge_signal(s, n, &rec, true);
 }
 
@@ -237,19 +242,21 @@ irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s)
 	 * lock; here that is a mutex, which only task context may take.
 	 */
 	mutex_lock(&s->passive_lock);
-	irqbridge_bottom_half(s);
+	s->bh->run(s);
 	mutex_unlock(&s->passive_lock);
 	return IRQ_HANDLED;
 }
 
+/*
+ * The deferral objects' callbacks know nothing of modes: each runs the op of
+ * the stage it carries (the tasklet and the work item the first stage, the
+ * chain's work item the second).
+ */
 static void irqbridge_tasklet_fn(struct tasklet_struct *t)
 {
 	struct irqbridge_session *s = from_tasklet(s, t, tasklet);
 
-	if (s->bh->mode == IRQBRIDGE_MODE_DPC_WORKITEM)
-		irqbridge_chain_dpc(s);
-	else
-		irqbridge_bottom_half(s);
+	s->bh->run(s);
 }
 
 static void irqbridge_work_fn(struct work_struct *work)
@@ -257,10 +264,15 @@ static void irqbridge_work_fn(struct work_struct *work)
 	struct irqbridge_session *s =
 		container_of(work, struct irqbridge_session, work);
 
-	if (s->bh->mode == IRQBRIDGE_MODE_DPC_WORKITEM)
-		irqbridge_chain_workitem(s);
-	else
-		irqbridge_bottom_half(s);
+	s->bh->run(s);
+}
+
+static void irqbridge_chain_work_fn(struct work_struct *work)
+{
+	struct irqbridge_session *s =
+		container_of(work, struct irqbridge_session, chain_work);
+
+	s->bh->run_chain(s);
 }
 
 static void irqbridge_tasklet_queue(struct irqbridge_session *s)
@@ -282,7 +294,7 @@ static void irqbridge_tasklet_flush(struct irqbridge_session *s)
 static void irqbridge_chain_flush(struct irqbridge_session *s)
 {
 	tasklet_kill(&s->tasklet); /* the DPC, which may queue the work */
-	flush_work(&s->work);
+	flush_work(&s->chain_work);
 }
 
 static void irqbridge_system_wq_queue(struct irqbridge_session *s)
@@ -306,7 +318,7 @@ static void irqbridge_bh_work_fn(struct work_struct *work)
 	struct irqbridge_session *s =
 		container_of(work, struct irqbridge_session, bh_work);
 
-	irqbridge_bottom_half(s);
+	s->bh->run(s);
 }
 
 static void irqbridge_bh_wq_queue(struct irqbridge_session *s)
@@ -343,7 +355,7 @@ static void irqbridge_thread_flush(struct irqbridge_session *s)
  */
 static void irqbridge_direct_queue(struct irqbridge_session *s)
 {
-	irqbridge_bottom_half(s);
+	s->bh->run(s);
 }
 
 static void irqbridge_direct_flush(struct irqbridge_session *s)
@@ -357,6 +369,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.mode = IRQBRIDGE_MODE_TASKLET,
 		.name = "tasklet",
 		.queue = irqbridge_tasklet_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_tasklet_flush,
 	},
 	{
@@ -364,12 +377,14 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "workqueue",
 		.may_sleep = true,
 		.queue = irqbridge_system_wq_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_work_flush,
 	},
 	{
 		.mode = IRQBRIDGE_MODE_TASKLET_HI,
 		.name = "tasklet_hi",
 		.queue = irqbridge_tasklet_hi_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_tasklet_flush,
 	},
 	{
@@ -377,6 +392,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "wq_highpri",
 		.may_sleep = true,
 		.queue = irqbridge_highpri_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_work_flush,
 	},
 	{
@@ -384,6 +400,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "wq_unbound",
 		.may_sleep = true,
 		.queue = irqbridge_unbound_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_work_flush,
 	},
 #if IRQBRIDGE_HAVE_BH_WQ
@@ -391,6 +408,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.mode = IRQBRIDGE_MODE_BH_WQ,
 		.name = "bh_wq",
 		.queue = irqbridge_bh_wq_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_bh_wq_flush,
 	},
 #endif
@@ -399,6 +417,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "threaded",
 		.may_sleep = true,
 		.threaded = true,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_thread_flush,
 	},
 	{
@@ -406,6 +425,8 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "dpc_workitem",
 		.may_sleep = true,
 		.queue = irqbridge_tasklet_queue,
+		.run = irqbridge_chain_dpc,
+		.run_chain = irqbridge_chain_workitem,
 		.flush = irqbridge_chain_flush,
 	},
 #if IRQBRIDGE_HAVE_DIRECT
@@ -414,6 +435,7 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.name = "direct",
 		.in_top = true,
 		.queue = irqbridge_direct_queue,
+		.run = irqbridge_bottom_half,
 		.flush = irqbridge_direct_flush,
 	},
 #endif
@@ -492,6 +514,7 @@ void irqbridge_bh_init(struct irqbridge_session *s)
 {
 	tasklet_setup(&s->tasklet, irqbridge_tasklet_fn);
 	INIT_WORK(&s->work, irqbridge_work_fn);
+	INIT_WORK(&s->chain_work, irqbridge_chain_work_fn);
 #if IRQBRIDGE_HAVE_BH_WQ
 	INIT_WORK(&s->bh_work, irqbridge_bh_work_fn);
 #endif
@@ -505,6 +528,7 @@ void irqbridge_bh_kill(struct irqbridge_session *s)
 {
 	tasklet_kill(&s->tasklet);
 	cancel_work_sync(&s->work);
+	cancel_work_sync(&s->chain_work);
 #if IRQBRIDGE_HAVE_BH_WQ
 	cancel_work_sync(&s->bh_work);
 #endif

@@ -19,6 +19,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/device.h>
+#include <linux/err.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/iopoll.h>
@@ -26,7 +28,6 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rcupdate.h>
-#include <linux/slab.h>
 
 #include "compat.h"
 #include "irqbridge.h"
@@ -100,6 +101,13 @@ static irqreturn_t irqbridge_edu_thread(int irq, void *dev_id)
 	return irqbridge_bh_thread_fn(s);
 }
 
+/*
+ * Every resource is device-managed (pcim_*, devm_*): released in reverse
+ * order after remove() returns or when probe fails, so the error paths are
+ * plain returns. The order they come back in is the one removal needs: the
+ * interrupt handler, then the vectors, the mapping and the region, bus
+ * mastering and the device (pcim_enable_device()), and last @edu itself.
+ */
 static int irqbridge_edu_probe(struct pci_dev *pdev,
 			       const struct pci_device_id *id)
 {
@@ -107,39 +115,33 @@ static int irqbridge_edu_probe(struct pci_dev *pdev,
 	u32 ident;
 	int ret;
 
-	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
+	edu = devm_kzalloc(&pdev->dev, sizeof(*edu), GFP_KERNEL);
 	if (!edu)
 		return -ENOMEM;
 	edu->pdev = pdev;
 
-	ret = pci_enable_device(pdev);
+	ret = pcim_enable_device(pdev);
 	if (ret)
-		goto err_free;
+		return ret;
 
-	ret = pci_request_region(pdev, 0, KBUILD_MODNAME);
-	if (ret)
-		goto err_disable;
-
-	edu->regs = pci_iomap(pdev, 0, 0);
-	if (!edu->regs) {
-		ret = -ENOMEM;
-		goto err_release_region;
-	}
+	edu->regs = irqbridge_pcim_iomap_region(pdev, 0, KBUILD_MODNAME);
+	if (IS_ERR(edu->regs))
+		return PTR_ERR(edu->regs);
 
 	ident = readl(edu->regs + IRQBRIDGE_EDU_REG_IDENT);
 	if ((ident & 0xff) != 0xed) {
 		dev_err(&pdev->dev, "not an edu device (ident 0x%08x)\n",
 			ident);
-		ret = -ENODEV;
-		goto err_unmap;
+		return -ENODEV;
 	}
 
 	/* An MSI is a memory write by the device: it needs bus mastering. */
 	pci_set_master(pdev);
+	/* Managed: the device was enabled with pcim_enable_device(). */
 	ret = pci_alloc_irq_vectors(pdev, 1, 1,
 				    PCI_IRQ_MSI | IRQBRIDGE_PCI_IRQ_INTX);
 	if (ret < 0)
-		goto err_clear_master;
+		return ret;
 	edu->irq = pci_irq_vector(pdev, 0);
 
 	/* Whatever an earlier user left pending is not ours. */
@@ -147,12 +149,13 @@ static int irqbridge_edu_probe(struct pci_dev *pdev,
 	       edu->regs + IRQBRIDGE_EDU_REG_IRQ_ACK);
 
 	/* IRQF_ONESHOT: the thread is the PASSIVE_LEVEL half, see irqchip. */
-	ret = request_threaded_irq(edu->irq, irqbridge_edu_hardirq,
-				   irqbridge_edu_thread,
-				   IRQF_ONESHOT | IRQF_SHARED, "irqbridge-edu",
-				   edu);
+	ret = devm_request_threaded_irq(&pdev->dev, edu->irq,
+					irqbridge_edu_hardirq,
+					irqbridge_edu_thread,
+					IRQF_ONESHOT | IRQF_SHARED,
+					"irqbridge-edu", edu);
 	if (ret)
-		goto err_free_vectors;
+		return ret;
 
 	pci_set_drvdata(pdev, edu);
 	mutex_lock(&irqbridge_edu_lock);
@@ -163,20 +166,6 @@ static int irqbridge_edu_probe(struct pci_dev *pdev,
 		 ident >> 24, (ident >> 16) & 0xff,
 		 pdev->msi_enabled ? "MSI" : "INTx", edu->irq);
 	return 0;
-
-err_free_vectors:
-	pci_free_irq_vectors(pdev);
-err_clear_master:
-	pci_clear_master(pdev);
-err_unmap:
-	pci_iounmap(pdev, edu->regs);
-err_release_region:
-	pci_release_region(pdev, 0);
-err_disable:
-	pci_disable_device(pdev);
-err_free:
-	kfree(edu);
-	return ret;
 }
 
 /*
@@ -196,14 +185,14 @@ static void irqbridge_edu_quiesce(struct irqbridge_edu *edu,
 	lockdep_assert_held(&irqbridge_edu_lock);
 	if (read_poll_timeout(atomic_read_acquire, busy, !busy, 20,
 			      IRQBRIDGE_EDU_INFLIGHT_US, false,
-			      &s->outstanding)) {
+			      &s->run.outstanding)) {
 		writel(readl(edu->regs + IRQBRIDGE_EDU_REG_IRQ_STATUS),
 		       edu->regs + IRQBRIDGE_EDU_REG_IRQ_ACK);
 		synchronize_irq(edu->irq);
 		/* The timer raises no more: nobody else writes these now. */
-		if (atomic_read(&s->outstanding)) {
-			WRITE_ONCE(s->raised, s->raised - 1);
-			atomic_set(&s->outstanding, 0);
+		if (atomic_read(&s->run.outstanding)) {
+			WRITE_ONCE(s->run.raised, s->run.raised - 1);
+			atomic_set(&s->run.outstanding, 0);
 		}
 	}
 	synchronize_irq(edu->irq);
@@ -213,9 +202,10 @@ static void irqbridge_edu_quiesce(struct irqbridge_edu *edu,
 }
 
 /*
- * Removal during a run: stop raising, wait until the timer and every
- * handler are done with the device, and only then free it. The session is
- * alive throughout: its STOP or close needs irqbridge_edu_lock to detach.
+ * Removal during a run: stop raising and wait until the timer and every
+ * handler are done with the device; the device-managed resources are
+ * released after this returns (the handler first, @edu last). The session
+ * is alive throughout: its STOP or close needs irqbridge_edu_lock to detach.
  */
 static void irqbridge_edu_remove(struct pci_dev *pdev)
 {
@@ -228,7 +218,7 @@ static void irqbridge_edu_remove(struct pci_dev *pdev)
 	s = edu->session;
 	if (s) {
 		/* The run ends: its reader sees ENODEV in GET_STATS. */
-		WRITE_ONCE(s->error, ENODEV);
+		WRITE_ONCE(s->run.error, ENODEV);
 		/*
 		 * The timer finds no device and stops, also if START arms it
 		 * after this; a callback that read the old pointer is over
@@ -239,14 +229,6 @@ static void irqbridge_edu_remove(struct pci_dev *pdev)
 		irqbridge_edu_quiesce(edu, s);
 	}
 	mutex_unlock(&irqbridge_edu_lock);
-
-	free_irq(edu->irq, edu);
-	pci_free_irq_vectors(pdev);
-	pci_clear_master(pdev);
-	pci_iounmap(pdev, edu->regs);
-	pci_release_region(pdev, 0);
-	pci_disable_device(pdev);
-	kfree(edu);
 }
 
 static const struct pci_device_id irqbridge_edu_ids[] = {
@@ -315,7 +297,7 @@ static int irqbridge_edu_attach(struct irqbridge_session *s)
 static bool irqbridge_edu_busy(struct irqbridge_session *s)
 {
 	/* Pairs with the top half's release once it has read the raise. */
-	return atomic_read_acquire(&s->outstanding);
+	return atomic_read_acquire(&s->run.outstanding);
 }
 
 static int irqbridge_edu_raise(struct irqbridge_session *s)

@@ -122,7 +122,7 @@ static void irqbridge_chip_redeliver(struct irq_work *work)
 	if (!fire)
 		return;
 	if (s)
-		atomic_long_inc(&s->line_redelivered);
+		atomic_long_inc(&s->run.line_redelivered);
 	generic_handle_irq(line->virq);
 }
 
@@ -205,9 +205,9 @@ static irqreturn_t irqbridge_chip_thread(int irq, void *dev_id)
 	masked = line->masked;
 	raw_spin_unlock_irq(&line->lock);
 	if (masked && irqd_irq_masked(irq_get_irq_data(irq)))
-		atomic_long_inc(&s->thread_masked);
+		atomic_long_inc(&s->run.thread_masked);
 	else
-		atomic_long_inc(&s->thread_unmasked);
+		atomic_long_inc(&s->run.thread_unmasked);
 	return irqbridge_bh_thread_fn(s);
 }
 
@@ -362,7 +362,7 @@ static int irqbridge_irqchip_attach(struct irqbridge_session *s)
 static bool irqbridge_irqchip_busy(struct irqbridge_session *s)
 {
 	/* Pairs with the top half's release once it has taken the raise. */
-	return atomic_read_acquire(&s->outstanding);
+	return atomic_read_acquire(&s->run.outstanding);
 }
 
 static int irqbridge_irqchip_raise(struct irqbridge_session *s)
@@ -376,7 +376,7 @@ static int irqbridge_irqchip_raise(struct irqbridge_session *s)
 	raw_spin_unlock(&line->lock);
 	if (masked) {
 		/* Held: delivered by irqbridge_chip_unmask(). */
-		atomic_long_inc(&s->line_held);
+		atomic_long_inc(&s->run.line_held);
 		return 0;
 	}
 	/* Hard-IRQ context with interrupts off, as a chained handler. */

@@ -4,15 +4,18 @@
  * Linux terms. A hard-IRQ hrtimer (top half) defers to a tasklet or a work
  * item (bottom half), which signals an eventfd a user program waits on.
  *
- * This file holds the misc device /dev/irqbridge and its file operations.
- * One owner at a time: a second open gets -EBUSY until the device's file
- * and every channel created from it are closed.
+ * This file holds the misc device /dev/irqbridge, its file operations and
+ * those of its channels. One owner at a time: a second open gets -EBUSY
+ * until the device's file and every channel created from it are closed
+ * (each channel holds the device's file).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
 #include <linux/miscdevice.h>
@@ -32,9 +35,13 @@ module_param(ring_records, uint, 0444);
 MODULE_PARM_DESC(ring_records,
 		 "Record slots per session, a power of two (default 32768)");
 
-/* Sessions open: the device's file and its channels. */
-static DEFINE_MUTEX(irqbridge_users_lock);
-static unsigned int irqbridge_users; /* protected by irqbridge_users_lock */
+/*
+ * The device has one owner at a time: set by the open of /dev/irqbridge,
+ * cleared by the release of that file. Every channel holds the device's
+ * file (get_file()), so the release, and with it the end of the ownership,
+ * comes after the last channel's: the VFS keeps the count.
+ */
+static atomic_t irqbridge_owned = ATOMIC_INIT(0);
 
 /*
  * The device's own session plus a channel per possible CPU: what a per-CPU
@@ -46,98 +53,96 @@ static unsigned int irqbridge_sessions_max(void)
 		     IRQBRIDGE_SESSIONS_MAX);
 }
 
-/*
- * Take a user slot: the first (the device's open) only while nobody owns
- * the device, a further one (a channel) only while it is owned.
- */
-static int irqbridge_users_get(bool first)
-{
-	int ret = 0;
-
-	mutex_lock(&irqbridge_users_lock);
-	if (first && irqbridge_users)
-		ret = -EBUSY;
-	else if (!first && !irqbridge_users)
-		ret = -ENODEV;
-	else if (irqbridge_users >= irqbridge_sessions_max())
-		ret = -EMFILE;
-	else
-		irqbridge_users++;
-	mutex_unlock(&irqbridge_users_lock);
-	return ret;
-}
-
-static void irqbridge_users_put(void)
-{
-	mutex_lock(&irqbridge_users_lock);
-	irqbridge_users--;
-	mutex_unlock(&irqbridge_users_lock);
-}
-
-/* A user slot and a session in it: the device's (@first) or a channel's. */
-static struct irqbridge_session *irqbridge_session_get(bool first)
-{
-	struct irqbridge_session *s;
-	int ret;
-
-	ret = irqbridge_users_get(first);
-	if (ret)
-		return ERR_PTR(ret);
-
-	s = irqbridge_session_create(ring_records);
-	if (IS_ERR(s))
-		irqbridge_users_put();
-	return s;
-}
-
-static void irqbridge_session_put(struct irqbridge_session *s)
-{
-	irqbridge_session_destroy(s);
-	irqbridge_users_put();
-}
-
 static int irqbridge_open(struct inode *inode, struct file *file)
 {
 	struct irqbridge_session *s;
 	int ret;
 
-	s = irqbridge_session_get(true);
-	if (IS_ERR(s))
-		return PTR_ERR(s);
+	if (atomic_cmpxchg(&irqbridge_owned, 0, 1))
+		return -EBUSY;
+
+	s = irqbridge_session_create(ring_records);
+	if (IS_ERR(s)) {
+		ret = PTR_ERR(s);
+		goto err_disown;
+	}
 	file->private_data = s;
 
 	ret = nonseekable_open(inode, file);
 	if (ret)
-		irqbridge_session_put(s);
+		goto err_destroy;
+	return 0;
+
+err_destroy:
+	irqbridge_session_destroy(s);
+err_disown:
+	atomic_set_release(&irqbridge_owned, 0);
 	return ret;
 }
 
-/* The device's file and every channel end here. */
+/* After every channel's release: each held this file. */
 static int irqbridge_release(struct inode *inode, struct file *file)
 {
-	irqbridge_session_put(file->private_data);
+	irqbridge_session_destroy(file->private_data);
+	/* Pairs with the cmpxchg of the next open: this session is gone. */
+	atomic_set_release(&irqbridge_owned, 0);
 	return 0;
 }
 
-static const struct file_operations irqbridge_fops;
+/*
+ * A channel's file: its session, and the device's file it holds (the way
+ * ntsync's objects hold their device): destroy the session, count the
+ * channel out of the device's session, then let the device's file go, which
+ * may release it now.
+ */
+static int irqbridge_channel_release(struct inode *inode, struct file *file)
+{
+	struct irqbridge_session *s = file->private_data;
+	struct file *parent = s->parent;
+	struct irqbridge_session *owner = parent->private_data;
+
+	irqbridge_session_destroy(s);
+	atomic_dec(&owner->channels);
+	fput(parent);
+	return 0;
+}
+
+static const struct file_operations irqbridge_channel_fops;
 
 /*
- * IRQBRIDGE_IOC_NEW_CHANNEL: a new session behind an anonymous file with
- * the device's file operations (anon_inode_getfd() pins the module).
+ * IRQBRIDGE_IOC_NEW_CHANNEL, on the device's file only: a new session
+ * behind an anonymous file with the channel's file operations
+ * (anon_inode_getfd() pins the module), holding @parent until its release.
+ * At most irqbridge_sessions_max() - 1 channels at once: -EMFILE beyond.
  */
-static long irqbridge_new_channel(void)
+static long irqbridge_new_channel(struct file *parent)
 {
+	struct irqbridge_session *owner = parent->private_data;
 	struct irqbridge_session *s;
 	int fd;
 
-	s = irqbridge_session_get(false);
-	if (IS_ERR(s))
-		return PTR_ERR(s);
+	if (!atomic_add_unless(&owner->channels, 1,
+			       irqbridge_sessions_max() - 1))
+		return -EMFILE;
 
-	fd = anon_inode_getfd("[irqbridge-channel]", &irqbridge_fops, s,
+	s = irqbridge_session_create(ring_records);
+	if (IS_ERR(s)) {
+		fd = PTR_ERR(s);
+		goto err_uncount;
+	}
+	s->parent = get_file(parent);
+
+	fd = anon_inode_getfd("[irqbridge-channel]", &irqbridge_channel_fops, s,
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		irqbridge_session_put(s);
+		goto err_put_parent;
+	return fd;
+
+err_put_parent:
+	fput(parent); /* not the last reference: the caller's fd holds it */
+	irqbridge_session_destroy(s);
+err_uncount:
+	atomic_dec(&owner->channels);
 	return fd;
 }
 
@@ -174,6 +179,10 @@ static long irqbridge_set_eventfd(struct irqbridge_session *s,
 		return -EFAULT;
 	return irqbridge_session_set_eventfd(s, fd);
 }
+
+/* The number's size and the struct agree, so config.size can be checked. */
+static_assert(_IOC_SIZE(IRQBRIDGE_IOC_CONFIGURE) ==
+	      sizeof(struct irqbridge_config));
 
 static long irqbridge_configure(struct irqbridge_session *s, void __user *argp)
 {
@@ -246,12 +255,13 @@ static long irqbridge_probe_irql(void __user *argp)
 	return ret;
 }
 
-static long irqbridge_ioctl(struct file *file, unsigned int cmd,
-			    unsigned long arg)
+/*
+ * The verbs of a session, the device's own or a channel's:
+ * -ENOIOCTLCMD for anything else (the VFS returns -ENOTTY).
+ */
+static long irqbridge_session_ioctl(struct irqbridge_session *s,
+				    unsigned int cmd, void __user *argp)
 {
-	struct irqbridge_session *s = file->private_data;
-	void __user *argp = (void __user *)arg;
-
 	switch (cmd) {
 	case IRQBRIDGE_IOC_GET_INFO:
 		return irqbridge_get_info(s, argp);
@@ -266,15 +276,35 @@ static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 		return 0;
 	case IRQBRIDGE_IOC_GET_COST:
 		return irqbridge_get_cost(s, argp);
-	case IRQBRIDGE_IOC_NEW_CHANNEL:
-		return irqbridge_new_channel();
-	case IRQBRIDGE_IOC_IRQL_PROBE:
-		return irqbridge_probe_irql(argp);
 	default:
 		if (irqbridge_is_get_stats(cmd))
 			return irqbridge_get_stats(s, argp, _IOC_SIZE(cmd));
 		return -ENOIOCTLCMD;
 	}
+}
+
+/* /dev/irqbridge: the session verbs and the device's own. */
+static long irqbridge_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case IRQBRIDGE_IOC_NEW_CHANNEL:
+		return irqbridge_new_channel(file);
+	case IRQBRIDGE_IOC_IRQL_PROBE:
+		return irqbridge_probe_irql(argp);
+	default:
+		return irqbridge_session_ioctl(file->private_data, cmd, argp);
+	}
+}
+
+/* A channel: the session verbs only, so NEW_CHANNEL is -ENOTTY here. */
+static long irqbridge_channel_ioctl(struct file *file, unsigned int cmd,
+				    unsigned long arg)
+{
+	return irqbridge_session_ioctl(file->private_data, cmd,
+				       (void __user *)arg);
 }
 
 static const struct file_operations irqbridge_fops = {
@@ -285,6 +315,16 @@ static const struct file_operations irqbridge_fops = {
 	.read = irqbridge_read,
 	.poll = irqbridge_poll,
 	.unlocked_ioctl = irqbridge_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static const struct file_operations irqbridge_channel_fops = {
+	.owner = THIS_MODULE,
+	.release = irqbridge_channel_release,
+	.mmap = irqbridge_mmap,
+	.read = irqbridge_read,
+	.poll = irqbridge_poll,
+	.unlocked_ioctl = irqbridge_channel_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 

@@ -6,6 +6,7 @@
 
 #include <linux/err.h>
 #include <linux/eventfd.h>
+#include <linux/ioctl.h>
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -44,11 +45,9 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 	raw_spin_lock_init(&s->isr_lock);
 	mutex_init(&s->passive_lock);
 	init_waitqueue_head(&s->readq);
+	/* The run state is zero (kzalloc) until the first START resets it. */
 	atomic_long_set(&s->unread, 0);
-	atomic_long_set(&s->pending, 0);
-	atomic_long_set(&s->chain_pending, 0);
-	atomic_long_set(&s->empty_runs, 0);
-	atomic_set(&s->outstanding, 0);
+	atomic_set(&s->channels, 0);
 	irqbridge_timer_init(s);
 	irqbridge_bh_init(s);
 	return s;
@@ -114,7 +113,14 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
 	const struct irqbridge_bh_ops *bh;
 	const struct irqbridge_source_ops *src;
 
-	if (cfg->size != sizeof(*cfg) ||
+	/*
+	 * @size repeats what the ioctl number encodes: CONFIGURE is matched
+	 * exactly (irqbridge_ioctl()), so the copy is always _IOC_SIZE() of
+	 * it. The field stays in the ABI, since every caller fills it, and
+	 * must say the same, as it always had to: -EINVAL otherwise. A
+	 * larger struct would need a new ioctl number, not this field.
+	 */
+	if (cfg->size != _IOC_SIZE(IRQBRIDGE_IOC_CONFIGURE) ||
 	    (cfg->flags & ~IRQBRIDGE_CONFIG_FLAGS) || cfg->reserved ||
 	    cfg->reserved2)
 		return -EINVAL;
@@ -184,45 +190,25 @@ int irqbridge_session_configure(struct irqbridge_session *s,
 	return ret;
 }
 
+/*
+ * A new run: the whole run state from zero, every inflight slot empty, the
+ * ring empty. Nothing of the session's runs now (START holds the lock and
+ * the previous STOP stopped the timer and the source and flushed every
+ * stage), so plain stores do.
+ */
 static void irqbridge_session_reset(struct irqbridge_session *s)
 {
 	u32 i;
 
 	lockdep_assert_held(&s->lock);
 
-	s->period_ns = s->config.period_ns;
-	s->events = s->config.events;
-	s->raised = 0;
-	s->error = 0;
-	s->raise_expected_ns = 0;
-	s->raise_ns = 0;
-	s->source_busy = 0;
-	s->timer_overruns = 0;
-	atomic_set(&s->outstanding, 0);
-	s->fired = 0;
-	s->inflight_lost = 0;
-	s->top_cost_ns = 0;
-	s->top_cost_max_ns = 0;
-	s->isr_status = 0;
-	s->last_status = 0;
-	atomic_long_set(&s->unread, 0);
-	atomic_long_set(&s->line_held, 0);
-	atomic_long_set(&s->line_redelivered, 0);
-	atomic_long_set(&s->thread_masked, 0);
-	atomic_long_set(&s->thread_unmasked, 0);
-	atomic_long_set(&s->pending, 0);
-	atomic_long_set(&s->chain_pending, 0);
-	s->hop1_done = 0;
-	s->bh_done = 0;
+	memset(&s->run, 0, sizeof(s->run));
+	s->run.period_ns = s->config.period_ns;
+	s->run.events = s->config.events;
 	for (i = 0; i < s->inflight_nr; i++)
-		s->inflight[i].seq = U64_MAX;
-	s->counted = 0;
-	s->bottom_runs = 0;
-	s->chain_runs = 0;
-	atomic_long_set(&s->empty_runs, 0);
-	s->max_batch = 0;
-	s->work_capped = 0;
-	s->ring_lost = 0;
+		s->inflight[i].rec.seq = U64_MAX;
+	/* Outside the run state: read() and poll() read it without the lock. */
+	atomic_long_set(&s->unread, 0);
 	irqbridge_ring_reset(&s->ring);
 }
 
@@ -296,8 +282,8 @@ void irqbridge_session_stop(struct irqbridge_session *s)
 		s->src->detach(s);
 	s->bh->flush(s);
 	s->running = false;
-	left = atomic_long_read(&s->pending) +
-	       atomic_long_read(&s->chain_pending);
+	left = atomic_long_read(&s->run.pending) +
+	       atomic_long_read(&s->run.chain_pending);
 	if (left)
 		pr_err("%ld top halves left uncounted by the %s bottom half\n",
 		       left, s->bh->name);
@@ -317,30 +303,30 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->size = sizeof(*st);
 
 	mutex_lock(&s->lock);
-	st->fired = READ_ONCE(s->fired);
-	st->counted = READ_ONCE(s->counted);
-	st->error = READ_ONCE(s->error);
-	st->running =
-		s->running && !st->error &&
-		(READ_ONCE(s->raised) < s->events || st->counted < st->fired);
-	st->bottom_runs = READ_ONCE(s->bottom_runs);
-	st->timer_overruns = READ_ONCE(s->timer_overruns);
+	st->fired = READ_ONCE(s->run.fired);
+	st->counted = READ_ONCE(s->run.counted);
+	st->error = READ_ONCE(s->run.error);
+	st->running = s->running && !st->error &&
+		      (READ_ONCE(s->run.raised) < s->run.events ||
+		       st->counted < st->fired);
+	st->bottom_runs = READ_ONCE(s->run.bottom_runs);
+	st->timer_overruns = READ_ONCE(s->run.timer_overruns);
 	st->records = READ_ONCE(s->ring.head);
 	st->records_lost =
-		READ_ONCE(s->inflight_lost) + READ_ONCE(s->ring_lost);
-	st->max_batch = READ_ONCE(s->max_batch);
-	st->raised = READ_ONCE(s->raised);
-	st->source_busy = READ_ONCE(s->source_busy);
-	st->chain_runs = READ_ONCE(s->chain_runs);
-	st->empty_runs = atomic_long_read(&s->empty_runs);
-	st->work_capped = READ_ONCE(s->work_capped);
-	st->line_held = atomic_long_read(&s->line_held);
-	st->line_redelivered = atomic_long_read(&s->line_redelivered);
-	st->thread_masked = atomic_long_read(&s->thread_masked);
-	st->thread_unmasked = atomic_long_read(&s->thread_unmasked);
+		READ_ONCE(s->run.inflight_lost) + READ_ONCE(s->run.ring_lost);
+	st->max_batch = READ_ONCE(s->run.max_batch);
+	st->raised = READ_ONCE(s->run.raised);
+	st->source_busy = READ_ONCE(s->run.source_busy);
+	st->chain_runs = READ_ONCE(s->run.chain_runs);
+	st->empty_runs = atomic_long_read(&s->run.empty_runs);
+	st->work_capped = READ_ONCE(s->run.work_capped);
+	st->line_held = atomic_long_read(&s->run.line_held);
+	st->line_redelivered = atomic_long_read(&s->run.line_redelivered);
+	st->thread_masked = atomic_long_read(&s->run.thread_masked);
+	st->thread_unmasked = atomic_long_read(&s->run.thread_unmasked);
 	/* The status of a whole run of the handler thread, never half of it. */
 	mutex_lock(&s->passive_lock);
-	st->last_status = READ_ONCE(s->last_status);
+	st->last_status = READ_ONCE(s->run.last_status);
 	mutex_unlock(&s->passive_lock);
 	mutex_unlock(&s->lock);
 }
@@ -359,9 +345,9 @@ void irqbridge_session_cost(struct irqbridge_session *s,
 	cost->size = sizeof(*cost);
 
 	mutex_lock(&s->lock);
-	cost->top_halves = READ_ONCE(s->fired);
-	cost->top_ns_total = READ_ONCE(s->top_cost_ns);
-	cost->top_ns_max = READ_ONCE(s->top_cost_max_ns);
+	cost->top_halves = READ_ONCE(s->run.fired);
+	cost->top_ns_total = READ_ONCE(s->run.top_cost_ns);
+	cost->top_ns_max = READ_ONCE(s->run.top_cost_max_ns);
 	mutex_unlock(&s->lock);
 }
 

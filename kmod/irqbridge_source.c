@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * irqbridge: the table of interrupt sources, and the simplest one: the
- * hrtimer callback itself as the top half.
+ * irqbridge: the table of interrupt sources, the simplest one (the hrtimer
+ * callback itself as the top half), and the periodic hrtimer that paces
+ * every source: it calls the source's raise op once per period.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bits.h>
+#include <linux/hrtimer.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
 
+#include "compat.h"
 #include "irqbridge.h"
 
 static bool irqbridge_timer_available(void)
@@ -65,4 +73,120 @@ u32 irqbridge_sources_available(void)
 		if (irqbridge_sources[i]->available())
 			mask |= BIT(irqbridge_sources[i]->source);
 	return mask;
+}
+
+static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
+{
+	struct irqbridge_session *s =
+		container_of(timer, struct irqbridge_session, timer);
+	u64 now = ktime_get_ns();
+	u64 missed;
+	int ret;
+
+	if (s->src->busy && s->src->busy(s)) {
+		WRITE_ONCE(s->run.source_busy, s->run.source_busy + 1);
+	} else {
+		WRITE_ONCE(s->run.raise_expected_ns,
+			   ktime_to_ns(hrtimer_get_expires(timer)));
+		WRITE_ONCE(s->run.raise_ns, now);
+		atomic_set(&s->run.outstanding, 1);
+		/* Orders the fields above before the interrupt they describe. */
+		smp_wmb();
+		ret = s->src->raise(s);
+		if (ret) {
+			/* The device is gone: nothing raised, the run ends. */
+			atomic_set(&s->run.outstanding, 0);
+			WRITE_ONCE(s->run.error, -ret);
+			return HRTIMER_NORESTART;
+		}
+		/*
+		 * Counted once raised: a raise that failed is no raise. The
+		 * top half may already have run on another CPU; raised catches
+		 * up with fired before this callback returns.
+		 */
+		WRITE_ONCE(s->run.raised, s->run.raised + 1);
+		if (s->run.raised >= s->run.events)
+			return HRTIMER_NORESTART;
+	}
+
+	/* Absolute expiries: the period does not drift with the latency. */
+	missed = hrtimer_forward(timer, ns_to_ktime(now),
+				 ns_to_ktime(s->run.period_ns));
+	if (missed > 1)
+		WRITE_ONCE(s->run.timer_overruns,
+			   s->run.timer_overruns + missed - 1);
+	return HRTIMER_RESTART;
+}
+
+/*
+ * The hard-IRQ rate budget of each CPU: top halves per second of the
+ * sessions whose timer START armed there (IRQBRIDGE_CPU_RATE_MAX at most).
+ * A raw lock: taken with preemption off, to keep the CPU that START charges
+ * the one its pinned timer is armed on.
+ */
+static DEFINE_RAW_SPINLOCK(irqbridge_rate_lock);
+static DEFINE_PER_CPU(u32, irqbridge_cpu_rate); /* irqbridge_rate_lock */
+
+/**
+ * irqbridge_timer_init() - set up the session's pacing timer
+ * @s: the session
+ *
+ * Absolute expiries (no drift), hard-interrupt expiry even on PREEMPT_RT,
+ * and pinned: the timer stays on the CPU whose START armed it, so a reader
+ * chooses the top half's CPU by where it calls START.
+ */
+void irqbridge_timer_init(struct irqbridge_session *s)
+{
+	irqbridge_hrtimer_setup(&s->timer, irqbridge_timer_fn, CLOCK_MONOTONIC,
+				HRTIMER_MODE_ABS_PINNED_HARD);
+}
+
+/**
+ * irqbridge_timer_start() - arm the timer one period from now on this CPU
+ * @s: the session, with its run state reset and its source attached
+ *
+ * Charges the session's rate to this CPU's budget first: the sessions
+ * started on one CPU may together raise at most IRQBRIDGE_CPU_RATE_MAX top
+ * halves per second, what one session at the floor period does.
+ *
+ * Return: 0, or -EBUSY if this CPU's budget has no room for the session.
+ */
+int irqbridge_timer_start(struct irqbridge_session *s)
+{
+	/* At least 1: IRQBRIDGE_PERIOD_MAX_NS is one second. */
+	u32 rate = div64_u64(NSEC_PER_SEC, s->run.period_ns);
+	int cpu, ret = 0;
+
+	lockdep_assert_held(&s->lock);
+	cpu = get_cpu();
+	raw_spin_lock(&irqbridge_rate_lock);
+	if (per_cpu(irqbridge_cpu_rate, cpu) + rate > IRQBRIDGE_CPU_RATE_MAX) {
+		ret = -EBUSY;
+	} else {
+		per_cpu(irqbridge_cpu_rate, cpu) += rate;
+		s->rate_cpu = cpu;
+		s->rate = rate;
+	}
+	raw_spin_unlock(&irqbridge_rate_lock);
+	if (!ret)
+		hrtimer_start(&s->timer,
+			      ns_to_ktime(ktime_get_ns() + s->run.period_ns),
+			      HRTIMER_MODE_ABS_PINNED_HARD);
+	put_cpu();
+	return ret;
+}
+
+/**
+ * irqbridge_timer_cancel() - stop the timer, wait for a running callback
+ *	and give the session's rate back to its CPU
+ * @s: the session
+ */
+void irqbridge_timer_cancel(struct irqbridge_session *s)
+{
+	lockdep_assert_held(&s->lock);
+	hrtimer_cancel(&s->timer);
+	raw_spin_lock(&irqbridge_rate_lock);
+	per_cpu(irqbridge_cpu_rate, s->rate_cpu) -= s->rate;
+	s->rate = 0;
+	raw_spin_unlock(&irqbridge_rate_lock);
 }

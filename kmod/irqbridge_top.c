@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * irqbridge: the top half, and the hrtimer that paces every source.
+ * irqbridge: the top half.
  *
  * The top half is the EvtInterruptIsr of the Windows model: it runs in hard
  * interrupt context (the analog of DIRQL), saves what the bottom half needs,
@@ -8,22 +8,19 @@
  * core to wake the handler thread. It never signals the eventfd itself, just
  * as an ISR at DIRQL may not call KeSetEvent.
  *
- * With IRQBRIDGE_SOURCE_TIMER the hrtimer callback is the top half. With the
- * other sources the callback raises an interrupt and the top half is that
- * interrupt's handler.
+ * With IRQBRIDGE_SOURCE_TIMER the pacing hrtimer's callback is the top half.
+ * With the other sources the callback raises an interrupt and the top half
+ * is that interrupt's handler (the timer: irqbridge_source.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hardirq.h>
 #include <linux/ktime.h>
-#include <linux/math64.h>
-#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 
-#include "compat.h"
 #include "irqbridge.h"
 
 #define CREATE_TRACE_POINTS
@@ -128,22 +125,22 @@ static void irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now,
 				 u32 status)
 {
 	/* Pairs with the release in the signalling stage. */
-	u64 done = smp_load_acquire(&s->bh_done);
+	u64 done = smp_load_acquire(&s->run.bh_done);
 	struct irqbridge_inflight *slot;
 
 	if (seq - done >= s->inflight_nr) {
-		WRITE_ONCE(s->inflight_lost, s->inflight_lost + 1);
+		WRITE_ONCE(s->run.inflight_lost, s->run.inflight_lost + 1);
 		return;
 	}
 	slot = &s->inflight[seq & (s->inflight_nr - 1)];
 	/* Pairs with the release of @outstanding by the raiser. */
 	smp_rmb();
-	slot->expected_ns = READ_ONCE(s->raise_expected_ns);
-	slot->raise_ns = READ_ONCE(s->raise_ns);
-	slot->top_ns = now;
-	slot->status = status;
+	slot->rec.expected_ns = READ_ONCE(s->run.raise_expected_ns);
+	slot->rec.raise_ns = READ_ONCE(s->run.raise_ns);
+	slot->rec.top_ns = now;
+	slot->rec.status = status;
 	irqbridge_top_context_save(&slot->top);
-	slot->seq = seq;
+	slot->rec.seq = seq;
 }
 
 /**
@@ -157,14 +154,14 @@ static void irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now,
 irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 {
 	u64 now = ktime_get_ns();
-	u64 seq = s->fired;
+	u64 seq = s->run.fired;
 	irqreturn_t ret = IRQ_HANDLED;
 	u64 cost;
 
 	if (status) {
 		/* Shared with the bottom half: the saved volatile device state. */
 		raw_spin_lock(&s->isr_lock);
-		s->isr_status |= status;
+		s->run.isr_status |= status;
 		raw_spin_unlock(&s->isr_lock);
 	}
 
@@ -172,12 +169,12 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 	if (!(s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS))
 		irqbridge_top_record(s, seq, now, status);
 	/* The raiser may raise the next interrupt. */
-	atomic_set_release(&s->outstanding, 0);
+	atomic_set_release(&s->run.outstanding, 0);
 
 	trace_irqbridge_top(s->config.mode, s->config.source, seq, status);
-	WRITE_ONCE(s->fired, seq + 1);
+	WRITE_ONCE(s->run.fired, seq + 1);
 	/* Publishes the slot to the bottom half's atomic_long_xchg(). */
-	atomic_long_add_return_release(1, &s->pending);
+	atomic_long_add_return_release(1, &s->run.pending);
 
 	if (s->bh->threaded)
 		ret = IRQ_WAKE_THREAD;
@@ -186,123 +183,8 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 
 	/* The top half's own cost, this clock read included. */
 	cost = ktime_get_ns() - now;
-	WRITE_ONCE(s->top_cost_ns, s->top_cost_ns + cost);
-	if (cost > s->top_cost_max_ns)
-		WRITE_ONCE(s->top_cost_max_ns, cost);
+	WRITE_ONCE(s->run.top_cost_ns, s->run.top_cost_ns + cost);
+	if (cost > s->run.top_cost_max_ns)
+		WRITE_ONCE(s->run.top_cost_max_ns, cost);
 	return ret;
-}
-
-static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
-{
-	struct irqbridge_session *s =
-		container_of(timer, struct irqbridge_session, timer);
-	u64 now = ktime_get_ns();
-	u64 missed;
-	int ret;
-
-	if (s->src->busy && s->src->busy(s)) {
-		WRITE_ONCE(s->source_busy, s->source_busy + 1);
-	} else {
-		WRITE_ONCE(s->raise_expected_ns,
-			   ktime_to_ns(hrtimer_get_expires(timer)));
-		WRITE_ONCE(s->raise_ns, now);
-		atomic_set(&s->outstanding, 1);
-		/* Orders the fields above before the interrupt they describe. */
-		smp_wmb();
-		ret = s->src->raise(s);
-		if (ret) {
-			/* The device is gone: nothing raised, the run ends. */
-			atomic_set(&s->outstanding, 0);
-			WRITE_ONCE(s->error, -ret);
-			return HRTIMER_NORESTART;
-		}
-		/*
-		 * Counted once raised: a raise that failed is no raise. The
-		 * top half may already have run on another CPU; raised catches
-		 * up with fired before this callback returns.
-		 */
-		WRITE_ONCE(s->raised, s->raised + 1);
-		if (s->raised >= s->events)
-			return HRTIMER_NORESTART;
-	}
-
-	/* Absolute expiries: the period does not drift with the latency. */
-	missed = hrtimer_forward(timer, ns_to_ktime(now),
-				 ns_to_ktime(s->period_ns));
-	if (missed > 1)
-		WRITE_ONCE(s->timer_overruns, s->timer_overruns + missed - 1);
-	return HRTIMER_RESTART;
-}
-
-/*
- * The hard-IRQ rate budget of each CPU: top halves per second of the
- * sessions whose timer START armed there (IRQBRIDGE_CPU_RATE_MAX at most).
- * A raw lock: taken with preemption off, to keep the CPU that START charges
- * the one its pinned timer is armed on.
- */
-static DEFINE_RAW_SPINLOCK(irqbridge_rate_lock);
-static DEFINE_PER_CPU(u32, irqbridge_cpu_rate); /* irqbridge_rate_lock */
-
-/**
- * irqbridge_timer_init() - set up the session's pacing timer
- * @s: the session
- *
- * Absolute expiries (no drift), hard-interrupt expiry even on PREEMPT_RT,
- * and pinned: the timer stays on the CPU whose START armed it, so a reader
- * chooses the top half's CPU by where it calls START.
- */
-void irqbridge_timer_init(struct irqbridge_session *s)
-{
-	irqbridge_hrtimer_setup(&s->timer, irqbridge_timer_fn, CLOCK_MONOTONIC,
-				HRTIMER_MODE_ABS_PINNED_HARD);
-}
-
-/**
- * irqbridge_timer_start() - arm the timer one period from now on this CPU
- * @s: the session, with its run state reset and its source attached
- *
- * Charges the session's rate to this CPU's budget first: the sessions
- * started on one CPU may together raise at most IRQBRIDGE_CPU_RATE_MAX top
- * halves per second, what one session at the floor period does.
- *
- * Return: 0, or -EBUSY if this CPU's budget has no room for the session.
- */
-int irqbridge_timer_start(struct irqbridge_session *s)
-{
-	/* At least 1: IRQBRIDGE_PERIOD_MAX_NS is one second. */
-	u32 rate = div64_u64(NSEC_PER_SEC, s->period_ns);
-	int cpu, ret = 0;
-
-	lockdep_assert_held(&s->lock);
-	cpu = get_cpu();
-	raw_spin_lock(&irqbridge_rate_lock);
-	if (per_cpu(irqbridge_cpu_rate, cpu) + rate > IRQBRIDGE_CPU_RATE_MAX) {
-		ret = -EBUSY;
-	} else {
-		per_cpu(irqbridge_cpu_rate, cpu) += rate;
-		s->rate_cpu = cpu;
-		s->rate = rate;
-	}
-	raw_spin_unlock(&irqbridge_rate_lock);
-	if (!ret)
-		hrtimer_start(&s->timer,
-			      ns_to_ktime(ktime_get_ns() + s->period_ns),
-			      HRTIMER_MODE_ABS_PINNED_HARD);
-	put_cpu();
-	return ret;
-}
-
-/**
- * irqbridge_timer_cancel() - stop the timer, wait for a running callback
- *	and give the session's rate back to its CPU
- * @s: the session
- */
-void irqbridge_timer_cancel(struct irqbridge_session *s)
-{
-	lockdep_assert_held(&s->lock);
-	hrtimer_cancel(&s->timer);
-	raw_spin_lock(&irqbridge_rate_lock);
-	per_cpu(irqbridge_cpu_rate, s->rate_cpu) -= s->rate;
-	s->rate = 0;
-	raw_spin_unlock(&irqbridge_rate_lock);
 }

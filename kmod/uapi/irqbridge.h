@@ -127,7 +127,9 @@ struct irqbridge_info {
 
 /**
  * struct irqbridge_config - one run (IRQBRIDGE_IOC_CONFIGURE)
- * @size:	sizeof(struct irqbridge_config) as the caller knows it
+ * @size:	sizeof(struct irqbridge_config), else -EINVAL: the same size
+ *		IRQBRIDGE_IOC_CONFIGURE's number encodes (_IOC_SIZE()), kept
+ *		because every caller fills it; a new layout is a new number
  * @mode:	IRQBRIDGE_MODE_*
  * @period_ns:	timer period, IRQBRIDGE_PERIOD_MIN_NS..IRQBRIDGE_PERIOD_MAX_NS
  * @events:	top halves to fire, 1..IRQBRIDGE_EVENTS_MAX; the timer stops

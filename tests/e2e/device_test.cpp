@@ -484,12 +484,75 @@ TEST_F(DeviceTest, ChannelsKeepTheDeviceOwnedAndAreLimited) {
   Fd other(::open(kDevice, O_RDWR | O_CLOEXEC));
   EXPECT_FALSE(other) << "opened while channels are still open";
   EXPECT_EQ(errno, EBUSY);
-  // A channel may make channels: the owner is whoever holds the files.
-  chans.emplace_back(::ioctl(chans.front().get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
-  EXPECT_TRUE(chans.back());
+  // A channel makes no channels: NEW_CHANNEL is the device's verb.
+  Fd grandchild(::ioctl(chans.front().get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  const int err = errno;
+  EXPECT_FALSE(grandchild) << "a channel made a channel";
+  EXPECT_EQ(err, ENOTTY);
+  grandchild.reset();
   chans.clear();
   dev_.reset(::open(kDevice, O_RDWR | O_CLOEXEC));
   EXPECT_TRUE(dev_) << "device not free after every channel closed: " << std::strerror(errno);
+}
+
+// A channel has its own file operations: the session verbs, not the
+// device's. NEW_CHANNEL on a channel is ENOTTY (it made a channel before).
+TEST_F(DeviceTest, ChannelRefusesNewChannel) {
+  Fd chan(::ioctl(dev_.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  ASSERT_TRUE(chan) << std::strerror(errno);
+  errno = 0;
+  const int grandchild = ::ioctl(chan.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0);
+  const int err = errno;
+  if (grandchild >= 0) ::close(grandchild);
+  EXPECT_EQ(grandchild, -1) << "a channel made a channel";
+  EXPECT_EQ(err, ENOTTY);
+  // The session verbs still work there.
+  irqbridge_info info{};
+  EXPECT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_GET_INFO, &info), 0);
+  // And the device still makes channels.
+  Fd second(::ioctl(dev_.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  EXPECT_TRUE(second) << std::strerror(errno);
+}
+
+// A channel holds the device's file: closing the device's file first, while
+// both sessions run, ends nothing. The channel's run still counts exactly,
+// the device stays owned, and the channel's close releases both (the
+// device's running session is stopped from the channel's release).
+TEST_F(DeviceTest, ChannelOutlivesTheDeviceFile) {
+  Fd chan(::ioctl(dev_.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  ASSERT_TRUE(chan) << std::strerror(errno);
+  Fd chan_efd(::eventfd(0, EFD_CLOEXEC));
+  int32_t fd = chan_efd.get();
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_SET_EVENTFD, &fd), 0);
+  Attach();
+  auto d = Config(IRQBRIDGE_MODE_DPC_WORKITEM, kMsPeriod, 1000000);
+  ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &d), 0);
+  ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
+  auto c = Config(IRQBRIDGE_MODE_TASKLET, 200000, 300);
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+  ASSERT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), 0);
+  dev_.reset();  // the parent first, both running
+  Fd other(::open(kDevice, O_RDWR | O_CLOEXEC));
+  EXPECT_FALSE(other) << "the device's file was released under its channel";
+  EXPECT_EQ(errno, EBUSY);
+  irqbridge_stats st{};
+  for (int i = 0; i < 1000; i++) {
+    ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_GET_STATS, &st), 0);
+    if (!st.running) break;
+    ::usleep(10000);
+  }
+  ASSERT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_GET_STATS, &st), 0);
+  EXPECT_EQ(st.error, 0u);
+  EXPECT_EQ(st.raised, 300u);
+  EXPECT_EQ(st.fired, 300u);
+  EXPECT_EQ(st.counted, 300u);
+  uint64_t n = 0;
+  ASSERT_EQ(::read(chan_efd.get(), &n, sizeof(n)), static_cast<ssize_t>(sizeof(n)));
+  EXPECT_EQ(n, 300u);
+  chan.reset();  // releases the channel, then the device's file
+  dev_.reset(::open(kDevice, O_RDWR | O_CLOEXEC));
+  EXPECT_TRUE(dev_) << "device not free after its last channel closed: " << std::strerror(errno);
 }
 
 // The module's irq_chip has one interrupt per possible CPU: that many

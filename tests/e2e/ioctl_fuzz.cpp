@@ -479,6 +479,7 @@ unsigned possible_cpus() {
 struct Session {
   uint64_t id;
   Fd fd;
+  bool channel = false;  // a channel's file: no NEW_CHANNEL (ENOTTY)
   bool configured = false;
   bool evctx = false;
   bool running = false;
@@ -498,10 +499,12 @@ class Sequential {
 
  private:
   // Sessions alive in the module: open files, and closed ones whose ring
-  // is still mapped (a mapping holds the file).
+  // is still mapped (a mapping holds the file) or, the device's, that a
+  // channel still holds.
   size_t alive() const {
     std::vector<uint64_t> ids;
     for (const auto& s : sessions_) ids.push_back(s.id);
+    for (const auto& s : ghosts_) ids.push_back(s.id);
     for (const auto& m : maps_) ids.push_back(m.first);
     std::sort(ids.begin(), ids.end());
     return static_cast<size_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
@@ -535,26 +538,43 @@ class Sequential {
     sessions_.clear();
   }
 
-  // Close a session's file: it lives on (running or not) while mapped.
+  bool mapped(const Session& g) const {
+    return std::any_of(maps_.begin(), maps_.end(), [&g](const auto& m) { return m.first == g.id; });
+  }
+
+  // A channel holds the device's file: the device's session lives on
+  // (running or not) while any channel does.
+  bool channels_alive() const {
+    for (const auto* list : {&sessions_, &ghosts_})
+      for (const auto& o : *list)
+        if (o.channel) return true;
+    return false;
+  }
+
+  // Released: closed sessions no mapping (and, the device's, no channel)
+  // holds any more. Channels first: their release lets the device's go.
+  void prune_ghosts() {
+    std::erase_if(ghosts_, [this](const Session& g) { return g.channel && !mapped(g); });
+    std::erase_if(ghosts_, [this](const Session& g) {
+      return !g.channel && !mapped(g) && !channels_alive();
+    });
+  }
+
+  // Close a session's file: it lives on (running or not) while mapped, and
+  // the device's while a channel lives.
   void close_session(size_t i) {
     Session& s = sessions_[i];
-    for (const auto& m : maps_)
-      if (m.first == s.id) {
-        s.fd.reset();
-        ghosts_.push_back(std::move(s));
-        break;
-      }
+    s.fd.reset();
+    ghosts_.push_back(std::move(s));
     sessions_.erase(sessions_.begin() + static_cast<long>(i));
+    prune_ghosts();
   }
 
   // Unmap one mapping; the last one of a closed session releases it.
   void unmap_one() {
     if (maps_.empty()) return;
     maps_.erase(maps_.begin() + static_cast<long>(dice_.pick(maps_.size())));
-    std::erase_if(ghosts_, [this](const Session& g) {
-      return std::none_of(maps_.begin(), maps_.end(),
-                          [&g](const auto& m) { return m.first == g.id; });
-    });
+    prune_ghosts();
   }
 
   void configure(Session& s) {
@@ -739,8 +759,9 @@ class Sequential {
       }
       case 11: {
         int fd = ::ioctl(s.fd.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0);
-        v_.expect("new_channel", fd >= 0 ? 0 : errno, alive() < max_sessions_ ? 0 : EMFILE);
-        if (fd >= 0) sessions_.push_back(Session{next_id_++, Fd(fd)});
+        int want = s.channel ? ENOTTY : alive() < max_sessions_ ? 0 : EMFILE;
+        v_.expect("new_channel", fd >= 0 ? 0 : errno, want);
+        if (fd >= 0) sessions_.push_back(Session{next_id_++, Fd(fd), true});
         break;
       }
       case 12:
@@ -787,7 +808,7 @@ class Sequential {
   irqbridge_info info_{};
   std::vector<Session> sessions_;
   std::vector<std::pair<uint64_t, Mapping>> maps_;  // session id, its mapping
-  std::vector<Session> ghosts_;                     // closed but still mapped
+  std::vector<Session> ghosts_;                     // closed, still mapped or held
   uint64_t next_id_ = 0;
 };
 
@@ -800,6 +821,7 @@ class Sequential {
 struct Shared {
   std::shared_ptr<Fd> fd;
   std::shared_ptr<std::shared_mutex> gate;
+  bool channel = false;  // a channel's file: no NEW_CHANNEL (ENOTTY)
 };
 
 class Race {
@@ -836,11 +858,12 @@ class Race {
     return table_[*index];
   }
 
-  void put(Fd fd) {
+  void put(Fd fd, bool channel = false) {
     std::lock_guard lock(mu_);
     for (auto& slot : table_)
       if (!slot.fd) {
-        slot = Shared{std::make_shared<Fd>(std::move(fd)), std::make_shared<std::shared_mutex>()};
+        slot = Shared{std::make_shared<Fd>(std::move(fd)), std::make_shared<std::shared_mutex>(),
+                      channel};
         return;
       }
     // Full: the new session is closed at once (fd goes out of scope).
@@ -914,8 +937,11 @@ class Race {
       }
       case 7: {
         int ch = ::ioctl(fd, IRQBRIDGE_IOC_NEW_CHANNEL, 0);
-        v_.allow("race_new_channel", ch >= 0 ? 0 : errno, {0, EMFILE});
-        if (ch >= 0) put(Fd(ch));
+        if (s.channel)
+          v_.expect("race_new_channel", ch >= 0 ? 0 : errno, ENOTTY);
+        else
+          v_.allow("race_new_channel", ch >= 0 ? 0 : errno, {0, EMFILE});
+        if (ch >= 0) put(Fd(ch), true);
         break;
       }
       case 8: {
