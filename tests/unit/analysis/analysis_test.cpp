@@ -118,6 +118,32 @@ TEST(Analyze, ChainHasTwoHops) {
   EXPECT_EQ(a.chain.name(), "task");
 }
 
+// One definition of the stages for the histograms and the outliers.
+TEST(StageDurations, EveryStageFromOneRecord) {
+  irqbridge_record r = Rec(0, 1000);  // expected 1000, raise 1010, top 1020, bottom 1030
+  r.signal_ns = 1037;
+  const StageDurations one = stage_durations(r, 1100, false);
+  EXPECT_EQ(one[Stage::timer_to_top], 20);
+  EXPECT_EQ(one[Stage::top_to_bottom], 10);
+  EXPECT_EQ(one[Stage::bottom_to_user], 70);
+  EXPECT_EQ(one[Stage::top_to_user], 80);
+  EXPECT_EQ(one[Stage::timer_to_user], 100);
+  EXPECT_EQ(one[Stage::bottom_to_signal], 7);
+  EXPECT_EQ(one[Stage::raise_to_top], 10);
+  EXPECT_EQ(one[Stage::bottom_to_chain], 0) << "one hop";
+  EXPECT_EQ(one.last_to_user, 70);
+
+  r.chain_ns = 1035;  // the work item, which then signals
+  const StageDurations two = stage_durations(r, 1100, true);
+  EXPECT_EQ(two[Stage::bottom_to_chain], 5);
+  EXPECT_EQ(two[Stage::bottom_to_signal], 2) << "from the stage that signals";
+  EXPECT_EQ(two[Stage::bottom_to_user], 70) << "from the first hop";
+  EXPECT_EQ(two.last_to_user, 65) << "from the second hop";
+
+  // A late wake-up is a negative duration, not a wrapped one.
+  EXPECT_EQ(stage_durations(r, 1000, false)[Stage::bottom_to_user], -30);
+}
+
 TEST(Analyze, WarmupIsLeftOutAndCounted) {
   std::vector<irqbridge_record> recs{Rec(0, 1000), Rec(1, 2000), Rec(2, 3000)};
   std::vector<Wakeup> wakes{{1, 1120}, {2, 2050}, {3, 3050}};

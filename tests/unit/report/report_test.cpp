@@ -143,9 +143,21 @@ TEST(Repetitions, PooledAndSpread) {
   EXPECT_EQ(t["reader_cpu_ns_per_wakeup"], 1000.0);
   EXPECT_NE(format_table(r).find("spread (us)"), std::string::npos);
 
-  // One run that lost a count makes the pooled result inexact.
-  m.runs[1].kernel.counted--;
-  EXPECT_FALSE(m.exact());
+  // Runs that lost a count make the pooled result inexact, even when
+  // their errors balance out in the sums (one read too many, one too few).
+  std::vector<RunResult> unbalanced;
+  unbalanced.push_back(OneRun(IRQBRIDGE_CTX_SOFTIRQ, 10));
+  unbalanced.push_back(OneRun(IRQBRIDGE_CTX_SOFTIRQ, 10));
+  unbalanced[0].reader_total++;
+  unbalanced[1].reader_total--;
+  const ModeResult u = pool_runs("tasklet", "timer", false, std::move(unbalanced));
+  EXPECT_EQ(u.reader_total, u.kernel.counted);
+  EXPECT_FALSE(u.exact());
+  r.modes[0] = u;
+  j = to_json(r);
+  EXPECT_EQ(j["modes"]["tasklet"]["exact"], false);
+  EXPECT_EQ(j["modes"]["tasklet"]["runs"][0]["exact"], false);
+  EXPECT_EQ(j["modes"]["tasklet"]["runs"][1]["exact"], false);
 }
 
 TEST(Floor, RatiosInJsonAndTable) {

@@ -36,6 +36,22 @@ std::int64_t diff(std::uint64_t later, std::uint64_t earlier) {
 
 }  // namespace
 
+StageDurations stage_durations(const irqbridge_record& r, std::uint64_t user, bool chain) {
+  const std::uint64_t last_bottom = chain ? r.chain_ns : r.bottom_ns;
+  StageDurations d;
+  auto set = [&d](Stage s, std::int64_t v) { d.ns[static_cast<std::size_t>(s)] = v; };
+  set(Stage::timer_to_top, diff(r.top_ns, r.expected_ns));
+  set(Stage::top_to_bottom, diff(r.bottom_ns, r.top_ns));
+  set(Stage::bottom_to_user, diff(user, r.bottom_ns));
+  set(Stage::top_to_user, diff(user, r.top_ns));
+  set(Stage::timer_to_user, diff(user, r.expected_ns));
+  set(Stage::bottom_to_signal, diff(r.signal_ns, last_bottom));
+  set(Stage::raise_to_top, diff(r.top_ns, r.raise_ns));
+  set(Stage::bottom_to_chain, chain ? diff(r.chain_ns, r.bottom_ns) : 0);
+  d.last_to_user = diff(user, last_bottom);
+  return d;
+}
+
 Analyzer::Analyzer(bool chain, std::uint64_t warmup, EventSink sink, bool with_records)
     : chain_(chain), warmup_(warmup), sink_(std::move(sink)), with_records_(with_records) {}
 
@@ -88,16 +104,12 @@ void Analyzer::attribute(const irqbridge_record& r, std::uint64_t user) {
     a_.warmup++;
     return;
   }
-  const std::uint64_t last_bottom = chain_ ? r.chain_ns : r.bottom_ns;
-  StageHistograms& h = a_.latency;
-  h[Stage::timer_to_top].record(diff(r.top_ns, r.expected_ns));
-  h[Stage::top_to_bottom].record(diff(r.bottom_ns, r.top_ns));
-  h[Stage::bottom_to_user].record(diff(user, r.bottom_ns));
-  h[Stage::top_to_user].record(diff(user, r.top_ns));
-  h[Stage::timer_to_user].record(diff(user, r.expected_ns));
-  h[Stage::bottom_to_signal].record(diff(r.signal_ns, last_bottom));
-  h[Stage::raise_to_top].record(diff(r.top_ns, r.raise_ns));
-  if (chain_) h[Stage::bottom_to_chain].record(diff(r.chain_ns, r.bottom_ns));
+  const StageDurations d = stage_durations(r, user, chain_);
+  for (std::size_t i = 0; i < kStageCount; i++) {
+    const auto stage = static_cast<Stage>(i);
+    if (stage == Stage::bottom_to_chain && !chain_) continue;  // one hop only
+    a_.latency[stage].record(d.ns[i]);
+  }
 }
 
 Analysis Analyzer::finish() {

@@ -61,15 +61,12 @@ Outlier explain(unsigned run, const irqbridge_record& r, std::uint64_t user_ns, 
   Outlier o;
   o.run = run;
   o.seq = r.seq;
-  auto d = [](std::uint64_t later, std::uint64_t earlier) {
-    return static_cast<std::int64_t>(later - earlier);
-  };
-  const std::uint64_t last = chain ? r.chain_ns : r.bottom_ns;
-  o.timer_to_user = d(user_ns, r.expected_ns);
-  o.timer_to_top = d(r.top_ns, r.expected_ns);
-  o.top_to_bottom = d(r.bottom_ns, r.top_ns);
-  o.bottom_to_chain = chain ? d(r.chain_ns, r.bottom_ns) : 0;
-  o.to_user = d(user_ns, last);
+  const StageDurations d = stage_durations(r, user_ns, chain);
+  o.timer_to_user = d[Stage::timer_to_user];
+  o.timer_to_top = d[Stage::timer_to_top];
+  o.top_to_bottom = d[Stage::top_to_bottom];
+  o.bottom_to_chain = d[Stage::bottom_to_chain];
+  o.to_user = d.last_to_user;
   o.top_cpu = r.top.cpu;
   o.bottom_cpu = r.bottom.cpu;
   o.bottom_flags = r.bottom.flags;

@@ -9,24 +9,6 @@ namespace irqbridge {
 
 namespace {
 
-void add_stats(irqbridge_stats& sum, const irqbridge_stats& run) {
-  sum.size = run.size;
-  sum.running = run.running;
-  sum.fired += run.fired;
-  sum.counted += run.counted;
-  sum.bottom_runs += run.bottom_runs;
-  sum.timer_overruns += run.timer_overruns;
-  sum.records += run.records;
-  sum.records_lost += run.records_lost;
-  sum.max_batch = std::max(sum.max_batch, run.max_batch);
-  sum.raised += run.raised;
-  sum.source_busy += run.source_busy;
-  sum.chain_runs += run.chain_runs;
-  sum.empty_runs += run.empty_runs;
-  sum.work_capped += run.work_capped;
-  if (sum.error == 0) sum.error = run.error;
-}
-
 std::array<Summary, kStageCount> summaries(const StageHistograms& h) {
   std::array<Summary, kStageCount> out{};
   for (std::size_t i = 0; i < kStageCount; i++) out[i] = h[static_cast<Stage>(i)].summary();
@@ -44,14 +26,7 @@ void add_run(ModeResult& m, const RunResult& run) {
   else
     m.outliers.merge(run.outliers);
   const Analysis& a = run.analysis;
-  add_stats(m.kernel, run.kernel);
-  m.reader_total += run.reader_total;
-  m.wakeups += run.wakeups;
-  m.ring_overruns += run.ring_overruns;
-  m.reader_cpu_ns += run.reader_cpu_ns;
-  m.cost.top_halves += run.cost.top_halves;
-  m.cost.top_ns_total += run.cost.top_ns_total;
-  m.cost.top_ns_max = std::max(m.cost.top_ns_max, run.cost.top_ns_max);
+  static_cast<Counts&>(m) += run;
   m.records += a.records;
   m.order_violations += a.order_violations;
   m.unattributed += a.unattributed;
@@ -63,7 +38,10 @@ void add_run(ModeResult& m, const RunResult& run) {
   m.top.merge(a.top);
   m.bottom.merge(a.bottom);
   m.chain.merge(a.chain);
-  m.runs.push_back({run.cpu, run.kernel, run.reader_total, run.wakeups, summaries(a.latency)});
+  RunSummary& summary = m.runs.emplace_back();
+  static_cast<Counts&>(summary) = run;
+  summary.cpu = run.cpu;
+  summary.latency = summaries(a.latency);
   m.latency = summaries(m.histograms);
 }
 

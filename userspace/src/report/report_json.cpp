@@ -56,6 +56,16 @@ nlohmann::json stats_json(const Summary& s) {
           {"p9999", s.p9999}, {"max", s.max}, {"min", s.min}, {"mean", s.mean}};
 }
 
+nlohmann::json counts_json(const Counts& c) {
+  return {{"fired", c.kernel.fired},
+          {"counted", c.kernel.counted},
+          {"reader_total", c.reader_total},
+          {"exact", c.exact()},
+          {"wakeups", c.wakeups},
+          {"overruns", c.kernel.records_lost},
+          {"timer_overruns", c.kernel.timer_overruns}};
+}
+
 nlohmann::json reader_json(const ReaderSettings& r) {
   return {{"policy", r.policy},
           {"priority", r.priority},
@@ -112,15 +122,10 @@ nlohmann::json runs_json(const ModeResult& m) {
     nlohmann::json lat = nlohmann::json::object();
     for (Stage st : kUserStages)
       lat[std::string(stage_name(st))] = stats_json(r.latency[static_cast<std::size_t>(st)]);
-    out.push_back({{"cpu", r.cpu},
-                   {"fired", r.kernel.fired},
-                   {"counted", r.kernel.counted},
-                   {"reader_total", r.reader_total},
-                   {"exact", r.exact()},
-                   {"wakeups", r.wakeups},
-                   {"overruns", r.kernel.records_lost},
-                   {"timer_overruns", r.kernel.timer_overruns},
-                   {"latency_ns", lat}});
+    nlohmann::json run = counts_json(r);
+    run["cpu"] = r.cpu;
+    run["latency_ns"] = lat;
+    out.push_back(run);
   }
   return out;
 }
@@ -230,19 +235,14 @@ nlohmann::json cross_cpu_json(const ModeResult& m) {
 nlohmann::json cpu_part_json(const ModeResult& p) {
   nlohmann::json detail = {{"top", context_json(p.top)}, {"bottom", context_json(p.bottom)}};
   if (p.chain_mode) detail["chain"] = context_json(p.chain);
-  return {{"cpu", p.cpu},
-          {"fired", p.kernel.fired},
-          {"counted", p.kernel.counted},
-          {"reader_total", p.reader_total},
-          {"exact", p.exact()},
-          {"wakeups", p.wakeups},
-          {"records", p.records},
-          {"overruns", p.overruns()},
-          {"timer_overruns", p.kernel.timer_overruns},
-          {"reader_cpu_ns", p.reader_cpu_ns},
-          {"context_detail", detail},
-          {"cross_cpu", cross_cpu_json(p)},
-          {"latency_ns", latency_json(p)}};
+  nlohmann::json out = counts_json(p);
+  out.update({{"cpu", p.cpu},
+              {"records", p.records},
+              {"reader_cpu_ns", p.reader_cpu_ns},
+              {"context_detail", detail},
+              {"cross_cpu", cross_cpu_json(p)},
+              {"latency_ns", latency_json(p)}});
+  return out;
 }
 
 nlohmann::json mode_json(const ModeResult& m) {
@@ -254,26 +254,20 @@ nlohmann::json mode_json(const ModeResult& m) {
     detail["chain"] = context_json(m.chain);
   }
   const ModeInfo* info = find_mode(m.mode);
-  return {
-      // The contract (irqbridge.compare/1).
-      {"fired", m.kernel.fired},
-      {"counted", m.kernel.counted},
-      {"wakeups", m.wakeups},
-      {"overruns", m.overruns()},
+  // The contract (irqbridge.compare/1): fired, counted, wakeups, overruns,
+  // context, latency_ns; the rest are added keys.
+  nlohmann::json out = counts_json(m);
+  out.update({
       {"context", context},
       {"latency_ns", latency},
-      // Added keys.
       {"source", m.source},
       {"mechanism", info ? info->mechanism : "?"},
       {"windows", info ? info->windows : "?"},
-      {"exact", m.exact()},
-      {"reader_total", m.reader_total},
       {"raised", m.kernel.raised},
       {"bottom_runs", m.kernel.bottom_runs},
       {"chain_runs", m.kernel.chain_runs},
       {"empty_runs", m.kernel.empty_runs},
       {"max_batch", m.kernel.max_batch},
-      {"timer_overruns", m.kernel.timer_overruns},
       {"source_busy", m.kernel.source_busy},
       {"work_capped", m.kernel.work_capped},
       {"records", m.records},
@@ -293,7 +287,8 @@ nlohmann::json mode_json(const ModeResult& m) {
       {"reader_cpu_ns_per_wakeup",
        m.wakeups ? static_cast<double>(m.reader_cpu_ns) / static_cast<double>(m.wakeups) : 0.0},
       {"cross_cpu", cross_cpu_json(m)},
-  };
+  });
+  return out;
 }
 
 }  // namespace

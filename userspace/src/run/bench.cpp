@@ -92,15 +92,11 @@ nlohmann::json to_json(const BenchReport& r) {
                      {"rate_hz", s.found ? 1e9 / static_cast<double>(s.period_ns) : 0.0}};
   nlohmann::json search = nlohmann::json::array();
   for (const auto& p : r.rate_search) {
-    nlohmann::json j = {{"mode", p.mode},
-                        {"period_ns", p.period_ns},
-                        {"fired", p.kernel.fired},
-                        {"counted", p.kernel.counted},
-                        {"exact", p.exact()},
-                        {"overruns", p.kernel.records_lost},
-                        {"timer_overruns", p.kernel.timer_overruns},
-                        {"wakeups", p.wakeups},
-                        {"sustained", sustained(p)}};
+    nlohmann::json j = counts_json(p);
+    j.update({{"mode", p.mode},
+              {"period_ns", p.period_ns},
+              {"exact", p.exact()},  // false for a failed run
+              {"sustained", sustained(p)}});
     if (!p.error.empty()) j["error"] = p.error;
     search.push_back(j);
   }

@@ -18,12 +18,7 @@ SweepPoint sweep_point(const ModeResult& m, std::uint64_t period_ns) {
   p.mode = m.mode;
   p.source = m.source;
   p.period_ns = period_ns;
-  p.kernel = m.kernel;
-  p.reader_total = m.reader_total;
-  p.wakeups = m.wakeups;
-  p.ring_overruns = m.ring_overruns;
-  p.reader_cpu_ns = m.reader_cpu_ns;
-  p.cost = m.cost;
+  static_cast<Counts&>(p) = m;
   p.latency = m.latency;
   return p;
 }
@@ -62,22 +57,17 @@ nlohmann::json point_json(const SweepPoint& p) {
   for (Stage st : {Stage::timer_to_top, Stage::top_to_bottom, Stage::bottom_to_user,
                    Stage::top_to_user, Stage::timer_to_user})
     lat[std::string(stage_name(st))] = stats_json(p.latency[static_cast<std::size_t>(st)]);
-  nlohmann::json j = {{"mode", p.mode},
-                      {"source", p.source},
-                      {"period_ns", p.period_ns},
-                      {"rate_hz", 1e9 / static_cast<double>(p.period_ns)},
-                      {"fired", p.kernel.fired},
-                      {"counted", p.kernel.counted},
-                      {"reader_total", p.reader_total},
-                      {"exact", p.exact()},
-                      {"wakeups", p.wakeups},
-                      {"wakeups_per_event", p.wakeups_per_event()},
-                      {"bottom_runs", p.kernel.bottom_runs},
-                      {"max_batch", p.kernel.max_batch},
-                      {"overruns", p.kernel.records_lost},
-                      {"ring_overruns", p.ring_overruns},
-                      {"timer_overruns", p.kernel.timer_overruns},
-                      {"latency_ns", lat}};
+  nlohmann::json j = counts_json(p);
+  j.update({{"mode", p.mode},
+            {"source", p.source},
+            {"period_ns", p.period_ns},
+            {"rate_hz", 1e9 / static_cast<double>(p.period_ns)},
+            {"exact", p.exact()},  // false for a failed run
+            {"wakeups_per_event", p.wakeups_per_event()},
+            {"bottom_runs", p.kernel.bottom_runs},
+            {"max_batch", p.kernel.max_batch},
+            {"ring_overruns", p.ring_overruns},
+            {"latency_ns", lat}});
   if (!p.error.empty()) j["error"] = p.error;
   return j;
 }

@@ -42,6 +42,16 @@ std::string_view stage_name(Stage stage);
 inline constexpr std::array<Stage, 4> kMainStages = {Stage::timer_to_top, Stage::top_to_bottom,
                                                      Stage::bottom_to_user, Stage::top_to_user};
 
+// How long each stage of one event took, ns: what the histograms record and
+// what an outlier is broken into (one definition for both).
+struct StageDurations {
+  std::array<std::int64_t, kStageCount> ns{};  // bottom_to_chain: 0 unless chain
+  std::int64_t last_to_user = 0;  // the last bottom-half hop (chain: the work item) → reader
+  [[nodiscard]] std::int64_t operator[](Stage s) const { return ns[static_cast<std::size_t>(s)]; }
+};
+// chain: the mode has two hops (dpc_workitem), whose second hop signals.
+StageDurations stage_durations(const irqbridge_record& r, std::uint64_t user_ns, bool chain);
+
 // One histogram per stage (heap: each is ~60 KB).
 class StageHistograms {
  public:

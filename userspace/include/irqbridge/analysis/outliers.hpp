@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "irqbridge/analysis/analysis.hpp"
+
 namespace irqbridge {
 
 enum class Cause {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "irqbridge/analysis/analysis.hpp"
+#include "irqbridge/analysis/counts.hpp"
 #include "irqbridge/analysis/outliers.hpp"
 #include "irqbridge/analysis/stats.hpp"
 #include "irqbridge/report/version.hpp"
@@ -39,49 +40,32 @@ struct ReaderSettings {
   bool io_uring_fixed_eventfd = false;
 };
 
-// What one run of one mode produced.
-struct RunResult {
-  int cpu = -1;                    // the CPU of a per-CPU run's channel, -1 otherwise
-  irqbridge_stats kernel{};        // the module's counters after STOP
-  std::uint64_t reader_total = 0;  // sum of the eventfd reads
-  std::uint64_t wakeups = 0;       // eventfd reads
-  std::uint64_t ring_overruns = 0;
-  std::uint64_t reader_cpu_ns = 0;  // reader thread CPU time (user + system) during the run
-  irqbridge_cost cost{};            // what the module's top halves cost
+// What one run of one mode produced: its counts, and its records analysed.
+struct RunResult : Counts {
+  int cpu = -1;  // the CPU of a per-CPU run's channel, -1 otherwise
   Analysis analysis;
   OutlierTracker outliers;
 };
 
 // One repetition as the report keeps it: counts and summaries.
-struct RunSummary {
+struct RunSummary : Counts {
   int cpu = -1;  // per-CPU runs: the channel's CPU
-  irqbridge_stats kernel{};
-  std::uint64_t reader_total = 0;
-  std::uint64_t wakeups = 0;
   std::array<Summary, kStageCount> latency{};
-  [[nodiscard]] bool exact() const {
-    return kernel.fired == kernel.counted && reader_total == kernel.counted;
-  }
 };
 
-// A mode's result, pooled over its repetitions.
-struct ModeResult {
+// A mode's result, pooled over its repetitions: the counts summed (exact()
+// only if every run was exact).
+struct ModeResult : Counts {
   std::string mode;
   std::string source;
-  irqbridge_stats kernel{};         // summed over runs (max_batch: the largest)
-  std::uint64_t reader_total = 0;   // sum of the eventfd reads
-  std::uint64_t wakeups = 0;        // eventfd reads
-  std::uint64_t ring_overruns = 0;  // ring header's overrun counter
-  std::uint64_t records = 0;        // records the reader received
+  std::uint64_t records = 0;  // records the reader received
   std::uint64_t order_violations = 0;
   std::uint64_t unattributed = 0;
   std::uint64_t seq_gaps = 0;
   std::uint64_t warmup = 0;            // records left out of the latencies
   std::uint64_t bottom_cross_cpu = 0;  // bottom half on another CPU than its top half
   std::uint64_t chain_cross_cpu = 0;   // second hop on another CPU than its top half
-  std::uint64_t reader_cpu_ns = 0;
-  irqbridge_cost cost{};       // summed over runs (top_ns_max: the largest)
-  StageHistograms histograms;  // pooled
+  StageHistograms histograms;          // pooled
   std::array<Summary, kStageCount> latency{};
   std::vector<RunSummary> runs;
   OutlierTracker outliers;  // over all runs
@@ -94,12 +78,6 @@ struct ModeResult {
 
   // Records that did not reach the reader: the module's count of losses.
   [[nodiscard]] std::uint64_t overruns() const { return kernel.records_lost; }
-  // fired == counted == what the reader read, in every run.
-  [[nodiscard]] bool exact() const {
-    bool all = kernel.fired == kernel.counted && reader_total == kernel.counted;
-    for (const auto& r : runs) all = all && r.exact();
-    return all;
-  }
 };
 
 // Pools the runs of one mode as they come: each run is merged into the
@@ -171,6 +149,10 @@ std::string valid_utf8(std::string_view text);
 // rather than thrown over.
 std::string dump_json(const nlohmann::json& doc);
 nlohmann::json stats_json(const Summary& s);
+// The counts every report gives for a run, a mode, a CPU or a point:
+// fired, counted, reader_total, exact, wakeups, overruns (records lost),
+// timer_overruns.
+nlohmann::json counts_json(const Counts& c);
 nlohmann::json histogram_json(const Histogram& h);
 nlohmann::json reader_json(const ReaderSettings& r);
 // The "timerlat" object of a report; null when it is not available (the

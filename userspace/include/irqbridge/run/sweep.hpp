@@ -18,22 +18,16 @@ namespace irqbridge {
 
 inline constexpr const char* kSweepSchema = "irqbridge.sweep/1";
 
-struct SweepPoint {
+// One mode at one period: its counts and its latencies.
+struct SweepPoint : Counts {
   std::string mode;
   std::string source;
   std::uint64_t period_ns = 0;
-  irqbridge_stats kernel{};
-  std::uint64_t reader_total = 0;
-  std::uint64_t wakeups = 0;
-  std::uint64_t ring_overruns = 0;
-  std::uint64_t reader_cpu_ns = 0;
-  irqbridge_cost cost{};
   std::array<Summary, kStageCount> latency{};
   std::string error;  // the run failed (the guest could not keep up): why
 
-  [[nodiscard]] bool exact() const {
-    return error.empty() && kernel.fired == kernel.counted && reader_total == kernel.counted;
-  }
+  // A failed run is not exact, whatever its counts.
+  [[nodiscard]] bool exact() const { return error.empty() && Counts::exact(); }
   // Wake-ups per event: 1 = one wake-up each; lower = coalescing.
   [[nodiscard]] double wakeups_per_event() const;
 };
