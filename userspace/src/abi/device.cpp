@@ -12,11 +12,7 @@
 #include "irqbridge/sys/error.hpp"
 
 namespace irqbridge {
-namespace {
-
-std::string errno_text(int err) { return std::strerror(err); }
-
-}  // namespace
+namespace {}  // namespace
 
 std::string module_version(const irqbridge_info& info) {
   return {info.module_version, ::strnlen(info.module_version, sizeof(info.module_version))};
@@ -36,7 +32,7 @@ Device::Device(std::string path) : path_(std::move(path)) {
       case EBUSY:
         throw Error(path_ + " is busy: another irqbridge session has it open");
       default:
-        throw Error(path_ + ": " + errno_text(err));
+        throw_errno(path_, err);
     }
   }
   read_info();
@@ -48,7 +44,7 @@ Device::Device(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std:
 
 void Device::read_info() {
   if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_INFO, &info_) != 0)
-    throw Error(path_ + ": GET_INFO failed: " + errno_text(errno) + " (not an irqbridge device?)");
+    throw Error(errno_message(path_ + ": GET_INFO failed") + " (not an irqbridge device?)");
   if (info_.abi_version != IRQBRIDGE_ABI_VERSION)
     throw Error("module ABI version " + std::to_string(info_.abi_version) +
                 ", this reader speaks " + std::to_string(IRQBRIDGE_ABI_VERSION) +
@@ -69,7 +65,7 @@ Device Device::new_channel() const {
         throw Error(path_ + ": too many channels (at most " +
                     std::to_string(IRQBRIDGE_SESSIONS_MAX - 1) + " besides the device)");
       default:
-        throw Error(path_ + ": NEW_CHANNEL failed: " + errno_text(err));
+        throw_errno(path_ + ": NEW_CHANNEL failed", err);
     }
   }
   return Device(path_ + " (channel)", UniqueFd(fd));
@@ -78,14 +74,14 @@ Device Device::new_channel() const {
 Mapping Device::map_ring() const {
   Mapping ring =
       map_shared(fd_.get(), static_cast<std::size_t>(info_.ring_bytes), PROT_READ | PROT_WRITE);
-  if (!ring) throw Error(path_ + ": mapping the record ring failed: " + errno_text(errno));
+  if (!ring) throw_errno(path_ + ": mapping the record ring failed");
   return ring;
 }
 
 void Device::set_eventfd(int fd) {
   __s32 value = fd;
   if (::ioctl(fd_.get(), IRQBRIDGE_IOC_SET_EVENTFD, &value) != 0)
-    throw Error(path_ + ": attaching the eventfd failed: " + errno_text(errno));
+    throw_errno(path_ + ": attaching the eventfd failed");
 }
 
 void Device::configure(const irqbridge_config& config) {
@@ -102,7 +98,7 @@ void Device::configure(const irqbridge_config& config) {
           "1 ms (threaded: at most half the period, its thread is SCHED_FIFO), sleep up to 10 ms "
           "and only in task-context modes, threaded needs an interrupt source");
     default:
-      throw Error(path_ + ": CONFIGURE failed: " + errno_text(err));
+      throw_errno(path_ + ": CONFIGURE failed", err);
   }
 }
 
@@ -117,19 +113,18 @@ void Device::start() {
     case ENODEV:
       throw Error(path_ + ": START refused: the interrupt source's device was removed");
     default:
-      throw Error(path_ + ": START failed: " + errno_text(err));
+      throw_errno(path_ + ": START failed", err);
   }
 }
 
 void Device::stop() {
-  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_STOP, 0) != 0)
-    throw Error(path_ + ": STOP failed: " + errno_text(errno));
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_STOP, 0) != 0) throw_errno(path_ + ": STOP failed");
 }
 
 irqbridge_stats Device::stats() const {
   irqbridge_stats st{};
   if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_STATS, &st) != 0)
-    throw Error(path_ + ": GET_STATS failed: " + errno_text(errno));
+    throw_errno(path_ + ": GET_STATS failed");
   return st;
 }
 
@@ -137,7 +132,7 @@ irqbridge_cost Device::cost() const {
   irqbridge_cost c{};
   if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_COST, &c) != 0) {
     if (errno == ENOTTY) return irqbridge_cost{};
-    throw Error(path_ + ": GET_COST failed: " + errno_text(errno));
+    throw_errno(path_ + ": GET_COST failed");
   }
   return c;
 }

@@ -36,7 +36,7 @@ TempFile::TempFile(const std::string& stem) {
   buf.push_back('\0');
   // Close-on-exec: cyclictest gets it only as the stdout posix_spawn dups.
   fd_.reset(::mkostemp(buf.data(), O_CLOEXEC));
-  if (!fd_) throw Error("cannot create a temporary file " + pattern + ": " + std::strerror(errno));
+  if (!fd_) throw_errno("cannot create a temporary file " + pattern);
   path_ = buf.data();
   on_signal_ = std::make_unique<UnlinkOnSignal>(path_);
 }
@@ -65,7 +65,7 @@ ProgramExit run_program(std::vector<std::string> args, int out_fd, int err_fd) {
 
   const KillOnSignal kill_on_signal(pid);
   while (::waitpid(pid, &result.status, 0) < 0)
-    if (errno != EINTR) throw Error(std::string("waitpid: ") + std::strerror(errno));
+    if (errno != EINTR) throw_errno("waitpid");
   return result;
 }
 
@@ -116,8 +116,7 @@ Floor run_cyclictest_or_throw(const FloorSettings& s) {
   if (run.spawn_error == ENOENT)
     return unavailable("cyclictest is not installed (Debian package rt-tests)", command);
   if (run.spawn_error != 0)
-    return unavailable(std::string("cannot run cyclictest: ") + std::strerror(run.spawn_error),
-                       command);
+    return unavailable(errno_message("cannot run cyclictest", run.spawn_error), command);
   const int status = run.status;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
     return unavailable("cyclictest could not be executed (missing libraries?)", command);

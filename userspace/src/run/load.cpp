@@ -65,7 +65,7 @@ Load::Load(LoadKind kind) {
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
   if (::sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
-    throw Error(std::string("sched_getaffinity for the load: ") + std::strerror(errno));
+    throw_errno("sched_getaffinity for the load");
   const int cpus = std::max(1, CPU_COUNT(&allowed));
   const pid_t parent = ::getpid();
   children_.reserve(static_cast<std::size_t>(cpus));
@@ -75,7 +75,7 @@ Load::Load(LoadKind kind) {
     if (pid < 0) {
       const int err = errno;
       stop();
-      throw Error(std::string("fork for the load: ") + std::strerror(err));
+      throw_errno("fork for the load", err);
     }
     if (pid == 0) {
       // Die with the parent, even of SIGKILL. The parent may have died

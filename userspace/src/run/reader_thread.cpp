@@ -16,11 +16,10 @@ class ThreadAttr {
  public:
   explicit ThreadAttr(std::size_t stack_bytes) {
     if (const int err = ::pthread_attr_init(&attr_); err != 0)
-      throw Error(std::string("pthread_attr_init: ") + std::strerror(err));
+      throw_errno("pthread_attr_init", err);
     if (const int err = ::pthread_attr_setstacksize(&attr_, stack_bytes); err != 0) {
       ::pthread_attr_destroy(&attr_);
-      throw Error("reader thread stack of " + std::to_string(stack_bytes) +
-                  " bytes: " + std::strerror(err));
+      throw_errno("reader thread stack of " + std::to_string(stack_bytes) + " bytes", err);
     }
   }
   ThreadAttr(const ThreadAttr&) = delete;
@@ -45,31 +44,11 @@ void* trampoline(void* arg) noexcept {
 ReaderThread::ReaderThread(std::function<void()> fn, std::size_t stack_bytes) {
   const ThreadAttr attr(stack_bytes);
   auto owned = std::make_unique<std::function<void()>>(std::move(fn));
-  if (const int err = ::pthread_create(&id_, attr.get(), trampoline, owned.get()); err != 0)
-    throw Error(std::string("cannot start a reader thread: ") + std::strerror(err));
+  pthread_t id{};
+  if (const int err = ::pthread_create(&id, attr.get(), trampoline, owned.get()); err != 0)
+    throw_errno("cannot start a reader thread", err);
   static_cast<void>(owned.release());  // the thread owns it now
-  joinable_ = true;
-}
-
-ReaderThread::ReaderThread(ReaderThread&& other) noexcept
-    : id_(other.id_), joinable_(std::exchange(other.joinable_, false)) {}
-
-ReaderThread& ReaderThread::operator=(ReaderThread&& other) noexcept {
-  if (this != &other) {
-    join();
-    id_ = other.id_;
-    joinable_ = std::exchange(other.joinable_, false);
-  }
-  return *this;
-}
-
-ReaderThread::~ReaderThread() { join(); }
-
-void ReaderThread::join() {
-  if (joinable_) {
-    ::pthread_join(id_, nullptr);
-    joinable_ = false;
-  }
+  thread_.reset({id, true});
 }
 
 }  // namespace irqbridge

@@ -100,13 +100,12 @@ void start_on_cpu(int cpu, const std::function<void()>& start, const std::functi
   }
   cpu_set_t before;
   CPU_ZERO(&before);
-  if (ops.get(before) != 0) throw Error(std::string("sched_getaffinity: ") + std::strerror(errno));
+  if (ops.get(before) != 0) throw_errno("sched_getaffinity");
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(static_cast<std::size_t>(cpu), &one);
   if (ops.set(one) != 0)
-    throw Error("cannot move to CPU " + std::to_string(cpu) +
-                " to start the timer there: " + std::strerror(errno));
+    throw_errno("cannot move to CPU " + std::to_string(cpu) + " to start the timer there");
   AffinityRestore restore(ops, before);
   start();  // throws: restore puts the thread back, nothing runs
   if (const int err = restore.restore_now(); err != 0) {

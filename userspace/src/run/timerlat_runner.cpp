@@ -38,7 +38,7 @@ Timerlat run_or_throw(Timerlat t) {
     return t;
   }
   if (run.spawn_error != 0) {
-    t.reason = std::string("cannot run rtla: ") + std::strerror(run.spawn_error);
+    t.reason = errno_message("cannot run rtla", run.spawn_error);
     return t;
   }
   const int status = run.status;

@@ -50,22 +50,21 @@ ReaderSettings apply_reader_settings(const ReaderSettings& wanted) {
     CPU_ZERO(&set);
     CPU_SET(static_cast<std::size_t>(wanted.cpu), &set);
     if (::sched_setaffinity(0, sizeof(set), &set) != 0)
-      throw Error("cannot pin the reader to CPU " + std::to_string(wanted.cpu) + ": " +
-                  std::strerror(errno));
+      throw_errno("cannot pin the reader to CPU " + std::to_string(wanted.cpu));
     applied.cpu = wanted.cpu;
   }
   if (wanted.policy == "SCHED_FIFO") {
     sched_param param{};
     param.sched_priority = wanted.priority;
     if (::sched_setscheduler(0, SCHED_FIFO, &param) != 0)
-      throw Error("cannot make the reader SCHED_FIFO " + std::to_string(wanted.priority) + ": " +
-                  std::strerror(errno) + " (run as root, or use --sched other)");
+      throw Error(
+          errno_message("cannot make the reader SCHED_FIFO " + std::to_string(wanted.priority)) +
+          " (run as root, or use --sched other)");
     applied.policy = "SCHED_FIFO";
     applied.priority = wanted.priority;
   }
   if (wanted.mlockall) {
-    if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-      throw Error(std::string("mlockall: ") + std::strerror(errno));
+    if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) throw_errno("mlockall");
     applied.mlockall = true;
   }
   return applied;

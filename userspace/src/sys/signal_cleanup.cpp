@@ -82,8 +82,7 @@ void install_signal_cleanup() {
     for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&sa.sa_mask, s);
     sa.sa_flags = SA_RESTART;
     for (int s : {SIGINT, SIGTERM, SIGHUP})
-      if (::sigaction(s, &sa, nullptr) != 0)
-        throw Error(std::string("sigaction: ") + std::strerror(errno));
+      if (::sigaction(s, &sa, nullptr) != 0) throw_errno("sigaction");
   });
 }
 

@@ -46,8 +46,7 @@ std::uint32_t choose_uring_setup(const std::function<int(std::uint32_t)>& init,
     const int ret = init(flags);
     if (ret == 0) return flags;
     if (ret != -EINVAL || flags == 0 || only)
-      throw Error(fmt::format("io_uring_queue_init ({}): {}", uring_setup_name(flags),
-                              std::strerror(-ret)));
+      throw_errno(fmt::format("io_uring_queue_init ({})", uring_setup_name(flags)), -ret);
   }
   throw Error("io_uring_queue_init: no setup left to try");  // not reached: 0 is last
 }

@@ -12,7 +12,17 @@
 #include <cstddef>
 #include <functional>
 
+#include "irqbridge/sys/scoped_resource.hpp"
+
 namespace irqbridge {
+
+// A started thread that is still to be joined.
+struct JoinableThread {
+  pthread_t id{};
+  bool joinable = false;
+  bool operator==(const JoinableThread&) const = default;
+};
+inline void join_thread(JoinableThread t) noexcept { ::pthread_join(t.id, nullptr); }
 
 class ReaderThread {
  public:
@@ -27,20 +37,14 @@ class ReaderThread {
   // an escaping exception ends the process).
   explicit ReaderThread(std::function<void()> fn, std::size_t stack_bytes = kStackBytes);
   ReaderThread() = default;  // no thread
-  ReaderThread(ReaderThread&& other) noexcept;
-  ReaderThread& operator=(ReaderThread&& other) noexcept;
-  ReaderThread(const ReaderThread&) = delete;
-  ReaderThread& operator=(const ReaderThread&) = delete;
-  // Joins.
-  ~ReaderThread();
+  // Move-only; destruction, reset and move assignment join.
 
-  void join();
+  void join() { thread_.reset(); }
   // The thread, while it is joinable (e.g. its CPU-time clock).
-  [[nodiscard]] pthread_t native_handle() const { return id_; }
+  [[nodiscard]] pthread_t native_handle() const { return thread_.get().id; }
 
  private:
-  pthread_t id_{};
-  bool joinable_ = false;
+  ScopedResource<JoinableThread, join_thread> thread_;
 };
 
 }  // namespace irqbridge

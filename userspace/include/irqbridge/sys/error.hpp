@@ -1,8 +1,11 @@
 // One error type for the whole reader: what() is one line meant for the user.
 #pragma once
 
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace irqbridge {
 
@@ -18,5 +21,21 @@ class FatalError : public Error {
  public:
   using Error::Error;
 };
+
+// "what: No such file or directory": a failed call in one line. err is
+// errno by default (read where the call is written, before anything else
+// can change it); pass it explicitly for APIs that return the error
+// (pthread, -ret of liburing).
+inline std::string errno_message(std::string_view what, int err = errno) {
+  std::string out(what);
+  out += ": ";
+  out += std::strerror(err);
+  return out;
+}
+
+// Throws Error(errno_message(what, err)).
+[[noreturn]] inline void throw_errno(std::string_view what, int err = errno) {
+  throw Error(errno_message(what, err));
+}
 
 }  // namespace irqbridge

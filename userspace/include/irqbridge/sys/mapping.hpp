@@ -5,40 +5,32 @@
 
 #include <cstddef>
 #include <span>
-#include <utility>
+
+#include "irqbridge/sys/scoped_resource.hpp"
 
 namespace irqbridge {
+
+// Where a mapping is and how long: what munmap() needs.
+struct MappedRegion {
+  void* addr = nullptr;
+  std::size_t length = 0;
+  bool operator==(const MappedRegion&) const = default;
+};
+
+inline void unmap_region(MappedRegion r) noexcept { ::munmap(r.addr, r.length); }
 
 class Mapping {
  public:
   Mapping() noexcept = default;
-  Mapping(void* addr, std::size_t length) noexcept : addr_(addr), length_(length) {}
-  Mapping(Mapping&& other) noexcept
-      : addr_(std::exchange(other.addr_, nullptr)), length_(std::exchange(other.length_, 0)) {}
-  Mapping& operator=(Mapping&& other) noexcept {
-    if (this != &other) {
-      unmap();
-      addr_ = std::exchange(other.addr_, nullptr);
-      length_ = std::exchange(other.length_, 0);
-    }
-    return *this;
-  }
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  ~Mapping() { unmap(); }
+  Mapping(void* addr, std::size_t length) noexcept : region_({addr, length}) {}
 
   [[nodiscard]] std::span<std::byte> bytes() const noexcept {
-    return {static_cast<std::byte*>(addr_), length_};
+    return {static_cast<std::byte*>(region_.get().addr), region_.get().length};
   }
-  explicit operator bool() const noexcept { return addr_ != nullptr; }
+  explicit operator bool() const noexcept { return static_cast<bool>(region_); }
 
  private:
-  void unmap() noexcept {
-    if (addr_ != nullptr) ::munmap(addr_, length_);
-    addr_ = nullptr;
-  }
-  void* addr_ = nullptr;
-  std::size_t length_ = 0;
+  ScopedResource<MappedRegion, unmap_region> region_;
 };
 
 // mmap(MAP_SHARED) of a file; an empty Mapping (errno set) on failure.

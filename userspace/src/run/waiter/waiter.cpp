@@ -15,7 +15,7 @@ namespace detail {
 
 int make_eventfd(bool nonblocking) {
   const int fd = ::eventfd(0, EFD_CLOEXEC | (nonblocking ? EFD_NONBLOCK : 0));
-  if (fd < 0) throw Error(std::string("eventfd: ") + std::strerror(errno));
+  if (fd < 0) throw_errno("eventfd");
   return fd;
 }
 
@@ -60,7 +60,7 @@ io_uring_cqe* IoUring::submit_and_wait(std::chrono::steady_clock::time_point dea
     const int ret = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
     if (ret == -ETIME) return nullptr;
     if (ret == -EINTR) continue;
-    if (ret < 0) throw Error(std::string("io_uring_submit_and_wait: ") + std::strerror(-ret));
+    if (ret < 0) throw_errno("io_uring_submit_and_wait", -ret);
     if (cqe != nullptr) return cqe;
   }
 }
@@ -77,7 +77,7 @@ std::optional<std::uint64_t> read_counter(int fd) {
   const ssize_t n = ::read(fd, &value, sizeof(value));
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return std::nullopt;
-    throw Error(std::string("reading the eventfd: ") + std::strerror(errno));
+    throw_errno("reading the eventfd");
   }
   if (n != sizeof(value))
     throw Error("reading the eventfd returned " + std::to_string(n) + " bytes, not 8");

@@ -26,7 +26,7 @@ class DeviceReadWaiter final : public Waiter {
 
   void attach_device(int fd) override {
     dev_.reset(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
-    if (!dev_) throw Error(std::string("dup of the device: ") + std::strerror(errno));
+    if (!dev_) throw_errno("dup of the device");
   }
 
   std::optional<std::uint64_t> wait(std::chrono::milliseconds timeout) override {
@@ -36,7 +36,7 @@ class DeviceReadWaiter final : public Waiter {
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(time_left(deadline));
       pollfd pfd{dev_.get(), POLLIN, 0};
       const int n = ::poll(&pfd, 1, static_cast<int>(left.count()));
-      if (n < 0 && errno != EINTR) throw Error(std::string("poll: ") + std::strerror(errno));
+      if (n < 0 && errno != EINTR) throw_errno("poll");
       // Readable: the only reader, so this read(2) does not block.
       if (n > 0) {
         if (auto v = read_counter(dev_.get())) return v;

@@ -17,12 +17,11 @@ namespace {
 class EpollWaiter final : public Waiter {
  public:
   EpollWaiter() : efd_(make_eventfd(true)), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
-    if (!epfd_) throw Error(std::string("epoll_create1: ") + std::strerror(errno));
+    if (!epfd_) throw_errno("epoll_create1");
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = efd_.get();
-    if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, efd_.get(), &ev) != 0)
-      throw Error(std::string("epoll_ctl: ") + std::strerror(errno));
+    if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, efd_.get(), &ev) != 0) throw_errno("epoll_ctl");
   }
 
   [[nodiscard]] int eventfd() const override { return efd_.get(); }
@@ -33,7 +32,7 @@ class EpollWaiter final : public Waiter {
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(time_left(deadline));
       epoll_event ev{};
       const int n = ::epoll_wait(epfd_.get(), &ev, 1, static_cast<int>(left.count()));
-      if (n < 0 && errno != EINTR) throw Error(std::string("epoll_wait: ") + std::strerror(errno));
+      if (n < 0 && errno != EINTR) throw_errno("epoll_wait");
       if (n > 0) {
         if (auto v = read_counter(efd_.get())) return v;
       }

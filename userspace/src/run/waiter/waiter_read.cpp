@@ -43,8 +43,7 @@ void install_handler_once() {
     sa.sa_handler = on_sigusr1;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;  // no SA_RESTART: the blocked read returns EINTR
-    if (::sigaction(SIGUSR1, &sa, nullptr) != 0)
-      throw Error(std::string("sigaction: ") + std::strerror(errno));
+    if (::sigaction(SIGUSR1, &sa, nullptr) != 0) throw_errno("sigaction");
   });
 }
 

@@ -48,8 +48,7 @@ class UringPollWaiter final : public Waiter {
     const bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
     ring_.seen(cqe);
     if (!more) armed_ = false;  // the kernel ended the multishot poll
-    if (res < 0 && res != -ECANCELED)
-      throw Error(std::string("io_uring poll: ") + std::strerror(-res));
+    if (res < 0 && res != -ECANCELED) throw_errno("io_uring poll", -res);
   }
 
   UniqueFd efd_;

@@ -33,7 +33,7 @@ class UringReadWaiter final : public Waiter {
       ring_.seen(cqe);
       read_queued_ = false;
       if (res == -EAGAIN || res == -EINTR) continue;
-      if (res < 0) throw Error(std::string("reading the eventfd: ") + std::strerror(-res));
+      if (res < 0) throw_errno("reading the eventfd", -res);
       if (res != sizeof(buffer_))
         throw Error("reading the eventfd returned " + std::to_string(res) + " bytes, not 8");
       return buffer_;
