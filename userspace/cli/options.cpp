@@ -147,7 +147,7 @@ std::vector<int> cpu_list(const Options& o) {
 ReaderSettings wanted_reader(const Options& o) {
   ReaderSettings r;
   if (o.sched == "fifo") {
-    r.policy = "SCHED_FIFO";
+    r.policy = SchedPolicy::fifo;
     r.priority = o.priority;
     r.mlockall = true;
   }

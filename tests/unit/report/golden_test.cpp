@@ -102,7 +102,7 @@ Report Compare() {
   r.accel = "tcg";
   r.load = "cpu";
   r.timer_cpu = 1;
-  r.reader = {"SCHED_FIFO", 80, true, 1, "uring-read", "SINGLE_ISSUER", 4096, true, false};
+  r.reader = {SchedPolicy::fifo, 80, true, 1, "uring-read", "SINGLE_ISSUER", 4096, true, false};
   r.floor.available = true;
   r.floor.reason.clear();
   r.floor.command = "cyclictest -q";

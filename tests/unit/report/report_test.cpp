@@ -54,7 +54,7 @@ Report TwoModes() {
   r.kernel = "6.12.0-test";
   r.period_ns = 1000000;
   r.events = 10;
-  r.reader = {"SCHED_FIFO", 80, true, -1};
+  r.reader = {SchedPolicy::fifo, 80, true, -1};
   r.cpus = 2;
   r.accel = "tcg";
   r.modes.push_back(Result("tasklet", IRQBRIDGE_CTX_SOFTIRQ, 10));

@@ -66,8 +66,12 @@ nlohmann::json counts_json(const Counts& c) {
           {"timer_overruns", c.kernel.timer_overruns}};
 }
 
+std::string_view policy_name(SchedPolicy policy) {
+  return policy == SchedPolicy::fifo ? "SCHED_FIFO" : "SCHED_OTHER";
+}
+
 nlohmann::json reader_json(const ReaderSettings& r) {
-  return {{"policy", r.policy},
+  return {{"policy", policy_name(r.policy)},
           {"priority", r.priority},
           {"mlockall", r.mlockall},
           {"cpu", r.cpu},

@@ -16,8 +16,8 @@ std::string reader_line(const ReaderSettings& r) {
   std::string s = r.variant;
   if (r.variant.rfind("uring", 0) == 0 && r.io_uring_setup != "unknown")
     s += " (io_uring " + r.io_uring_setup + ")";
-  s += ", " + r.policy;
-  if (r.policy == "SCHED_FIFO") s += fmt::format(" {}", r.priority);
+  s += fmt::format(", {}", policy_name(r.policy));
+  if (r.policy == SchedPolicy::fifo) s += fmt::format(" {}", r.priority);
   if (r.mlockall) s += " + mlockall";
   if (r.cpu >= 0) s += fmt::format(", CPU {}", r.cpu);
   return s;

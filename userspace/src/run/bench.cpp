@@ -153,7 +153,7 @@ std::string format_table(const BenchReport& r) {
   std::string out = fmt::format(
       "irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}, "
       "io_uring setup {}\n",
-      r.events, r.kernel, r.cpus, r.accel, r.reader.policy, r.reader.io_uring_setup);
+      r.events, r.kernel, r.cpus, r.accel, policy_name(r.reader.policy), r.reader.io_uring_setup);
   if (!r.rate_search.empty())
     out += fmt::format(
         "\n{:<14} {:>22}   (every event counted, no record lost, <1% periods skipped)\n", "mode",

@@ -93,7 +93,7 @@ std::string format_table(const SweepReport& r) {
   auto us = [](std::int64_t ns) { return static_cast<double>(ns) / 1000.0; };
   std::string out = fmt::format(
       "irqbridge sweep: {} events per point, kernel {}, {} CPUs ({}), load {}, reader {} {}\n\n",
-      r.events, r.kernel, r.cpus, r.accel, r.load, r.reader.variant, r.reader.policy);
+      r.events, r.kernel, r.cpus, r.accel, r.load, r.reader.variant, policy_name(r.reader.policy));
   out += fmt::format("{:>10} {:>9} {:<13} {:>9} {:>9} {:>9} {:>7} {:>6} {:>6} {:>10} {:>10}\n",
                      "period us", "rate/s", "mode", "fired", "counted", "wake/ev", "batch", "lost",
                      "t-ovr", "p50 us", "p99 us");

@@ -53,14 +53,14 @@ ReaderSettings apply_reader_settings(const ReaderSettings& wanted) {
       throw_errno("cannot pin the reader to CPU " + std::to_string(wanted.cpu));
     applied.cpu = wanted.cpu;
   }
-  if (wanted.policy == "SCHED_FIFO") {
+  if (wanted.policy == SchedPolicy::fifo) {
     sched_param param{};
     param.sched_priority = wanted.priority;
     if (::sched_setscheduler(0, SCHED_FIFO, &param) != 0)
       throw Error(
           errno_message("cannot make the reader SCHED_FIFO " + std::to_string(wanted.priority)) +
           " (run as root, or use --sched other)");
-    applied.policy = "SCHED_FIFO";
+    applied.policy = SchedPolicy::fifo;
     applied.priority = wanted.priority;
   }
   if (wanted.mlockall) {

@@ -24,10 +24,15 @@ namespace irqbridge {
 
 inline constexpr const char* kReportSchema = "irqbridge.compare/1";
 
+// The reader thread's scheduling class.
+enum class SchedPolicy { other, fifo };
+// "SCHED_OTHER", "SCHED_FIFO": the name in the reports.
+std::string_view policy_name(SchedPolicy policy);
+
 // How the reader thread was scheduled and how it waited: latency depends
 // on both.
 struct ReaderSettings {
-  std::string policy = "SCHED_OTHER";  // or SCHED_FIFO
+  SchedPolicy policy = SchedPolicy::other;
   int priority = 0;
   bool mlockall = false;
   int cpu = -1;                        // pinned CPU, -1 for none
