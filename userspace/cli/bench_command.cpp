@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "irqbridge/bench.hpp"
-#include "irqbridge/error.hpp"
-#include "irqbridge/percpu.hpp"
-#include "irqbridge/reader_setup.hpp"
+#include "irqbridge/run/bench.hpp"
+#include "irqbridge/run/percpu.hpp"
+#include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/reader_setup.hpp"
 
 namespace irqbridge::cli {
 
@@ -74,13 +74,15 @@ void measure_cpu_scaling(const Options& o, const ModeInfo& cm, Device& device, B
     sc.cpus = n;
     sc.ring_bytes = n * device.info().ring_bytes;
     auto runs = run_per_cpu(device, s, cpus, report.reader, progress, {}, &sc.rss_kb);
+    Counts total;
     for (const auto& r : runs) {
-      sc.events += r.reader_total;
-      sc.wakeups += r.wakeups;
-      sc.reader_cpu_ns += r.reader_cpu_ns;
-      sc.exact = sc.exact && r.kernel.fired == r.kernel.counted &&
-                 r.reader_total == r.kernel.counted && r.kernel.fired == o.events;
+      total += r;
+      sc.exact = sc.exact && r.kernel.fired == o.events;
     }
+    sc.events = total.reader_total;
+    sc.wakeups = total.wakeups;
+    sc.reader_cpu_ns = total.reader_cpu_ns;
+    sc.exact = sc.exact && total.exact();
     report.cpu_scaling.push_back(sc);
   }
 }

@@ -12,14 +12,14 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "irqbridge/csv.hpp"
-#include "irqbridge/cyclictest_runner.hpp"
-#include "irqbridge/error.hpp"
-#include "irqbridge/load.hpp"
-#include "irqbridge/percpu.hpp"
-#include "irqbridge/reader_setup.hpp"
-#include "irqbridge/session.hpp"
-#include "irqbridge/timerlat_runner.hpp"
+#include "irqbridge/report/csv.hpp"
+#include "irqbridge/run/cyclictest_runner.hpp"
+#include "irqbridge/run/load.hpp"
+#include "irqbridge/run/percpu.hpp"
+#include "irqbridge/run/session.hpp"
+#include "irqbridge/run/timerlat_runner.hpp"
+#include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/reader_setup.hpp"
 
 namespace irqbridge::cli {
 
@@ -75,7 +75,7 @@ Floor measure_floor(const Options& o, const Report& report) {
   FloorSettings fs;
   fs.period_us = std::max<std::uint64_t>(1, (report.period_ns + 500) / 1000);
   fs.loops = report.events * report.repetitions;
-  fs.priority = report.reader.policy == "SCHED_FIFO" ? report.reader.priority : 0;
+  fs.priority = report.reader.policy == SchedPolicy::fifo ? report.reader.priority : 0;
   fs.mlockall = report.reader.mlockall;
   fs.cpu = report.reader.cpu;
   fs.cpus = report.cpu_list;
@@ -90,7 +90,7 @@ Timerlat measure_timerlat(const Options& o, const Report& report) {
   TimerlatSettings ts;
   ts.period_us = std::max<std::uint64_t>(1, (report.period_ns + 500) / 1000);
   ts.duration_s = timerlat_duration_s(report.events * report.repetitions, ts.period_us);
-  ts.priority = report.reader.policy == "SCHED_FIFO" ? report.reader.priority : 0;
+  ts.priority = report.reader.policy == SchedPolicy::fifo ? report.reader.priority : 0;
   if (!report.cpu_list.empty())
     ts.cpus = report.cpu_list;
   else if (report.reader.cpu >= 0)

@@ -8,9 +8,9 @@
 #include <cmath>
 #include <fstream>
 
-#include "irqbridge/cpu_list.hpp"
-#include "irqbridge/error.hpp"
-#include "irqbridge/reader_setup.hpp"
+#include "irqbridge/sys/cpu_list.hpp"
+#include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/reader_setup.hpp"
 
 namespace irqbridge::cli {
 
@@ -147,7 +147,7 @@ std::vector<int> cpu_list(const Options& o) {
 ReaderSettings wanted_reader(const Options& o) {
   ReaderSettings r;
   if (o.sched == "fifo") {
-    r.policy = "SCHED_FIFO";
+    r.policy = SchedPolicy::fifo;
     r.priority = o.priority;
     r.mlockall = true;
   }
