@@ -219,7 +219,7 @@ fi
 if [ "$status" = 0 ] && [ "$scenario" = measure ]; then
 	python3 "$here/check_measure.py" "$out" || status=1
 	# The pictures of the reports just written (gnuplot on the host).
-	"$here/../../tools/irqbridge-plot" --out "$out" "$out/measure.json" "$out/sweep.json" || status=1
+	"$here/../../userspace/tools/irqbridge-plot" --out "$out" "$out/measure.json" "$out/sweep.json" || status=1
 fi
 if [ "$status" = 0 ]; then
 	echo "e2e: $scenario passed"
