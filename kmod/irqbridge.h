@@ -107,16 +107,20 @@ struct irqbridge_inflight {
 /**
  * struct irqbridge_bh_ops - one bottom-half mechanism
  * @mode:	IRQBRIDGE_MODE_* it implements
- * @name:	name used in log messages
+ * @name:	its name in log messages, the CLI and the reports
+ *		(GET_CATALOGUE)
  * @may_sleep:	its signalling stage runs in task context
  * @threaded:	the top half returns IRQ_WAKE_THREAD instead of queueing;
  *		needs an interrupt source
  * @in_top:	no bottom half: @queue runs the signalling stage inside the
  *		top half (hard IRQ), so no busy work is allowed either
+ * @chained:	two hops: the first (a DPC) queues the second (a work item),
+ *		which signals
  * @queue:	called from the top half (hard-IRQ context): queue the bottom
  *		half; queueing an already queued one is a no-op, exactly like
  *		KeInsertQueueDpc on a queued DPC
- * @flush:	process context: wait until queued bottom halves have run
+ * @flush:	process context: wait until queued bottom halves have run;
+ *		NULL in the row of a mode this kernel lacks
  */
 struct irqbridge_bh_ops {
 	u32 mode;
@@ -124,12 +128,14 @@ struct irqbridge_bh_ops {
 	bool may_sleep;
 	bool threaded;
 	bool in_top;
+	bool chained;
 	void (*queue)(struct irqbridge_session *s);
 	void (*flush)(struct irqbridge_session *s);
 };
 
 const struct irqbridge_bh_ops *irqbridge_bh_lookup(u32 mode);
 u32 irqbridge_bh_supported_modes(void);
+void irqbridge_bh_catalogue(struct irqbridge_catalogue *cat);
 int irqbridge_bh_global_init(void);
 void irqbridge_bh_global_exit(void);
 void irqbridge_bh_init(struct irqbridge_session *s);
@@ -139,7 +145,8 @@ irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s);
 /**
  * struct irqbridge_source_ops - an interrupt source
  * @source:	IRQBRIDGE_SOURCE_* it implements
- * @name:	name used in log messages
+ * @name:	its name in log messages, the CLI and the reports
+ *		(GET_CATALOGUE)
  * @available:	whether the source can be used now (the device is bound)
  * @attach:	START, under the session lock: route the interrupt to @s
  * @busy:	hrtimer callback: the previous interrupt is not serviced yet,
@@ -162,6 +169,7 @@ struct irqbridge_source_ops {
 
 const struct irqbridge_source_ops *irqbridge_source_lookup(u32 source);
 u32 irqbridge_sources_available(void);
+void irqbridge_source_catalogue(struct irqbridge_catalogue *cat);
 int irqbridge_irqchip_init(void);
 void irqbridge_irqchip_exit(void);
 int irqbridge_edu_register(void);

@@ -7,6 +7,7 @@
 
 #include <linux/bits.h>
 #include <linux/kernel.h>
+#include <linux/string.h>
 
 #include "irqbridge.h"
 
@@ -65,4 +66,29 @@ u32 irqbridge_sources_available(void)
 		if (irqbridge_sources[i]->available())
 			mask |= BIT(irqbridge_sources[i]->source);
 	return mask;
+}
+
+static_assert(ARRAY_SIZE(irqbridge_sources) <= IRQBRIDGE_CATALOGUE_SOURCES);
+
+/**
+ * irqbridge_source_catalogue() - describe every source of the table
+ * @cat: the reply of GET_CATALOGUE, zeroed by the caller
+ *
+ * Fills @cat->sources and @cat->nr_sources, one entry per source, marked
+ * IRQBRIDGE_SOURCE_CAP_PRESENT when it is usable now.
+ */
+void irqbridge_source_catalogue(struct irqbridge_catalogue *cat)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(irqbridge_sources); i++) {
+		const struct irqbridge_source_ops *src = irqbridge_sources[i];
+		struct irqbridge_source_desc *d = &cat->sources[i];
+
+		d->source = src->source;
+		if (src->available())
+			d->flags |= IRQBRIDGE_SOURCE_CAP_PRESENT;
+		strscpy(d->name, src->name, sizeof(d->name));
+	}
+	cat->nr_sources = ARRAY_SIZE(irqbridge_sources);
 }
