@@ -43,7 +43,7 @@
 #include <vector>
 
 #include "device_util.hpp"
-#include "irqbridge/unique_fd.hpp"
+#include "irqbridge/sys/unique_fd.hpp"
 
 namespace {
 

@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "device_util.hpp"
-#include "irqbridge/mapping.hpp"
-#include "irqbridge/unique_fd.hpp"
+#include "irqbridge/sys/mapping.hpp"
+#include "irqbridge/sys/unique_fd.hpp"
 
 namespace {
 

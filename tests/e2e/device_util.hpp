@@ -14,7 +14,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "irqbridge/unique_fd.hpp"
+#include "irqbridge/sys/unique_fd.hpp"
 
 namespace irqbridge::e2e {
 

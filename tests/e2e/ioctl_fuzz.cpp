@@ -57,8 +57,8 @@
 #include <utility>
 #include <vector>
 
-#include "irqbridge/mapping.hpp"
-#include "irqbridge/unique_fd.hpp"
+#include "irqbridge/sys/mapping.hpp"
+#include "irqbridge/sys/unique_fd.hpp"
 
 namespace {
 

@@ -113,9 +113,10 @@ step "shellcheck"
 	fail shellcheck
 
 step "clang-format"
-(cd "$top" && clang-format --dry-run -Werror userspace/include/irqbridge/*.hpp \
-	userspace/src/*.cpp userspace/src/*.hpp userspace/cli/*.cpp userspace/cli/*.hpp \
-	tests/unit/*.cpp tests/e2e/*.cpp "$example"/user/*.cpp) || fail clang-format
+# userspace/ and tests/unit/ have one folder per layer: every depth.
+mapfile -t cxx < <(cd "$top" && find userspace/include userspace/src userspace/cli tests/unit \
+	-name '*.[ch]pp' | sort)
+(cd "$top" && clang-format --dry-run -Werror "${cxx[@]}" tests/e2e/*.cpp "$example"/user/*.cpp) || fail clang-format
 if [ -n "${kernel_clang_format:-}" ]; then
 	# kmod/ in the kernel's own .clang-format style (from the same source).
 	(cd "$top" && clang-format -style="file:$kernel_clang_format" --dry-run -Werror \

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "irqbridge/bench.hpp"
-#include "irqbridge/error.hpp"
-#include "irqbridge/percpu.hpp"
-#include "irqbridge/reader_setup.hpp"
+#include "irqbridge/run/bench.hpp"
+#include "irqbridge/run/percpu.hpp"
+#include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/reader_setup.hpp"
 
 namespace irqbridge::cli {
 

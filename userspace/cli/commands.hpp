@@ -3,11 +3,11 @@
 
 #include <vector>
 
-#include "irqbridge/device.hpp"
-#include "irqbridge/modes.hpp"
-#include "irqbridge/progress.hpp"
-#include "irqbridge/session.hpp"
-#include "irqbridge/sweep.hpp"
+#include "irqbridge/abi/device.hpp"
+#include "irqbridge/abi/modes.hpp"
+#include "irqbridge/report/progress.hpp"
+#include "irqbridge/run/session.hpp"
+#include "irqbridge/run/sweep.hpp"
 #include "options.hpp"
 
 namespace irqbridge::cli {

@@ -12,14 +12,14 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "irqbridge/csv.hpp"
-#include "irqbridge/cyclictest_runner.hpp"
-#include "irqbridge/error.hpp"
-#include "irqbridge/load.hpp"
-#include "irqbridge/percpu.hpp"
-#include "irqbridge/reader_setup.hpp"
-#include "irqbridge/session.hpp"
-#include "irqbridge/timerlat_runner.hpp"
+#include "irqbridge/report/csv.hpp"
+#include "irqbridge/run/cyclictest_runner.hpp"
+#include "irqbridge/run/load.hpp"
+#include "irqbridge/run/percpu.hpp"
+#include "irqbridge/run/session.hpp"
+#include "irqbridge/run/timerlat_runner.hpp"
+#include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/reader_setup.hpp"
 
 namespace irqbridge::cli {
 

@@ -7,13 +7,13 @@
 #include <string>
 
 #include "commands.hpp"
-#include "irqbridge/device.hpp"
-#include "irqbridge/error.hpp"
-#include "irqbridge/load.hpp"
-#include "irqbridge/modes.hpp"
-#include "irqbridge/signal_cleanup.hpp"
-#include "irqbridge/sweep.hpp"
-#include "irqbridge/version.hpp"
+#include "irqbridge/abi/device.hpp"
+#include "irqbridge/abi/modes.hpp"
+#include "irqbridge/report/version.hpp"
+#include "irqbridge/run/load.hpp"
+#include "irqbridge/run/sweep.hpp"
+#include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/signal_cleanup.hpp"
 #include "options.hpp"
 
 namespace {

@@ -8,9 +8,9 @@
 #include <cmath>
 #include <fstream>
 
-#include "irqbridge/cpu_list.hpp"
-#include "irqbridge/error.hpp"
-#include "irqbridge/reader_setup.hpp"
+#include "irqbridge/sys/cpu_list.hpp"
+#include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/reader_setup.hpp"
 
 namespace irqbridge::cli {
 

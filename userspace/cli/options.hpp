@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "irqbridge/load.hpp"
-#include "irqbridge/report.hpp"
-#include "irqbridge/waiter.hpp"
+#include "irqbridge/report/report.hpp"
+#include "irqbridge/run/load.hpp"
+#include "irqbridge/run/waiter/waiter.hpp"
 
 namespace irqbridge::cli {
 

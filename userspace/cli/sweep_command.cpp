@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "irqbridge/error.hpp"
-#include "irqbridge/load.hpp"
-#include "irqbridge/reader_setup.hpp"
-#include "irqbridge/session.hpp"
-#include "irqbridge/sweep.hpp"
+#include "irqbridge/run/load.hpp"
+#include "irqbridge/run/session.hpp"
+#include "irqbridge/run/sweep.hpp"
+#include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/reader_setup.hpp"
 
 namespace irqbridge::cli {
 

@@ -1,0 +1,145 @@
+#include "irqbridge/abi/device.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "irqbridge/sys/error.hpp"
+
+namespace irqbridge {
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+}  // namespace
+
+std::string module_version(const irqbridge_info& info) {
+  return {info.module_version, ::strnlen(info.module_version, sizeof(info.module_version))};
+}
+
+Device::Device(std::string path) : path_(std::move(path)) {
+  fd_.reset(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd_) {
+    const int err = errno;
+    switch (err) {
+      case ENOENT:
+        throw Error(path_ + " not found: load the module first (insmod irqbridge.ko)");
+      case EACCES:
+      case EPERM:
+        throw Error(path_ +
+                    ": permission denied: run as root or as a member of the device's group");
+      case EBUSY:
+        throw Error(path_ + " is busy: another irqbridge session has it open");
+      default:
+        throw Error(path_ + ": " + errno_text(err));
+    }
+  }
+  read_info();
+}
+
+Device::Device(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {
+  read_info();
+}
+
+void Device::read_info() {
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_INFO, &info_) != 0)
+    throw Error(path_ + ": GET_INFO failed: " + errno_text(errno) + " (not an irqbridge device?)");
+  if (info_.abi_version != IRQBRIDGE_ABI_VERSION)
+    throw Error("module ABI version " + std::to_string(info_.abi_version) +
+                ", this reader speaks " + std::to_string(IRQBRIDGE_ABI_VERSION) +
+                ": rebuild one of them");
+  if (info_.record_size != sizeof(irqbridge_record))
+    throw Error("module record size " + std::to_string(info_.record_size) + ", reader expects " +
+                std::to_string(sizeof(irqbridge_record)) + ": rebuild one of them");
+}
+
+Device Device::new_channel() const {
+  const int fd = ::ioctl(fd_.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0);
+  if (fd < 0) {
+    const int err = errno;
+    switch (err) {
+      case ENOTTY:
+        throw Error(path_ + ": the module has no channels (older than this reader): rebuild it");
+      case EMFILE:
+        throw Error(path_ + ": too many channels (at most " +
+                    std::to_string(IRQBRIDGE_SESSIONS_MAX - 1) + " besides the device)");
+      default:
+        throw Error(path_ + ": NEW_CHANNEL failed: " + errno_text(err));
+    }
+  }
+  return Device(path_ + " (channel)", UniqueFd(fd));
+}
+
+Mapping Device::map_ring() const {
+  Mapping ring =
+      map_shared(fd_.get(), static_cast<std::size_t>(info_.ring_bytes), PROT_READ | PROT_WRITE);
+  if (!ring) throw Error(path_ + ": mapping the record ring failed: " + errno_text(errno));
+  return ring;
+}
+
+void Device::set_eventfd(int fd) {
+  __s32 value = fd;
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_SET_EVENTFD, &value) != 0)
+    throw Error(path_ + ": attaching the eventfd failed: " + errno_text(errno));
+}
+
+void Device::configure(const irqbridge_config& config) {
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_CONFIGURE, &config) == 0) return;
+  const int err = errno;
+  switch (err) {
+    case ENODEV:
+      throw Error("the interrupt source is not present (the edu source needs QEMU's -device edu)");
+    case EOPNOTSUPP:
+      throw Error("the mode is not supported by this kernel");
+    case EINVAL:
+      throw Error(
+          "the module refused the settings: period 10 us .. 1 s, events 1 .. 100000000, work up to "
+          "1 ms (threaded: at most half the period, its thread is SCHED_FIFO), sleep up to 10 ms "
+          "and only in task-context modes, threaded needs an interrupt source");
+    default:
+      throw Error(path_ + ": CONFIGURE failed: " + errno_text(err));
+  }
+}
+
+void Device::start() {
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_START, 0) == 0) return;
+  const int err = errno;
+  switch (err) {
+    case EBUSY:
+      throw Error(path_ + ": START refused: the interrupt source is taken by another session, or " +
+                  "the sessions started on this CPU would raise more than " +
+                  std::to_string(IRQBRIDGE_CPU_RATE_MAX) + " top halves per second");
+    case ENODEV:
+      throw Error(path_ + ": START refused: the interrupt source's device was removed");
+    default:
+      throw Error(path_ + ": START failed: " + errno_text(err));
+  }
+}
+
+void Device::stop() {
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_STOP, 0) != 0)
+    throw Error(path_ + ": STOP failed: " + errno_text(errno));
+}
+
+irqbridge_stats Device::stats() const {
+  irqbridge_stats st{};
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_STATS, &st) != 0)
+    throw Error(path_ + ": GET_STATS failed: " + errno_text(errno));
+  return st;
+}
+
+irqbridge_cost Device::cost() const {
+  irqbridge_cost c{};
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_COST, &c) != 0) {
+    if (errno == ENOTTY) return irqbridge_cost{};
+    throw Error(path_ + ": GET_COST failed: " + errno_text(errno));
+  }
+  return c;
+}
+
+}  // namespace irqbridge

@@ -1,0 +1,203 @@
+#include "irqbridge/run/bench.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace irqbridge {
+
+bool sustained(const SweepPoint& p) {
+  return p.exact() && p.kernel.records_lost == 0 &&
+         p.kernel.timer_overruns * kSkippedPerHundred <= p.kernel.fired;
+}
+
+std::vector<SustainedRate> sustained_rates(std::span<const SweepPoint> points) {
+  std::vector<SustainedRate> out;
+  for (const auto& p : points) {
+    SustainedRate* r = nullptr;
+    for (auto& x : out)
+      if (x.mode == p.mode) r = &x;
+    if (r == nullptr) {
+      out.push_back({p.mode, false, 0});
+      r = &out.back();
+    }
+    if (sustained(p) && (!r->found || p.period_ns < r->period_ns)) {
+      r->found = true;
+      r->period_ns = p.period_ns;
+    }
+  }
+  return out;
+}
+
+double TopHalfCost::mean_ns() const {
+  return cost.top_halves
+             ? static_cast<double>(cost.top_ns_total) / static_cast<double>(cost.top_halves)
+             : 0.0;
+}
+
+namespace {
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+}  // namespace
+
+double RecordsOverhead::ratio() const {
+  return without_ns > 0.0 ? (with_ns - without_ns) / without_ns : 0.0;
+}
+
+bool RecordsOverhead::within() const { return measured && ratio() <= kRecordsOverheadMax; }
+
+RecordsOverhead records_overhead(std::span<const TopHalfCost> runs) {
+  RecordsOverhead o;
+  std::vector<double> with, without;
+  for (const auto& t : runs) {
+    if (t.cost.top_halves == 0) continue;
+    if (o.mode.empty()) o.mode = t.mode;
+    (t.records ? with : without).push_back(t.mean_ns());
+  }
+  o.runs_with = static_cast<unsigned>(with.size());
+  o.runs_without = static_cast<unsigned>(without.size());
+  if (with.empty() || without.empty()) return o;
+  o.measured = true;
+  o.with_ns = median_of(std::move(with));
+  o.without_ns = median_of(std::move(without));
+  return o;
+}
+
+double ReaderCost::per_wakeup_ns() const {
+  return wakeups ? static_cast<double>(cpu_ns) / static_cast<double>(wakeups) : 0.0;
+}
+
+double CpuScaling::cpu_ns_per_event() const {
+  return events ? static_cast<double>(reader_cpu_ns) / static_cast<double>(events) : 0.0;
+}
+
+std::vector<unsigned> scaling_steps(long online) {
+  std::vector<unsigned> steps;
+  for (long n : {1L, 2L, online})
+    if (n >= 1 && n <= online && (steps.empty() || steps.back() < n))
+      steps.push_back(static_cast<unsigned>(n));
+  return steps;
+}
+
+nlohmann::json to_json(const BenchReport& r) {
+  nlohmann::json rates = nlohmann::json::object();
+  for (const auto& s : sustained_rates(r.rate_search))
+    rates[s.mode] = {{"sustained", s.found},
+                     {"period_ns", s.period_ns},
+                     {"rate_hz", s.found ? 1e9 / static_cast<double>(s.period_ns) : 0.0}};
+  nlohmann::json search = nlohmann::json::array();
+  for (const auto& p : r.rate_search) {
+    nlohmann::json j = {{"mode", p.mode},
+                        {"period_ns", p.period_ns},
+                        {"fired", p.kernel.fired},
+                        {"counted", p.kernel.counted},
+                        {"exact", p.exact()},
+                        {"overruns", p.kernel.records_lost},
+                        {"timer_overruns", p.kernel.timer_overruns},
+                        {"wakeups", p.wakeups},
+                        {"sustained", sustained(p)}};
+    if (!p.error.empty()) j["error"] = p.error;
+    search.push_back(j);
+  }
+  nlohmann::json top = nlohmann::json::array();
+  for (const auto& t : r.top_half)
+    top.push_back({{"mode", t.mode},
+                   {"records", t.records},
+                   {"top_halves", t.cost.top_halves},
+                   {"mean_ns", t.mean_ns()},
+                   {"max_ns", t.cost.top_ns_max}});
+  const RecordsOverhead ro = records_overhead(r.top_half);
+  nlohmann::json overhead = {{"measured", ro.measured},    {"mode", ro.mode},
+                             {"runs_with", ro.runs_with},  {"runs_without", ro.runs_without},
+                             {"with_ns", ro.with_ns},      {"without_ns", ro.without_ns},
+                             {"ratio", ro.ratio()},        {"limit", kRecordsOverheadMax},
+                             {"within_limit", ro.within()}};
+  nlohmann::json readers = nlohmann::json::array();
+  for (const auto& c : r.readers)
+    readers.push_back({{"variant", c.variant},
+                       {"wakeups", c.wakeups},
+                       {"cpu_ns", c.cpu_ns},
+                       {"cpu_ns_per_wakeup", c.per_wakeup_ns()},
+                       {"exact", c.exact}});
+  nlohmann::json scaling = nlohmann::json::array();
+  for (const auto& c : r.cpu_scaling)
+    scaling.push_back({{"mode", c.mode},
+                       {"cpus", c.cpus},
+                       {"events", c.events},
+                       {"wakeups", c.wakeups},
+                       {"reader_cpu_ns", c.reader_cpu_ns},
+                       {"reader_cpu_ns_per_event", c.cpu_ns_per_event()},
+                       {"ring_bytes", c.ring_bytes},
+                       {"rss_kb", c.rss_kb},
+                       {"exact", c.exact}});
+  return {{"schema", kBenchSchema},
+          {"kernel", r.kernel},
+          {"version", r.version},
+          {"module_version", r.module_version},
+          {"cpus", r.cpus},
+          {"accel", r.accel},
+          {"events", r.events},
+          {"reader", reader_json(r.reader)},
+          {"max_sustained_rate", rates},
+          {"rate_search", search},
+          {"top_half_cost", top},
+          {"top_half_period_ns", r.top_half_period_ns},
+          {"records_overhead", overhead},
+          {"reader_cost", readers},
+          {"reader_period_ns", r.reader_period_ns},
+          {"cpu_scaling", scaling}};
+}
+
+std::string format_table(const BenchReport& r) {
+  std::string out = fmt::format(
+      "irqbridge bench: {} events per run, kernel {}, {} CPUs ({}), reader {}, "
+      "io_uring setup {}\n",
+      r.events, r.kernel, r.cpus, r.accel, r.reader.policy, r.reader.io_uring_setup);
+  if (!r.rate_search.empty())
+    out += fmt::format(
+        "\n{:<14} {:>22}   (every event counted, no record lost, <1% periods skipped)\n", "mode",
+        "highest sustained rate");
+  for (const auto& s : sustained_rates(r.rate_search)) {
+    out += s.found ? fmt::format("{:<14} {:>14.0f} /s at {:g} us\n", s.mode,
+                                 1e9 / static_cast<double>(s.period_ns),
+                                 static_cast<double>(s.period_ns) / 1000.0)
+                   : fmt::format("{:<14} {:>22}\n", s.mode, "none of the periods");
+  }
+  if (!r.top_half.empty())
+    out += fmt::format("\n{:<14} {:<9} {:>10} {:>12} {:>12}   (period {:g} us)\n", "top half",
+                       "records", "events", "mean ns", "max ns",
+                       static_cast<double>(r.top_half_period_ns) / 1000.0);
+  for (const auto& t : r.top_half)
+    out += fmt::format("{:<14} {:<9} {:>10} {:>12.0f} {:>12}\n", t.mode, t.records ? "on" : "off",
+                       t.cost.top_halves, t.mean_ns(), t.cost.top_ns_max);
+  if (const RecordsOverhead ro = records_overhead(r.top_half); ro.measured)
+    out += fmt::format(
+        "records overhead: {:+.1f} % of the top half without records ({:.0f} vs {:.0f} ns, "
+        "medians of {} and {} runs; limit {:+.0f} %){}\n",
+        100.0 * ro.ratio(), ro.with_ns, ro.without_ns, ro.runs_with, ro.runs_without,
+        100.0 * kRecordsOverheadMax, ro.within() ? "" : "  ABOVE THE LIMIT");
+  if (!r.readers.empty())
+    out += fmt::format(
+        "\n{:<14} {:>10} {:>16}   (reader CPU per wake-up, tasklet, period {:g} us)\n", "reader",
+        "wake-ups", "CPU ns/wake-up", static_cast<double>(r.reader_period_ns) / 1000.0);
+  for (const auto& c : r.readers)
+    out += fmt::format("{:<14} {:>10} {:>16.0f}{}\n", c.variant, c.wakeups, c.per_wakeup_ns(),
+                       c.exact ? "" : "  COUNT MISMATCH");
+  if (!r.cpu_scaling.empty())
+    out += fmt::format(
+        "\n{:<14} {:>5} {:>10} {:>14} {:>16} {:>12} {:>10}   (--cpus, {}, period {:g} us)\n",
+        "per-CPU cost", "CPUs", "events", "reader CPU ms", "CPU ns/event", "rings (KiB)",
+        "RSS (KiB)", r.cpu_scaling.front().mode, static_cast<double>(r.reader_period_ns) / 1000.0);
+  for (const auto& c : r.cpu_scaling)
+    out += fmt::format("{:<14} {:>5} {:>10} {:>14.1f} {:>16.0f} {:>12} {:>10}{}\n", "", c.cpus,
+                       c.events, static_cast<double>(c.reader_cpu_ns) / 1e6, c.cpu_ns_per_event(),
+                       c.ring_bytes / 1024, c.rss_kb, c.exact ? "" : "  COUNT MISMATCH");
+  return out;
+}
+
+}  // namespace irqbridge
