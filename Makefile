@@ -48,7 +48,7 @@ export IRQBRIDGE_CACHE ?= $(HOME)/.cache/irqbridge
 DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	flex bison bc libssl-dev libelf-dev ccache \
 	liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev \
-	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck \
+	qemu-system-x86 busybox-static cpio gzip python3 python3-jsonschema git dkms sparse shellcheck \
 	debootstrap debian-archive-keyring util-linux \
 	clang-format clang-tidy cppcheck perl rt-tests rtla gnuplot-nox chromium gcc-multilib
 

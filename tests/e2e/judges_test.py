@@ -14,6 +14,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import catalogue  # noqa: E402
 import check_gtest  # noqa: E402
 import check_percpu  # noqa: E402
 import check_report  # noqa: E402
@@ -79,23 +80,35 @@ class KernelModes(unittest.TestCase):
             kernel_modes.expected_modes("linux", "")
 
 
+GOLDEN = os.path.join(HERE, "..", "unit", "data", "golden", "compare.json")
+
+
 def compare_report(modes, events=1000, period_ns=1000000):
-    """A compare report that check_report must accept."""
-    stat = {"n": events, "p50": 10, "p90": 20, "p99": 30, "p999": 40, "max": 50}
-    report = {"schema": "irqbridge.compare/1", "kernel": "6.12.117+deb12-amd64", "accel": "tcg",
-              "reader": {"policy": "SCHED_FIFO",
-                         "io_uring_setup": {"flags": "SINGLE_ISSUER|DEFER_TASKRUN"}},
-              "events": events, "period_ns": period_ns,
-              "repetitions": 1, "modes": {}}
+    """A compare report that check_report must accept: the golden report of
+    the current writer (every key of the schema), its modes replaced by
+    clean runs of `modes`, contexts from the catalogue."""
+    with open(GOLDEN, encoding="utf-8") as f:
+        report = json.load(f)
+    template = report["modes"]["tasklet"]
+    template.pop("per_cpu", None)
+    stat = {"n": events, "p50": 10, "p90": 20, "p99": 30, "p999": 40, "p9999": 45, "max": 50,
+            "min": 1, "mean": 12.5}
+    report.update({"kernel": "6.12.117+deb12-amd64", "accel": "tcg", "events": events,
+                   "period_ns": period_ns, "repetitions": 1, "modes": {}, "timerlat": None,
+                   "timerlat_reason": "the kernel has no timerlat tracer"})
+    report["reader"]["io_uring_setup"]["flags"] = "SINGLE_ISSUER|DEFER_TASKRUN"
     for m in modes:
-        ctx = {"top": "hardirq", "bottom": check_report.BOTTOM_CONTEXT[m]}
-        if m in check_report.CHAIN_CONTEXT:
-            ctx["chain"] = check_report.CHAIN_CONTEXT[m]
-        report["modes"][m] = {
-            "fired": events, "counted": events, "reader_total": events, "wakeups": events, "overruns": 0,
-            "seq_gaps": 0, "unattributed": 0, "warmup": 0, "order_violations": 0,
-            "context": ctx, "source": "timer" if m != "threaded" else "irqchip",
-            "latency_ns": {s: dict(stat) for s in check_report.STAGES}}
+        ctx = {"top": "hardirq", "bottom": catalogue.bottom_context(m)}
+        if catalogue.chain_context(m):
+            ctx["chain"] = catalogue.chain_context(m)
+        mode = copy.deepcopy(template)
+        mode.update({
+            "fired": events, "counted": events, "reader_total": events, "wakeups": events,
+            "overruns": 0, "seq_gaps": 0, "unattributed": 0, "warmup": 0, "order_violations": 0,
+            "repetitions": 1, "context": ctx,
+            "source": "irqchip" if catalogue.modes()[m]["needs_irq_source"] else "timer",
+            "latency_ns": {s: dict(stat) for s in check_report.STAGES}})
+        report["modes"][m] = mode
     return report
 
 
@@ -154,11 +167,16 @@ class CheckReport(unittest.TestCase):
 def with_timerlat(report):
     """A report with rtla timerlat's result, as the CLI writes it."""
     side = {"samples": 1911, "overflows": 0,
-            "latency_ns": {"n": 1911, "p50": 60999, "p99": 2526999, "max": 5435999}}
+            "latency_ns": {"n": 1911, "p50": 60999, "p90": 70000, "p99": 2526999,
+                           "p999": 5000000, "p9999": 5435999, "max": 5435999, "min": 1000,
+                           "mean": 80000.5},
+            "histogram_ns": [[60999, 1000], [5435999, 911]]}
     report["timerlat"] = {
         "tool": "rtla timerlat", "command": "rtla timerlat hist -d 1 -p 1000",
         "settings": {"duration_s": 1, "period_us": 1000, "policy": "SCHED_FIFO",
-                     "priority": 80, "cpus": []},
+                     "priority": 80, "cpus": [], "entries": 1000, "bucket_us": 1,
+                     "dma_latency_us": 0},
+        "cpus": [0, 1], "resolution_ns": 1000,
         "irq": copy.deepcopy(side), "thread": copy.deepcopy(side)}
     report["timerlat_reason"] = ""
     return report
@@ -192,8 +210,11 @@ class CheckTimerlat(unittest.TestCase):
         self.assertTrue(any("missing tracer" in e for e in errors), errors)
 
     def test_rejects_missing_keys(self):
-        self.assertTrue(self.judge(compare_report(self.MODES), True))
-        self.assertTrue(self.judge(compare_report(self.MODES), False))
+        for key in ("timerlat", "timerlat_reason"):
+            r = compare_report(self.MODES)
+            del r[key]
+            self.assertTrue(self.judge(r, True), key)
+            self.assertTrue(self.judge(r, False), key)
 
     def test_rejects_no_samples_and_bad_ordering(self):
         for side in ("irq", "thread"):
