@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "device_util.hpp"
+#include "irqbridge/abi/catalogue.hpp"
 #include "irqbridge/sys/mapping.hpp"
 #include "irqbridge/sys/unique_fd.hpp"
 
@@ -52,21 +53,15 @@ constexpr uint32_t Bit(uint32_t n) { return 1u << n; }
 // 0 if unset or unknown: the tests that need it then fail, never skip.
 uint32_t ExpectedModes() {
   static const uint32_t mask = [] {
-    static constexpr std::pair<const char*, uint32_t> kNames[] = {
-        {"tasklet", IRQBRIDGE_MODE_TASKLET},       {"workqueue", IRQBRIDGE_MODE_WORKQUEUE},
-        {"tasklet_hi", IRQBRIDGE_MODE_TASKLET_HI}, {"wq_highpri", IRQBRIDGE_MODE_WQ_HIGHPRI},
-        {"wq_unbound", IRQBRIDGE_MODE_WQ_UNBOUND}, {"bh_wq", IRQBRIDGE_MODE_BH_WQ},
-        {"threaded", IRQBRIDGE_MODE_THREADED},     {"dpc_workitem", IRQBRIDGE_MODE_DPC_WORKITEM},
-        {"direct", IRQBRIDGE_MODE_DIRECT}};
+    const irqbridge::Catalogue catalogue = irqbridge::compiled_catalogue();
     const char* env = std::getenv("E2E_MODES");
     if (env == nullptr) return 0u;
     std::istringstream in(env);
     uint32_t m = 0;
     for (std::string name; in >> name;) {
-      const auto* it = std::find_if(std::begin(kNames), std::end(kNames),
-                                    [&](const auto& n) { return name == n.first; });
-      if (it == std::end(kNames)) return 0u;
-      m |= Bit(it->second);
+      const auto* mode = catalogue.mode(name);
+      if (mode == nullptr) return 0u;
+      m |= Bit(mode->id);
     }
     return m;
   }();
@@ -424,7 +419,7 @@ TEST_F(DeviceTest, CatalogueIsWhatConfigureEnforces) {
     const auto* b = reinterpret_cast<const unsigned char*>(&entry);
     return std::all_of(b, b + sizeof(entry), [](unsigned char c) { return c == 0; });
   };
-  const auto name_ok = [](const char (&name)[IRQBRIDGE_NAME_LEN]) {
+  const auto name_ok = [](const char(&name)[IRQBRIDGE_NAME_LEN]) {
     size_t len = strnlen(name, sizeof(name));
     if (len == 0 || len >= sizeof(name)) return false;
     return std::all_of(name + len, name + sizeof(name), [](char c) { return c == 0; });
@@ -507,10 +502,22 @@ TEST_F(DeviceTest, CatalogueIsWhatConfigureEnforces) {
     EXPECT_FALSE(sources & Bit(src.source)) << "listed twice";
     sources |= Bit(src.source);
     EXPECT_EQ(src.flags & ~IRQBRIDGE_SOURCE_CAP_PRESENT, 0u);
-    EXPECT_EQ((src.flags & IRQBRIDGE_SOURCE_CAP_PRESENT) != 0, (info.sources & Bit(src.source)) != 0)
+    EXPECT_EQ((src.flags & IRQBRIDGE_SOURCE_CAP_PRESENT) != 0,
+              (info.sources & Bit(src.source)) != 0)
         << src.name;
   }
   EXPECT_EQ(sources, Bit(IRQBRIDGE_SOURCE_MAX + 1) - 1);
+
+  // The CLI's compiled-in catalogue (used without the device) is this one.
+  const irqbridge::Catalogue module = irqbridge::module_catalogue(cat);
+  const irqbridge::Catalogue compiled = irqbridge::compiled_catalogue();
+  ASSERT_EQ(module.modes.size(), compiled.modes.size());
+  for (size_t i = 0; i < module.modes.size(); i++) {
+    EXPECT_EQ(module.modes[i].name, compiled.modes[i].name);
+    EXPECT_EQ(module.modes[i].id, compiled.modes[i].id) << module.modes[i].name;
+    EXPECT_EQ(module.modes[i].caps, compiled.modes[i].caps) << module.modes[i].name;
+  }
+  EXPECT_EQ(module.source_names(), compiled.source_names());
   std::sort(names.begin(), names.end());
   EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end()) << "a name twice";
 }

@@ -675,16 +675,18 @@ class Sequential {
     for (uint32_t i = 0; i < cat.nr_modes && i < IRQBRIDGE_CATALOGUE_MODES; i++)
       if (cat.modes[i].caps & IRQBRIDGE_MODE_CAP_SUPPORTED) supported |= 1U << cat.modes[i].mode;
     for (uint32_t i = 0; i < cat.nr_sources && i < IRQBRIDGE_CATALOGUE_SOURCES; i++)
-      if (cat.sources[i].flags & IRQBRIDGE_SOURCE_CAP_PRESENT) present |= 1U << cat.sources[i].source;
+      if (cat.sources[i].flags & IRQBRIDGE_SOURCE_CAP_PRESENT)
+        present |= 1U << cat.sources[i].source;
     bool ok = cat.size == sizeof(cat) && cat.reserved == 0 &&
               cat.nr_modes <= IRQBRIDGE_CATALOGUE_MODES &&
               cat.nr_sources <= IRQBRIDGE_CATALOGUE_SOURCES && supported == info_.modes &&
               (present & (1U << IRQBRIDGE_SOURCE_TIMER)) != 0;
     if (!ok) {
       v_.failures++;
-      std::printf("fuzz: FAIL get_catalogue: size %u nr_modes %u nr_sources %u supported 0x%x "
-                  "(GET_INFO 0x%x) present 0x%x\n",
-                  cat.size, cat.nr_modes, cat.nr_sources, supported, info_.modes, present);
+      std::printf(
+          "fuzz: FAIL get_catalogue: size %u nr_modes %u nr_sources %u supported 0x%x "
+          "(GET_INFO 0x%x) present 0x%x\n",
+          cat.size, cat.nr_modes, cat.nr_sources, supported, info_.modes, present);
     }
   }
 

@@ -35,12 +35,14 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
   const Catalogue catalogue = reply ? module_catalogue(*reply) : compiled_catalogue();
   for (const ModeInfo* info : modes) {
     const CatalogueMode* m = catalogue.mode(info->id);
-    if (m == nullptr) throw Error(fmt::format("mode {} is not in the module's catalogue", info->name));
+    if (m == nullptr)
+      throw Error(fmt::format("mode {} is not in the module's catalogue", info->name));
     if (o.sleep_us != 0 && !m->may_sleep())
       throw Error(fmt::format(
           "mode {} signals from {} and may not sleep: drop --sleep-us or pick a task-context "
           "mode",
-          m->name, m->in_top() ? "the hard interrupt (DIRQL)" : "softirq context (DISPATCH_LEVEL)"));
+          m->name,
+          m->in_top() ? "the hard interrupt (DIRQL)" : "softirq context (DISPATCH_LEVEL)"));
     if (o.work_ns != 0 && m->in_top())
       throw Error(fmt::format(
           "mode {} signals from the hard interrupt: no --work-ns busy loop with interrupts off",

@@ -3,6 +3,8 @@
 // rows of kmod/irqbridge_bottom.c's table and the sources' ops (read from
 // the sources here, since the module cannot be loaded on the host; the e2e
 // DeviceTest.CatalogueIsWhatConfigureEnforces checks the loaded module).
+#include "irqbridge/abi/catalogue.hpp"
+
 #include <gtest/gtest.h>
 #include <uapi/irqbridge.h>
 
@@ -13,7 +15,6 @@
 #include <sstream>
 #include <string>
 
-#include "irqbridge/abi/catalogue.hpp"
 #include "irqbridge/analysis/analysis.hpp"
 
 namespace irqbridge {
@@ -110,7 +111,7 @@ irqbridge_catalogue Reply() {
   r.nr_modes = 3;
   r.modes[0] = {IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_MODE_CAP_SUPPORTED, "tasklet"};
   r.modes[1] = {IRQBRIDGE_MODE_DPC_WORKITEM,
-                IRQBRIDGE_MODE_CAP_MAY_SLEEP | IRQBRIDGE_MODE_CAP_CHAINED, "dpc_workitem"};
+                IRQBRIDGE_MODE_CAP_MAY_SLEEP | IRQBRIDGE_MODE_CAP_CHAINED, "two_hops"};
   // A mode this build has never heard of: kept, with the module's word.
   r.modes[2] = {20, IRQBRIDGE_MODE_CAP_SUPPORTED | IRQBRIDGE_MODE_CAP_IN_TOP, "newmode"};
   r.nr_sources = 2;
@@ -127,6 +128,8 @@ TEST(CatalogueTest, ModuleReplyIsTakenAsItIsWithCompiledDescriptions) {
   EXPECT_EQ(c.modes[0].caps, 0u) << "SUPPORTED is kept apart from the rules";
   EXPECT_EQ(c.modes[0].mechanism, "tasklet_schedule()");
   EXPECT_EQ(c.modes[1].supported, false);
+  EXPECT_EQ(c.modes[1].name, "two_hops") << "the module's name wins";
+  EXPECT_FALSE(c.modes[1].windows.empty()) << "descriptions by number";
   EXPECT_TRUE(c.modes[1].chained());
   EXPECT_EQ(c.modes[1].bottom_context(), "softirq");
   EXPECT_EQ(c.modes[1].chain_context(), "task");
@@ -155,10 +158,16 @@ TEST(CatalogueTest, JsonSaysWhereItCameFromAndDerivesContexts) {
     if (!m["may_sleep"].get<bool>()) EXPECT_NE(m["contexts"]["bottom"], "task") << m["name"];
   }
   EXPECT_EQ(contexts, (std::set<std::string>{"hardirq", "softirq", "task"}));
-  std::size_t main = 0;
-  for (const auto& s : compiled["stages"]) main += s["main"].get<bool>() ? 1 : 0;
+  std::size_t main = 0, breakdown = 0;
+  std::set<std::string> stage_names;
+  for (const auto& s : compiled["stages"]) {
+    main += s["main"].get<bool>() ? 1 : 0;
+    breakdown += s["breakdown"].get<bool>() ? 1 : 0;
+    stage_names.insert(s["name"].get<std::string>());
+  }
   EXPECT_EQ(main, 4u);
-  EXPECT_EQ(compiled["stages"].size(), std::size_t{kStageCount});
+  EXPECT_EQ(breakdown, 3u);
+  EXPECT_EQ(stage_names.size(), std::size_t{kStageCount}) << "every stage once";
 
   const nlohmann::json module = to_json(module_catalogue(Reply()));
   EXPECT_EQ(module["from"], "module");

@@ -1,5 +1,6 @@
 #include "irqbridge/abi/catalogue.hpp"
 
+#include <array>
 #include <cstring>
 #include <string>
 
@@ -162,9 +163,13 @@ nlohmann::json to_json(const Catalogue& c) {
                        {"id", s.id},
                        {"present", optional(s.present)},
                        {"description", s.description}});
+  // In the order an event passes them; the first three of the main stages
+  // add up to timer_to_user (the breakdown the tools stack).
+  constexpr std::array<Stage, kStageCount> kPipeline = {
+      Stage::raise_to_top,     Stage::timer_to_top,   Stage::top_to_bottom, Stage::bottom_to_chain,
+      Stage::bottom_to_signal, Stage::bottom_to_user, Stage::top_to_user,   Stage::timer_to_user};
   nlohmann::json stages = nlohmann::json::array();
-  for (std::size_t i = 0; i < kStageCount; i++) {
-    const auto st = static_cast<Stage>(i);
+  for (Stage st : kPipeline) {
     bool main = false, histogram = false;
     for (Stage s : kMainStages) main = main || s == st;
     for (Stage s : kUserStages) histogram = histogram || s == st;
@@ -172,6 +177,7 @@ nlohmann::json to_json(const Catalogue& c) {
                       {"measures", std::string(stage_text(st))},
                       {"main", main},
                       {"histogram", histogram},
+                      {"breakdown", main && st != Stage::top_to_user},
                       {"chained_only", st == Stage::bottom_to_chain}});
   }
   return {{"schema", kCatalogueSchema},

@@ -1,10 +1,9 @@
 #include "irqbridge/abi/device.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>

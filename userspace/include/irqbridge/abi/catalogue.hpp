@@ -9,11 +9,10 @@
 #include <uapi/irqbridge.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace irqbridge {
 
@@ -21,9 +20,9 @@ inline constexpr const char* kCatalogueSchema = "irqbridge.catalogue/1";
 
 struct CatalogueMode {
   std::string name;
-  std::uint32_t id = 0;                // IRQBRIDGE_MODE_*
-  std::uint32_t caps = 0;              // IRQBRIDGE_MODE_CAP_* (SUPPORTED only from the module)
-  std::optional<bool> supported;       // unknown without the module
+  std::uint32_t id = 0;                     // IRQBRIDGE_MODE_*
+  std::uint32_t caps = 0;                   // IRQBRIDGE_MODE_CAP_* (SUPPORTED only from the module)
+  std::optional<bool> supported;            // unknown without the module
   std::string mechanism, windows, missing;  // descriptions (compiled-in; empty if unknown)
 
   [[nodiscard]] bool may_sleep() const { return (caps & IRQBRIDGE_MODE_CAP_MAY_SLEEP) != 0; }
@@ -38,8 +37,8 @@ struct CatalogueMode {
 
 struct CatalogueSource {
   std::string name;
-  std::uint32_t id = 0;            // IRQBRIDGE_SOURCE_*
-  std::optional<bool> present;     // unknown without the module
+  std::uint32_t id = 0;         // IRQBRIDGE_SOURCE_*
+  std::optional<bool> present;  // unknown without the module
   std::string description;
 };
 
