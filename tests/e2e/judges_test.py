@@ -15,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import catalogue  # noqa: E402
+import check_catalogue  # noqa: E402
 import check_gtest  # noqa: E402
 import check_percpu  # noqa: E402
 import check_report  # noqa: E402
@@ -110,6 +111,47 @@ def compare_report(modes, events=1000, period_ns=1000000):
             "latency_ns": {s: dict(stat) for s in check_report.STAGES}})
         report["modes"][m] = mode
     return report
+
+
+class CheckCatalogue(unittest.TestCase):
+    """irqbridge info --json from the module, judged against the kernel's
+    modes and the compiled-in catalogue."""
+
+    def module_catalogue(self, supported):
+        got = copy.deepcopy(catalogue.load())
+        got["from"] = "module"
+        for m in got["modes"]:
+            m["supported"] = m["name"] in supported
+        for s in got["sources"]:
+            s["present"] = True
+        return got
+
+    def test_accepts_the_module_reply(self):
+        self.assertEqual(check_catalogue.check(self.module_catalogue(ALL), ALL, True), [])
+        self.assertEqual(check_catalogue.check(self.module_catalogue(NO_BH_WQ), NO_BH_WQ, True), [])
+
+    def test_rejects_the_compiled_in_table(self):
+        got = self.module_catalogue(ALL)
+        got["from"] = "compiled-in"
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+
+    def test_rejects_supported_modes_other_than_the_kernels(self):
+        self.assertTrue(check_catalogue.check(self.module_catalogue(NO_BH_WQ), ALL, True))
+        self.assertTrue(check_catalogue.check(self.module_catalogue(ALL), NO_DIRECT, True))
+
+    def test_rejects_a_capability_or_name_other_than_compiled_in(self):
+        got = self.module_catalogue(ALL)
+        got["modes"][0]["may_sleep"] = not got["modes"][0]["may_sleep"]
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+        got = self.module_catalogue(ALL)
+        got["modes"][1]["name"] += "_x"
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+
+    def test_rejects_a_missing_source(self):
+        got = self.module_catalogue(ALL)
+        got["sources"][-1]["present"] = False
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+        self.assertEqual(check_catalogue.check(got, ALL, False), [])
 
 
 class CheckReport(unittest.TestCase):

@@ -187,6 +187,9 @@ if [ "$scenario" = device_abi ] || [ "$scenario" = device_noedu ]; then
 	fi
 	python3 "$here/check_gtest.py" "${gtest_args[@]}" || status=1
 fi
+if [ "$scenario" = device_abi ]; then
+	python3 "$here/check_catalogue.py" "$out/catalogue.json" --kernel-modes "$kernel_modes" || status=1
+fi
 if [ "$scenario" = remove ]; then
 	# Every removal case ran (none skipped but a mode the kernel lacks).
 	python3 "$here/check_gtest.py" "$out/remove_test.xml" --kernel-modes "$kernel_modes" \
