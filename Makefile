@@ -36,7 +36,7 @@ WARMUP    ?= 50
 BENCH_EVENTS ?= 2000
 RATIO_RUNS ?= 3
 SOAK_SECONDS ?= 600
-PLOT      := tools/irqbridge-plot
+PLOT      := userspace/tools/irqbridge-plot
 BUILD     ?= build
 REPORT    := $(BUILD)/report
 KMOD_OUT  := $(BUILD)/kmod/$(KERNEL)
@@ -48,7 +48,7 @@ export IRQBRIDGE_CACHE ?= $(HOME)/.cache/irqbridge
 DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	flex bison bc libssl-dev libelf-dev ccache \
 	liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev \
-	qemu-system-x86 busybox-static cpio gzip python3 git dkms sparse shellcheck \
+	qemu-system-x86 busybox-static cpio gzip python3 python3-jsonschema git dkms sparse shellcheck \
 	debootstrap debian-archive-keyring util-linux \
 	clang-format clang-tidy cppcheck perl rt-tests rtla gnuplot-nox chromium gcc-multilib
 
@@ -101,11 +101,11 @@ demo: kmod userspace
 	@cat $(REPORT)/compare.txt
 	@echo
 	@$(PLOT) $(REPORT)/compare.json | sed 's/^/demo: picture /'
-	@tools/irqbridge-report $(REPORT)/compare.json | sed 's/^/demo: one page, pictures inline: /'
+	@userspace/tools/irqbridge-report $(REPORT)/compare.json | sed 's/^/demo: one page, pictures inline: /'
 	@echo "demo: report $(REPORT)/compare.json, guest console $(REPORT)/console.log"
 
 # In one boot: RATIO_RUNS demo runs (compare with the cyclictest floor),
-# then the median ratios and stages (tools/irqbridge-ratios).
+# then the median ratios and stages (userspace/tools/irqbridge-ratios).
 ratios: kmod userspace
 	@mkdir -p $(REPORT)
 	@echo "ratios: booting the $(KERNEL) test box: $(RATIO_RUNS) demo runs of $(EVENTS) events every $(PERIOD_US) us"
@@ -114,7 +114,7 @@ ratios: kmod userspace
 		-- 'insmod irqbridge.ko && rc=0 && for i in $$(seq $(RATIO_RUNS)); do irqbridge compare --quiet --modes tasklet,workqueue --events $(EVENTS) --period-us $(PERIOD_US) --repeat $(REPEAT) --warmup $(WARMUP) $(DEMO_ARGS) --json /out/ratios-run$$i.json > /out/ratios-run$$i.txt || rc=$$?; done; rmmod irqbridge; exit $$rc' \
 		> $(REPORT)/ratios-testbox.log 2>&1 || \
 		{ rc=$$?; tail -n 40 $(REPORT)/ratios-testbox.log; echo "ratios: the test box failed ($$rc); full log: $(REPORT)/ratios-testbox.log" >&2; exit $$rc; }
-	@tools/irqbridge-ratios --json $(REPORT)/ratios.json --command "make ratios KERNEL=$(KERNEL) EVENTS=$(EVENTS) PERIOD_US=$(PERIOD_US) REPEAT=$(REPEAT) RATIO_RUNS=$(RATIO_RUNS)" \
+	@userspace/tools/irqbridge-ratios --json $(REPORT)/ratios.json --command "make ratios KERNEL=$(KERNEL) EVENTS=$(EVENTS) PERIOD_US=$(PERIOD_US) REPEAT=$(REPEAT) RATIO_RUNS=$(RATIO_RUNS)" \
 		$$(for i in $$(seq $(RATIO_RUNS)); do echo $(REPORT)/ratios-run$$i.json; done)
 	@echo "ratios: $(REPORT)/ratios.json (with provenance), runs $(REPORT)/ratios-run*.json"
 
@@ -153,11 +153,11 @@ soak: kmod userspace
 check: kmod userspace
 	@cd $(BUILD) && ctest --output-on-failure -LE hotplug
 
-# The artifacts of docs/data/ (tools/docsgen/data.sh: one test box boot per
+# The artifacts of docs/data/ (docs/generator/data.sh: one test box boot per
 # phase, then summarize.py), then the docs regenerated from them. Another
 # KERNEL adds its own artifacts (KERNEL=6.12-rt: the RT column of
 # docs/preempt-rt.md).
-DOCSGEN := tools/docsgen
+DOCSGEN := docs/generator
 docs-data: kmod userspace
 	@EVENTS=$(EVENTS) PERIOD_US=$(PERIOD_US) REPEAT=$(REPEAT) WARMUP=$(WARMUP) \
 		BENCH_EVENTS=$(BENCH_EVENTS) $(DOCSGEN)/data.sh $(KERNEL) $(BUILD)

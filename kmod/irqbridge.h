@@ -101,21 +101,25 @@ struct irqbridge_inflight {
 /**
  * struct irqbridge_bh_ops - one bottom-half mechanism
  * @mode:	IRQBRIDGE_MODE_* it implements
- * @name:	name used in log messages
+ * @name:	its name in log messages, the CLI and the reports
+ *		(GET_CATALOGUE)
  * @may_sleep:	its signalling stage runs in task context
  * @threaded:	the top half returns IRQ_WAKE_THREAD instead of queueing;
  *		needs an interrupt source
  * @in_top:	no bottom half: @queue runs the signalling stage inside the
  *		top half (hard IRQ), so no busy work is allowed either
+ * @chained:	two hops: the first (a DPC) queues the second (a work item),
+ *		which signals
  * @queue:	called from the top half (hard-IRQ context): queue the bottom
  *		half; queueing an already queued one is a no-op, exactly like
  *		KeInsertQueueDpc on a queued DPC
  * @run:	the first stage, run by what @queue queued (a tasklet or a
  *		work item), by the handler thread (@threaded) or by @queue
  *		itself (@in_top); it never runs concurrently with itself
- * @run_chain:	a chain's second stage, or NULL: run by
+ * @run_chain:	a chain's second stage (@chained), or NULL: run by
  *		&irqbridge_session.chain_work, which @run queues
- * @flush:	process context: wait until queued bottom halves have run
+ * @flush:	process context: wait until queued bottom halves have run;
+ *		NULL in the row of a mode this kernel lacks
  *
  * A mode is one row of the table in irqbridge_bottom.c and these
  * functions: the deferral callbacks only call @run or @run_chain.
@@ -126,6 +130,7 @@ struct irqbridge_bh_ops {
 	bool may_sleep;
 	bool threaded;
 	bool in_top;
+	bool chained;
 	void (*queue)(struct irqbridge_session *s);
 	void (*run)(struct irqbridge_session *s);
 	void (*run_chain)(struct irqbridge_session *s);
@@ -134,6 +139,7 @@ struct irqbridge_bh_ops {
 
 const struct irqbridge_bh_ops *irqbridge_bh_lookup(u32 mode);
 u32 irqbridge_bh_supported_modes(void);
+void irqbridge_bh_catalogue(struct irqbridge_catalogue *cat);
 int irqbridge_bh_global_init(void);
 void irqbridge_bh_global_exit(void);
 void irqbridge_bh_init(struct irqbridge_session *s);
@@ -143,7 +149,8 @@ irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s);
 /**
  * struct irqbridge_source_ops - an interrupt source
  * @source:	IRQBRIDGE_SOURCE_* it implements
- * @name:	name used in log messages
+ * @name:	its name in log messages, the CLI and the reports
+ *		(GET_CATALOGUE)
  * @available:	whether the source can be used now (the device is bound)
  * @attach:	START, under the session lock: route the interrupt to @s
  * @busy:	hrtimer callback: the previous interrupt is not serviced yet,
@@ -166,6 +173,7 @@ struct irqbridge_source_ops {
 
 const struct irqbridge_source_ops *irqbridge_source_lookup(u32 source);
 u32 irqbridge_sources_available(void);
+void irqbridge_source_catalogue(struct irqbridge_catalogue *cat);
 int irqbridge_irqchip_init(void);
 void irqbridge_irqchip_exit(void);
 int irqbridge_edu_register(void);

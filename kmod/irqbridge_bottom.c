@@ -30,6 +30,7 @@
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/ktime.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
@@ -364,6 +365,13 @@ static void irqbridge_direct_flush(struct irqbridge_session *s)
 }
 #endif
 
+/*
+ * The one list of modes: a new mode is a row here (and its number in the
+ * uapi header). GET_CATALOGUE reports every row with its name and flags, so
+ * userspace, its help text and the tests take the list from the module. A
+ * row without @flush is a mode this kernel lacks: known by name, refused by
+ * CONFIGURE (-EOPNOTSUPP) and reported without IRQBRIDGE_MODE_CAP_SUPPORTED.
+ */
 static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 	{
 		.mode = IRQBRIDGE_MODE_TASKLET,
@@ -403,15 +411,15 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.run = irqbridge_bottom_half,
 		.flush = irqbridge_work_flush,
 	},
-#if IRQBRIDGE_HAVE_BH_WQ
 	{
 		.mode = IRQBRIDGE_MODE_BH_WQ,
 		.name = "bh_wq",
+#if IRQBRIDGE_HAVE_BH_WQ
 		.queue = irqbridge_bh_wq_queue,
 		.run = irqbridge_bottom_half,
 		.flush = irqbridge_bh_wq_flush,
-	},
 #endif
+	},
 	{
 		.mode = IRQBRIDGE_MODE_THREADED,
 		.name = "threaded",
@@ -424,22 +432,29 @@ static const struct irqbridge_bh_ops irqbridge_bh_table[] = {
 		.mode = IRQBRIDGE_MODE_DPC_WORKITEM,
 		.name = "dpc_workitem",
 		.may_sleep = true,
+		.chained = true,
 		.queue = irqbridge_tasklet_queue,
 		.run = irqbridge_chain_dpc,
 		.run_chain = irqbridge_chain_workitem,
 		.flush = irqbridge_chain_flush,
 	},
-#if IRQBRIDGE_HAVE_DIRECT
 	{
 		.mode = IRQBRIDGE_MODE_DIRECT,
 		.name = "direct",
 		.in_top = true,
+#if IRQBRIDGE_HAVE_DIRECT
 		.queue = irqbridge_direct_queue,
 		.run = irqbridge_bottom_half,
 		.flush = irqbridge_direct_flush,
-	},
 #endif
+	},
 };
+
+/* A row that this kernel can run (the others have no functions). */
+static bool irqbridge_bh_supported(const struct irqbridge_bh_ops *bh)
+{
+	return bh->flush;
+}
 
 /**
  * irqbridge_bh_lookup() - find the bottom half of a mode
@@ -452,7 +467,8 @@ const struct irqbridge_bh_ops *irqbridge_bh_lookup(u32 mode)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(irqbridge_bh_table); i++)
-		if (irqbridge_bh_table[i].mode == mode)
+		if (irqbridge_bh_table[i].mode == mode &&
+		    irqbridge_bh_supported(&irqbridge_bh_table[i]))
 			return &irqbridge_bh_table[i];
 	return NULL;
 }
@@ -468,8 +484,43 @@ u32 irqbridge_bh_supported_modes(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(irqbridge_bh_table); i++)
-		mask |= BIT(irqbridge_bh_table[i].mode);
+		if (irqbridge_bh_supported(&irqbridge_bh_table[i]))
+			mask |= BIT(irqbridge_bh_table[i].mode);
 	return mask;
+}
+
+static_assert(ARRAY_SIZE(irqbridge_bh_table) <= IRQBRIDGE_CATALOGUE_MODES);
+
+/**
+ * irqbridge_bh_catalogue() - describe every mode of the table
+ * @cat: the reply of GET_CATALOGUE, zeroed by the caller
+ *
+ * Fills @cat->modes and @cat->nr_modes in the table's order, one entry per
+ * row, with the capabilities CONFIGURE enforces (irqbridge_config_check()
+ * reads the same flags).
+ */
+void irqbridge_bh_catalogue(struct irqbridge_catalogue *cat)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(irqbridge_bh_table); i++) {
+		const struct irqbridge_bh_ops *bh = &irqbridge_bh_table[i];
+		struct irqbridge_mode_desc *d = &cat->modes[i];
+
+		d->mode = bh->mode;
+		if (irqbridge_bh_supported(bh))
+			d->caps |= IRQBRIDGE_MODE_CAP_SUPPORTED;
+		if (bh->may_sleep)
+			d->caps |= IRQBRIDGE_MODE_CAP_MAY_SLEEP;
+		if (bh->in_top)
+			d->caps |= IRQBRIDGE_MODE_CAP_IN_TOP;
+		if (bh->threaded)
+			d->caps |= IRQBRIDGE_MODE_CAP_NEEDS_IRQ;
+		if (bh->chained)
+			d->caps |= IRQBRIDGE_MODE_CAP_CHAINED;
+		strscpy(d->name, bh->name, sizeof(d->name));
+	}
+	cat->nr_modes = ARRAY_SIZE(irqbridge_bh_table);
 }
 
 /**

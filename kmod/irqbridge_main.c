@@ -170,6 +170,27 @@ static long irqbridge_get_info(struct irqbridge_session *s, void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/*
+ * The catalogue: every row of the bottom-half and source tables. Needs no
+ * session state, so it answers on a busy session too.
+ */
+static long irqbridge_get_catalogue(void __user *argp)
+{
+	struct irqbridge_catalogue *cat;
+	long ret = 0;
+
+	cat = kzalloc(sizeof(*cat), GFP_KERNEL);
+	if (!cat)
+		return -ENOMEM;
+	cat->size = sizeof(*cat);
+	irqbridge_bh_catalogue(cat);
+	irqbridge_source_catalogue(cat);
+	if (copy_to_user(argp, cat, sizeof(*cat)))
+		ret = -EFAULT;
+	kfree(cat);
+	return ret;
+}
+
 static long irqbridge_set_eventfd(struct irqbridge_session *s,
 				  void __user *argp)
 {
@@ -276,6 +297,8 @@ static long irqbridge_session_ioctl(struct irqbridge_session *s,
 		return 0;
 	case IRQBRIDGE_IOC_GET_COST:
 		return irqbridge_get_cost(s, argp);
+	case IRQBRIDGE_IOC_GET_CATALOGUE:
+		return irqbridge_get_catalogue(argp);
 	default:
 		if (irqbridge_is_get_stats(cmd))
 			return irqbridge_get_stats(s, argp, _IOC_SIZE(cmd));

@@ -14,6 +14,7 @@
 #include <linux/percpu.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include "compat.h"
 #include "irqbridge.h"
@@ -189,4 +190,29 @@ void irqbridge_timer_cancel(struct irqbridge_session *s)
 	per_cpu(irqbridge_cpu_rate, s->rate_cpu) -= s->rate;
 	s->rate = 0;
 	raw_spin_unlock(&irqbridge_rate_lock);
+}
+
+static_assert(ARRAY_SIZE(irqbridge_sources) <= IRQBRIDGE_CATALOGUE_SOURCES);
+
+/**
+ * irqbridge_source_catalogue() - describe every source of the table
+ * @cat: the reply of GET_CATALOGUE, zeroed by the caller
+ *
+ * Fills @cat->sources and @cat->nr_sources, one entry per source, marked
+ * IRQBRIDGE_SOURCE_CAP_PRESENT when it is usable now.
+ */
+void irqbridge_source_catalogue(struct irqbridge_catalogue *cat)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(irqbridge_sources); i++) {
+		const struct irqbridge_source_ops *src = irqbridge_sources[i];
+		struct irqbridge_source_desc *d = &cat->sources[i];
+
+		d->source = src->source;
+		if (src->available())
+			d->flags |= IRQBRIDGE_SOURCE_CAP_PRESENT;
+		strscpy(d->name, src->name, sizeof(d->name));
+	}
+	cat->nr_sources = ARRAY_SIZE(irqbridge_sources);
 }

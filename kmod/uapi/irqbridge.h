@@ -9,6 +9,7 @@
  * A session (one open file; the device admits one at a time, a second open
  * gets -EBUSY):
  *   1. IRQBRIDGE_IOC_GET_INFO      ABI version, ring geometry, mode list
+ *      IRQBRIDGE_IOC_GET_CATALOGUE every mode and source: names, capabilities
  *   2. mmap(NULL, info.ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
  *   3. IRQBRIDGE_IOC_SET_EVENTFD   the eventfd the bottom half signals
  *                                  (-1 detaches)
@@ -418,6 +419,77 @@ struct irqbridge_irql_probe {
 	struct irqbridge_probe_step steps[IRQBRIDGE_PROBE_STEPS];
 };
 
+/*
+ * The catalogue (IRQBRIDGE_IOC_GET_CATALOGUE): every mode and source the
+ * module knows, with its name and what it can do, like io_uring's probe.
+ * Userspace reads the rules from here instead of keeping its own copy.
+ */
+/* clang-format off */
+#define IRQBRIDGE_NAME_LEN		16	/* a name with its NUL */
+#define IRQBRIDGE_CATALOGUE_MODES	32	/* mode numbers are bits of a __u32 */
+#define IRQBRIDGE_CATALOGUE_SOURCES	8
+
+/*
+ * struct irqbridge_mode_desc.caps: SUPPORTED, this kernel offers the mode
+ * (CONFIGURE accepts it); MAY_SLEEP, its signalling stage runs in task
+ * context (sleep_us allowed); IN_TOP, no bottom half, the top half signals
+ * (work_ns refused); NEEDS_IRQ, a handler thread (no TIMER source, work_ns
+ * at most period_ns / 2); CHAINED, two hops, the first queues the second.
+ */
+#define IRQBRIDGE_MODE_CAP_SUPPORTED	0x01U
+#define IRQBRIDGE_MODE_CAP_MAY_SLEEP	0x02U
+#define IRQBRIDGE_MODE_CAP_IN_TOP	0x04U
+#define IRQBRIDGE_MODE_CAP_NEEDS_IRQ	0x08U
+#define IRQBRIDGE_MODE_CAP_CHAINED	0x10U
+
+/* struct irqbridge_source_desc.flags */
+#define IRQBRIDGE_SOURCE_CAP_PRESENT	0x01U	/* usable now (its device is bound) */
+/* clang-format on */
+
+/**
+ * struct irqbridge_mode_desc - one bottom-half mechanism of the catalogue
+ * @mode:	IRQBRIDGE_MODE_*
+ * @caps:	IRQBRIDGE_MODE_CAP_*
+ * @name:	NUL-terminated name, as the CLI and the reports spell it
+ */
+struct irqbridge_mode_desc {
+	__u32 mode;
+	__u32 caps;
+	char name[IRQBRIDGE_NAME_LEN];
+};
+
+/**
+ * struct irqbridge_source_desc - one interrupt source of the catalogue
+ * @source:	IRQBRIDGE_SOURCE_*
+ * @flags:	IRQBRIDGE_SOURCE_CAP_*
+ * @name:	NUL-terminated name, as the CLI and the reports spell it
+ */
+struct irqbridge_source_desc {
+	__u32 source;
+	__u32 flags;
+	char name[IRQBRIDGE_NAME_LEN];
+};
+
+/**
+ * struct irqbridge_catalogue - every mode and source of the module
+ *	(IRQBRIDGE_IOC_GET_CATALOGUE)
+ * @size:	sizeof(struct irqbridge_catalogue) as the module fills it
+ * @nr_modes:	entries of @modes used, in the module's order
+ * @nr_sources:	entries of @sources used
+ * @reserved:	0
+ * @modes:	the modes the module knows, supported on this kernel or not
+ *		(IRQBRIDGE_MODE_CAP_SUPPORTED); unused entries are 0
+ * @sources:	the sources the module knows; unused entries are 0
+ */
+struct irqbridge_catalogue {
+	__u32 size;
+	__u32 nr_modes;
+	__u32 nr_sources;
+	__u32 reserved;
+	struct irqbridge_mode_desc modes[IRQBRIDGE_CATALOGUE_MODES];
+	struct irqbridge_source_desc sources[IRQBRIDGE_CATALOGUE_SOURCES];
+};
+
 /* clang-format off */
 #define IRQBRIDGE_RING_RECORDS_OFFSET	4096
 
@@ -441,6 +513,8 @@ struct irqbridge_irql_probe {
  * bottom halves, preemption or interrupts off; one caller at a time).
  */
 #define IRQBRIDGE_IOC_IRQL_PROBE	_IOR(IRQBRIDGE_IOC_MAGIC, 0x08, struct irqbridge_irql_probe)
+/* Every mode and source with its name and capabilities; no session needed. */
+#define IRQBRIDGE_IOC_GET_CATALOGUE	_IOR(IRQBRIDGE_IOC_MAGIC, 0x09, struct irqbridge_catalogue)
 
 /* clang-format on */
 

@@ -13,8 +13,9 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-MODES = ("tasklet", "workqueue", "tasklet_hi", "wq_highpri", "wq_unbound", "bh_wq",
-         "threaded", "dpc_workitem", "direct")
+import catalogue
+
+MODES = catalogue.mode_names()
 
 
 def allowed_skips(kernel_modes, no_edu, no_memcg=False):

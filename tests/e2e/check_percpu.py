@@ -16,8 +16,16 @@ import argparse
 import json
 import sys
 
-# Modes whose signalling stage runs on the CPU that queued it.
-PER_CPU = {"tasklet", "tasklet_hi", "bh_wq", "workqueue", "wq_highpri", "dpc_workitem", "direct"}
+import catalogue
+
+# Modes whose signalling stage runs on the CPU that queued it: every mode of
+# the catalogue but the unbound workqueue (the scheduler places it) and a
+# handler thread (it follows its interrupt line instead).
+UNBOUND = {"wq_unbound"}
+
+
+def per_cpu(name):
+    return name not in UNBOUND and not catalogue.modes()[name]["needs_irq_source"]
 
 
 def top_half_stays_on_its_cpu(name, p):
@@ -29,7 +37,7 @@ def top_half_stays_on_its_cpu(name, p):
 
 
 def _stays(name, p, what):
-    stage = "chain" if name == "dpc_workitem" else "bottom"
+    stage = "chain" if catalogue.chain_context(name) else "bottom"
     errors = []
     ran = p["context_detail"][stage]["cpus"]
     if ran != [p["cpu"]]:
@@ -44,13 +52,13 @@ def bound_work_never_crosses_cpus(name, p):
     """A tasklet, a BH or bound work item, the chain's two hops and the
     direct mode's signal run on the CPU whose top half queued them: every
     record's stage on that CPU and cross_cpu 0 (the report's "0 %")."""
-    return _stays(name, p, "per-CPU") if name in PER_CPU else []
+    return _stays(name, p, "per-CPU") if per_cpu(name) else []
 
 
 def threaded_handler_follows_its_line(name, p):
     """The threaded mode's handler thread runs where its irq_chip line's
     affinity is, which the channel set to its own CPU: cross_cpu 0."""
-    return _stays(name, p, "threaded") if name == "threaded" else []
+    return _stays(name, p, "threaded") if catalogue.modes()[name]["needs_irq_source"] else []
 
 
 def check(report, events, cpus_expected, kernel_modes):

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "device_util.hpp"
+#include "irqbridge/abi/catalogue.hpp"
 #include "irqbridge/sys/unique_fd.hpp"
 
 namespace {
@@ -61,10 +62,8 @@ using Clock = std::chrono::steady_clock;
 // Parameterised cases are named after their mode (".../bh_wq"), so the
 // host's skip judge (check_gtest.py) can tell a mode this kernel must lack.
 std::string ModeParamName(const ::testing::TestParamInfo<uint32_t>& info) {
-  static const char* const kNames[] = {"none",         "tasklet",    "workqueue", "tasklet_hi",
-                                       "wq_highpri",   "wq_unbound", "bh_wq",     "threaded",
-                                       "dpc_workitem", "direct"};
-  return info.param < std::size(kNames) ? kNames[info.param] : "mode" + std::to_string(info.param);
+  const auto* mode = irqbridge::compiled_catalogue().mode(info.param);
+  return mode != nullptr ? mode->name : "mode" + std::to_string(info.param);
 }
 
 bool PinTo(size_t cpu) {

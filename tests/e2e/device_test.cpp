@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "device_util.hpp"
+#include "irqbridge/abi/catalogue.hpp"
 #include "irqbridge/sys/mapping.hpp"
 #include "irqbridge/sys/unique_fd.hpp"
 
@@ -52,21 +53,15 @@ constexpr uint32_t Bit(uint32_t n) { return 1u << n; }
 // 0 if unset or unknown: the tests that need it then fail, never skip.
 uint32_t ExpectedModes() {
   static const uint32_t mask = [] {
-    static constexpr std::pair<const char*, uint32_t> kNames[] = {
-        {"tasklet", IRQBRIDGE_MODE_TASKLET},       {"workqueue", IRQBRIDGE_MODE_WORKQUEUE},
-        {"tasklet_hi", IRQBRIDGE_MODE_TASKLET_HI}, {"wq_highpri", IRQBRIDGE_MODE_WQ_HIGHPRI},
-        {"wq_unbound", IRQBRIDGE_MODE_WQ_UNBOUND}, {"bh_wq", IRQBRIDGE_MODE_BH_WQ},
-        {"threaded", IRQBRIDGE_MODE_THREADED},     {"dpc_workitem", IRQBRIDGE_MODE_DPC_WORKITEM},
-        {"direct", IRQBRIDGE_MODE_DIRECT}};
+    const irqbridge::Catalogue catalogue = irqbridge::compiled_catalogue();
     const char* env = std::getenv("E2E_MODES");
     if (env == nullptr) return 0u;
     std::istringstream in(env);
     uint32_t m = 0;
     for (std::string name; in >> name;) {
-      const auto* it = std::find_if(std::begin(kNames), std::end(kNames),
-                                    [&](const auto& n) { return name == n.first; });
-      if (it == std::end(kNames)) return 0u;
-      m |= Bit(it->second);
+      const auto* mode = catalogue.mode(name);
+      if (mode == nullptr) return 0u;
+      m |= Bit(mode->id);
     }
     return m;
   }();
@@ -167,6 +162,7 @@ TEST_F(DeviceTest, BadPointersFault) {
   EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, bad), EFAULT);
   EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, bad), EFAULT);
   EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_COST, bad), EFAULT);
+  EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_CATALOGUE, bad), EFAULT);
 }
 
 TEST_F(DeviceTest, ConfigureRejectsEachBadField) {
@@ -402,6 +398,128 @@ irqbridge_stats RunToEnd(int dev, irqbridge_config c) {
   EXPECT_EQ(Ioctl0(dev, IRQBRIDGE_IOC_STOP), 0);
   EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_GET_STATS, &st), 0);
   return st;
+}
+
+// The catalogue (GET_CATALOGUE) is what the module enforces: every mode
+// number of the uapi is listed once with a name, CONFIGURE accepts exactly
+// the modes marked supported (EOPNOTSUPP for the others and for numbers the
+// catalogue lacks), each capability bit is the rule CONFIGURE applies, a
+// chained mode runs a second hop and no other does, and a source is marked
+// present exactly when GET_INFO says so. Unused bytes are zero.
+TEST_F(DeviceTest, CatalogueIsWhatConfigureEnforces) {
+  Attach();
+  irqbridge_catalogue cat;
+  std::memset(&cat, kPattern, sizeof(cat));
+  ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_CATALOGUE, &cat), 0);
+  EXPECT_EQ(cat.size, sizeof(cat));
+  EXPECT_EQ(cat.reserved, 0u);
+  ASSERT_EQ(cat.nr_modes, uint32_t{IRQBRIDGE_MODE_MAX}) << "one entry per uapi mode number";
+  ASSERT_EQ(cat.nr_sources, uint32_t{IRQBRIDGE_SOURCE_MAX} + 1);
+  const auto zero = [](const auto& entry) {
+    const auto* b = reinterpret_cast<const unsigned char*>(&entry);
+    return std::all_of(b, b + sizeof(entry), [](unsigned char c) { return c == 0; });
+  };
+  const auto name_ok = [](const char(&name)[IRQBRIDGE_NAME_LEN]) {
+    size_t len = strnlen(name, sizeof(name));
+    if (len == 0 || len >= sizeof(name)) return false;
+    return std::all_of(name + len, name + sizeof(name), [](char c) { return c == 0; });
+  };
+  for (uint32_t i = cat.nr_modes; i < IRQBRIDGE_CATALOGUE_MODES; i++)
+    EXPECT_TRUE(zero(cat.modes[i])) << "unused mode entry " << i << " not cleared";
+  for (uint32_t i = cat.nr_sources; i < IRQBRIDGE_CATALOGUE_SOURCES; i++)
+    EXPECT_TRUE(zero(cat.sources[i])) << "unused source entry " << i << " not cleared";
+
+  const irqbridge_info info = Info();
+  uint32_t listed = 0, supported = 0;
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < cat.nr_modes; i++) {
+    const irqbridge_mode_desc& m = cat.modes[i];
+    SCOPED_TRACE("mode " + std::to_string(m.mode));
+    ASSERT_TRUE(name_ok(m.name)) << "name not NUL-terminated, empty or followed by garbage";
+    names.emplace_back(m.name);
+    ASSERT_GE(m.mode, 1u);
+    ASSERT_LE(m.mode, uint32_t{IRQBRIDGE_MODE_MAX});
+    EXPECT_FALSE(listed & Bit(m.mode)) << "listed twice";
+    listed |= Bit(m.mode);
+    constexpr uint32_t kKnown = IRQBRIDGE_MODE_CAP_SUPPORTED | IRQBRIDGE_MODE_CAP_MAY_SLEEP |
+                                IRQBRIDGE_MODE_CAP_IN_TOP | IRQBRIDGE_MODE_CAP_NEEDS_IRQ |
+                                IRQBRIDGE_MODE_CAP_CHAINED;
+    EXPECT_EQ(m.caps & ~kKnown, 0u) << "unknown capability bits";
+
+    const uint32_t irq_source = IRQBRIDGE_SOURCE_IRQCHIP;
+    const bool needs_irq = m.caps & IRQBRIDGE_MODE_CAP_NEEDS_IRQ;
+    auto c = Config(m.mode, kMsPeriod, 5, needs_irq ? irq_source : IRQBRIDGE_SOURCE_TIMER);
+    if (!(m.caps & IRQBRIDGE_MODE_CAP_SUPPORTED)) {
+      EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), EOPNOTSUPP) << m.name;
+      continue;
+    }
+    supported |= Bit(m.mode);
+    EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0) << m.name;
+    auto sleep = c;
+    sleep.sleep_us = 10;
+    EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &sleep),
+              (m.caps & IRQBRIDGE_MODE_CAP_MAY_SLEEP) ? 0 : EINVAL)
+        << m.name << ": sleep_us";
+    auto work = c;
+    work.work_ns = 1000;
+    EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &work),
+              (m.caps & IRQBRIDGE_MODE_CAP_IN_TOP) ? EINVAL : 0)
+        << m.name << ": work_ns";
+    auto timer = c;
+    timer.source = IRQBRIDGE_SOURCE_TIMER;
+    EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &timer), needs_irq ? EINVAL : 0)
+        << m.name << ": the bare timer";
+    if (needs_irq) {
+      auto half = c;
+      half.work_ns = static_cast<uint32_t>(c.period_ns / 2) + 1;
+      EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &half), EINVAL)
+          << m.name << ": work above half the period";
+    }
+    irqbridge_stats st = RunToEnd(dev_.get(), c);
+    EXPECT_EQ(st.counted, 5u) << m.name;
+    EXPECT_EQ(st.chain_runs != 0, (m.caps & IRQBRIDGE_MODE_CAP_CHAINED) != 0)
+        << m.name << ": chain_runs " << st.chain_runs;
+  }
+  EXPECT_EQ(listed, ((Bit(IRQBRIDGE_MODE_MAX) - 1) << 1)) << std::hex << "listed 0x" << listed;
+  EXPECT_EQ(supported, info.modes) << std::hex << "supported 0x" << supported;
+  ASSERT_NE(ExpectedModes(), 0u) << "E2E_MODES unset or unknown (run by run_e2e.sh)";
+  EXPECT_EQ(supported, ExpectedModes());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end()) << "a name twice";
+  for (uint32_t mode : {0u, uint32_t{IRQBRIDGE_MODE_MAX} + 1, 31u}) {
+    auto c = Config(mode, kMsPeriod, 5);
+    EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), EOPNOTSUPP) << "mode " << mode;
+  }
+
+  uint32_t sources = 0;
+  names.clear();
+  for (uint32_t i = 0; i < cat.nr_sources; i++) {
+    const irqbridge_source_desc& src = cat.sources[i];
+    SCOPED_TRACE("source " + std::to_string(src.source));
+    ASSERT_TRUE(name_ok(src.name));
+    names.emplace_back(src.name);
+    ASSERT_LE(src.source, uint32_t{IRQBRIDGE_SOURCE_MAX});
+    EXPECT_FALSE(sources & Bit(src.source)) << "listed twice";
+    sources |= Bit(src.source);
+    EXPECT_EQ(src.flags & ~IRQBRIDGE_SOURCE_CAP_PRESENT, 0u);
+    EXPECT_EQ((src.flags & IRQBRIDGE_SOURCE_CAP_PRESENT) != 0,
+              (info.sources & Bit(src.source)) != 0)
+        << src.name;
+  }
+  EXPECT_EQ(sources, Bit(IRQBRIDGE_SOURCE_MAX + 1) - 1);
+
+  // The CLI's compiled-in catalogue (used without the device) is this one.
+  const irqbridge::Catalogue module = irqbridge::module_catalogue(cat);
+  const irqbridge::Catalogue compiled = irqbridge::compiled_catalogue();
+  ASSERT_EQ(module.modes.size(), compiled.modes.size());
+  for (size_t i = 0; i < module.modes.size(); i++) {
+    EXPECT_EQ(module.modes[i].name, compiled.modes[i].name);
+    EXPECT_EQ(module.modes[i].id, compiled.modes[i].id) << module.modes[i].name;
+    EXPECT_EQ(module.modes[i].caps, compiled.modes[i].caps) << module.modes[i].name;
+  }
+  EXPECT_EQ(module.source_names(), compiled.source_names());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end()) << "a name twice";
 }
 
 TEST_F(DeviceTest, EventfdClosedWhileAttachedStillCounts) {

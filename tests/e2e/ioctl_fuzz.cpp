@@ -291,6 +291,7 @@ struct Dice {
         case IRQBRIDGE_IOC_GET_COST:
         case IRQBRIDGE_IOC_NEW_CHANNEL:
         case IRQBRIDGE_IOC_IRQL_PROBE:
+        case IRQBRIDGE_IOC_GET_CATALOGUE:
           continue;
         default:
           return cmd;
@@ -679,6 +680,36 @@ class Sequential {
     if (err == 0) s.evctx = fd != -1;
   }
 
+  // GET_CATALOGUE on any session, running or not: the modes it marks
+  // supported are GET_INFO's mask, the timer is always present (the edu
+  // device comes and goes with the hot-plug thread: its bit is not judged).
+  void get_catalogue(Session& s) {
+    irqbridge_catalogue cat;
+    std::memset(&cat, 0xcc, sizeof(cat));
+    bool bad;
+    void* p = dice_.pointer(&cat, &bad);
+    int err = ioctl_errno(s.fd.get(), IRQBRIDGE_IOC_GET_CATALOGUE, p);
+    v_.expect("get_catalogue", err, bad ? EFAULT : 0);
+    if (bad || err) return;
+    uint32_t supported = 0, present = 0;
+    for (uint32_t i = 0; i < cat.nr_modes && i < IRQBRIDGE_CATALOGUE_MODES; i++)
+      if (cat.modes[i].caps & IRQBRIDGE_MODE_CAP_SUPPORTED) supported |= 1U << cat.modes[i].mode;
+    for (uint32_t i = 0; i < cat.nr_sources && i < IRQBRIDGE_CATALOGUE_SOURCES; i++)
+      if (cat.sources[i].flags & IRQBRIDGE_SOURCE_CAP_PRESENT)
+        present |= 1U << cat.sources[i].source;
+    bool ok = cat.size == sizeof(cat) && cat.reserved == 0 &&
+              cat.nr_modes <= IRQBRIDGE_CATALOGUE_MODES &&
+              cat.nr_sources <= IRQBRIDGE_CATALOGUE_SOURCES && supported == info_.modes &&
+              (present & (1U << IRQBRIDGE_SOURCE_TIMER)) != 0;
+    if (!ok) {
+      v_.failures++;
+      std::printf(
+          "fuzz: FAIL get_catalogue: size %u nr_modes %u nr_sources %u supported 0x%x "
+          "(GET_INFO 0x%x) present 0x%x\n",
+          cat.size, cat.nr_modes, cat.nr_sources, supported, info_.modes, present);
+    }
+  }
+
   void mmap_ring(Session& s) {
     size_t len = dice_.coin(70) ? info_.ring_bytes : 4096 * (1 + dice_.pick(8));
     off_t off = dice_.coin(85) ? 0 : static_cast<off_t>(4096 * (1 + dice_.pick(4)));
@@ -708,6 +739,10 @@ class Sequential {
         break;
       }
       case 1: {
+        if (dice_.coin(50)) {
+          get_catalogue(s);
+          break;
+        }
         irqbridge_info i;
         bool bad;
         void* p = dice_.pointer(&i, &bad);

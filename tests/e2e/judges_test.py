@@ -14,6 +14,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import catalogue  # noqa: E402
+import check_catalogue  # noqa: E402
 import check_gtest  # noqa: E402
 import check_percpu  # noqa: E402
 import check_report  # noqa: E402
@@ -79,24 +81,77 @@ class KernelModes(unittest.TestCase):
             kernel_modes.expected_modes("linux", "")
 
 
+GOLDEN = os.path.join(HERE, "..", "unit", "data", "golden", "compare.json")
+
+
 def compare_report(modes, events=1000, period_ns=1000000):
-    """A compare report that check_report must accept."""
-    stat = {"n": events, "p50": 10, "p90": 20, "p99": 30, "p999": 40, "max": 50}
-    report = {"schema": "irqbridge.compare/1", "kernel": "6.12.117+deb12-amd64", "accel": "tcg",
-              "reader": {"policy": "SCHED_FIFO",
-                         "io_uring_setup": {"flags": "SINGLE_ISSUER|DEFER_TASKRUN"}},
-              "events": events, "period_ns": period_ns,
-              "repetitions": 1, "modes": {}}
+    """A compare report that check_report must accept: the golden report of
+    the current writer (every key of the schema), its modes replaced by
+    clean runs of `modes`, contexts from the catalogue."""
+    with open(GOLDEN, encoding="utf-8") as f:
+        report = json.load(f)
+    template = report["modes"]["tasklet"]
+    template.pop("per_cpu", None)
+    stat = {"n": events, "p50": 10, "p90": 20, "p99": 30, "p999": 40, "p9999": 45, "max": 50,
+            "min": 1, "mean": 12.5}
+    report.update({"kernel": "6.12.117+deb12-amd64", "accel": "tcg", "events": events,
+                   "period_ns": period_ns, "repetitions": 1, "modes": {}, "timerlat": None,
+                   "timerlat_reason": "the kernel has no timerlat tracer"})
+    report["reader"]["io_uring_setup"]["flags"] = "SINGLE_ISSUER|DEFER_TASKRUN"
     for m in modes:
-        ctx = {"top": "hardirq", "bottom": check_report.BOTTOM_CONTEXT[m]}
-        if m in check_report.CHAIN_CONTEXT:
-            ctx["chain"] = check_report.CHAIN_CONTEXT[m]
-        report["modes"][m] = {
-            "fired": events, "counted": events, "reader_total": events, "wakeups": events, "overruns": 0,
-            "seq_gaps": 0, "unattributed": 0, "warmup": 0, "order_violations": 0,
-            "context": ctx, "source": "timer" if m != "threaded" else "irqchip",
-            "latency_ns": {s: dict(stat) for s in check_report.STAGES}}
+        ctx = {"top": "hardirq", "bottom": catalogue.bottom_context(m)}
+        if catalogue.chain_context(m):
+            ctx["chain"] = catalogue.chain_context(m)
+        mode = copy.deepcopy(template)
+        mode.update({
+            "fired": events, "counted": events, "reader_total": events, "wakeups": events,
+            "overruns": 0, "seq_gaps": 0, "unattributed": 0, "warmup": 0, "order_violations": 0,
+            "repetitions": 1, "context": ctx,
+            "source": "irqchip" if catalogue.modes()[m]["needs_irq_source"] else "timer",
+            "latency_ns": {s: dict(stat) for s in check_report.STAGES}})
+        report["modes"][m] = mode
     return report
+
+
+class CheckCatalogue(unittest.TestCase):
+    """irqbridge info --json from the module, judged against the kernel's
+    modes and the compiled-in catalogue."""
+
+    def module_catalogue(self, supported):
+        got = copy.deepcopy(catalogue.load())
+        got["from"] = "module"
+        for m in got["modes"]:
+            m["supported"] = m["name"] in supported
+        for s in got["sources"]:
+            s["present"] = True
+        return got
+
+    def test_accepts_the_module_reply(self):
+        self.assertEqual(check_catalogue.check(self.module_catalogue(ALL), ALL, True), [])
+        self.assertEqual(check_catalogue.check(self.module_catalogue(NO_BH_WQ), NO_BH_WQ, True), [])
+
+    def test_rejects_the_compiled_in_table(self):
+        got = self.module_catalogue(ALL)
+        got["from"] = "compiled-in"
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+
+    def test_rejects_supported_modes_other_than_the_kernels(self):
+        self.assertTrue(check_catalogue.check(self.module_catalogue(NO_BH_WQ), ALL, True))
+        self.assertTrue(check_catalogue.check(self.module_catalogue(ALL), NO_DIRECT, True))
+
+    def test_rejects_a_capability_or_name_other_than_compiled_in(self):
+        got = self.module_catalogue(ALL)
+        got["modes"][0]["may_sleep"] = not got["modes"][0]["may_sleep"]
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+        got = self.module_catalogue(ALL)
+        got["modes"][1]["name"] += "_x"
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+
+    def test_rejects_a_missing_source(self):
+        got = self.module_catalogue(ALL)
+        got["sources"][-1]["present"] = False
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+        self.assertEqual(check_catalogue.check(got, ALL, False), [])
 
 
 class CheckReport(unittest.TestCase):
@@ -154,11 +209,16 @@ class CheckReport(unittest.TestCase):
 def with_timerlat(report):
     """A report with rtla timerlat's result, as the CLI writes it."""
     side = {"samples": 1911, "overflows": 0,
-            "latency_ns": {"n": 1911, "p50": 60999, "p99": 2526999, "max": 5435999}}
+            "latency_ns": {"n": 1911, "p50": 60999, "p90": 70000, "p99": 2526999,
+                           "p999": 5000000, "p9999": 5435999, "max": 5435999, "min": 1000,
+                           "mean": 80000.5},
+            "histogram_ns": [[60999, 1000], [5435999, 911]]}
     report["timerlat"] = {
         "tool": "rtla timerlat", "command": "rtla timerlat hist -d 1 -p 1000",
         "settings": {"duration_s": 1, "period_us": 1000, "policy": "SCHED_FIFO",
-                     "priority": 80, "cpus": []},
+                     "priority": 80, "cpus": [], "entries": 1000, "bucket_us": 1,
+                     "dma_latency_us": 0},
+        "cpus": [0, 1], "resolution_ns": 1000,
         "irq": copy.deepcopy(side), "thread": copy.deepcopy(side)}
     report["timerlat_reason"] = ""
     return report
@@ -192,8 +252,11 @@ class CheckTimerlat(unittest.TestCase):
         self.assertTrue(any("missing tracer" in e for e in errors), errors)
 
     def test_rejects_missing_keys(self):
-        self.assertTrue(self.judge(compare_report(self.MODES), True))
-        self.assertTrue(self.judge(compare_report(self.MODES), False))
+        for key in ("timerlat", "timerlat_reason"):
+            r = compare_report(self.MODES)
+            del r[key]
+            self.assertTrue(self.judge(r, True), key)
+            self.assertTrue(self.judge(r, False), key)
 
     def test_rejects_no_samples_and_bad_ordering(self):
         for side in ("irq", "thread"):

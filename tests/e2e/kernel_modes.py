@@ -18,9 +18,11 @@ import re
 import subprocess
 import sys
 
-MODES = ("tasklet", "workqueue", "tasklet_hi", "wq_highpri", "wq_unbound", "bh_wq",
-         "threaded", "dpc_workitem", "direct")
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import catalogue  # noqa: E402
+
+MODES = catalogue.mode_names()
 
 
 def parse_version(release):

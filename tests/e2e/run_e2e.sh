@@ -195,6 +195,9 @@ if [ "$scenario" = device_abi ] || [ "$scenario" = device_noedu ]; then
 	fi
 	python3 "$here/check_gtest.py" "${gtest_args[@]}" || status=1
 fi
+if [ "$scenario" = device_abi ]; then
+	python3 "$here/check_catalogue.py" "$out/catalogue.json" --kernel-modes "$kernel_modes" || status=1
+fi
 if [ "$scenario" = remove ]; then
 	# Every removal case ran (none skipped but a mode the kernel lacks).
 	python3 "$here/check_gtest.py" "$out/remove_test.xml" --kernel-modes "$kernel_modes" \
@@ -233,7 +236,7 @@ fi
 if [ "$status" = 0 ] && [ "$scenario" = measure ]; then
 	python3 "$here/check_measure.py" "$out" || status=1
 	# The pictures of the reports just written (gnuplot on the host).
-	"$here/../../tools/irqbridge-plot" --out "$out" "$out/measure.json" "$out/sweep.json" || status=1
+	"$here/../../userspace/tools/irqbridge-plot" --out "$out" "$out/measure.json" "$out/sweep.json" || status=1
 fi
 if [ "$status" = 0 ]; then
 	echo "e2e: $scenario passed"

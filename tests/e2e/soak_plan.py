@@ -7,8 +7,9 @@ import json
 import os
 import sys
 
-MODES = ("tasklet", "workqueue", "tasklet_hi", "wq_highpri", "wq_unbound", "bh_wq",
-         "threaded", "dpc_workitem", "direct")
+import catalogue
+
+MODES = catalogue.mode_names()
 DEFAULT_US = 1000
 
 

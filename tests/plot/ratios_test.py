@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tools/irqbridge-ratios on reports made from the fixture: medians over the
+"""userspace/tools/irqbridge-ratios on reports made from the fixture: medians over the
 runs, the targets met or not, the stage breakdown, and exit 2 for a report
 without a floor."""
 import copy
@@ -12,7 +12,7 @@ import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOOL = os.path.join(HERE, "..", "..", "tools", "irqbridge-ratios")
+TOOL = os.path.join(HERE, "..", "..", "userspace", "tools", "irqbridge-ratios")
 _loader = importlib.machinery.SourceFileLoader("irqbridge_ratios", TOOL)
 _spec = importlib.util.spec_from_loader("irqbridge_ratios", _loader)
 ratios = importlib.util.module_from_spec(_spec)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Draws the fixture reports with tools/irqbridge-plot and checks the pictures:
+# Draws the fixture reports with userspace/tools/irqbridge-plot and checks the pictures:
 # every file there, PNG and SVG for real, the CDF naming every mode and the
 # cyclictest floor (or why there is none), and exit 2 for an unknown report.
 #

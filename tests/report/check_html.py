@@ -4,7 +4,7 @@
     check_html.py PAGE.html REPORT.json [--min-svg N]
 
 PAGE is what `chromium --headless --dump-dom` printed for the page written
-by tools/irqbridge-report, so it is the document the browser built. Checks:
+by userspace/tools/irqbridge-report, so it is the document the browser built. Checks:
 every cell tagged with data-json shows the JSON's value under the page's
 own rules (data-unit us, x or n); the figures a reader looks for first are
 among them (each mode's counts and timer_to_user p50/p99, the floor, every

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Write the HTML page of one compare report (tools/irqbridge-report: index.html
+# Write the HTML page of one compare report (userspace/tools/irqbridge-report: index.html
 # next to it, or PAGE), render it in headless chromium, and check it: every
 # figure of the rendered DOM against the JSON (check_html.py), and a
 # screenshot that holds far more than a blank page's.
@@ -25,7 +25,7 @@ browse() {
 		{ tail -n 5 "$work/chromium.log" >&2; fail "chromium $*"; }
 }
 
-"$here/../../tools/irqbridge-report" --out "$page" "$report" > /dev/null || fail "irqbridge-report $report"
+"$here/../../userspace/tools/irqbridge-report" --out "$page" "$report" > /dev/null || fail "irqbridge-report $report"
 page=$(cd "$(dirname "$page")" && pwd)/$(basename "$page")
 browse --dump-dom "file://$page" > "${page%.html}.dom.html"
 python3 "$here/check_html.py" "${page%.html}.dom.html" "$report" ||

@@ -40,7 +40,7 @@ m = next(iter(r["modes"].values()))
 m["vs_floor"]["timer_to_user"]["p50"] = None
 json.dump(r, open(sys.argv[2], "w"))
 PY
-"$here/../../tools/irqbridge-report" "$tmp/nullratio/nullratio.json" > /dev/null ||
+"$here/../../userspace/tools/irqbridge-report" "$tmp/nullratio/nullratio.json" > /dev/null ||
 	fail "a null vs_floor ratio broke the page"
 grep -q '>n/a</td>' "$tmp/nullratio/index.html" || fail "a null ratio is not shown as n/a"
 
@@ -66,7 +66,7 @@ PY
 "$here/render_check.sh" "$tmp/timerlat/timerlat.json" || fail "timerlat"
 grep -q 'data-json="/timerlat/thread/latency_ns/p50"' "$tmp/timerlat/index.html" ||
 	fail "no timerlat thread latency on the page"
-"$here/../../tools/irqbridge-report" "$tmp/notimerlat/notimerlat.json" > /dev/null ||
+"$here/../../userspace/tools/irqbridge-report" "$tmp/notimerlat/notimerlat.json" > /dev/null ||
 	fail "a null timerlat broke the page"
 grep -q 'Not available: the kernel has no timerlat tracer' "$tmp/notimerlat/index.html" ||
 	fail "a null timerlat's reason is not on the page"
@@ -74,6 +74,6 @@ grep -q 'Not available: the kernel has no timerlat tracer' "$tmp/notimerlat/inde
 # Not a compare report: refused.
 cp "$here/../plot/sweep.json" "$tmp/"
 rc=0
-"$here/../../tools/irqbridge-report" "$tmp/sweep.json" > /dev/null 2>&1 || rc=$?
+"$here/../../userspace/tools/irqbridge-report" "$tmp/sweep.json" > /dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "a sweep report gave exit $rc, expected 2"
 echo "test_report: all passed"

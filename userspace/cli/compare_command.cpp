@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "irqbridge/abi/catalogue.hpp"
 #include "irqbridge/report/csv.hpp"
 #include "irqbridge/run/cyclictest_runner.hpp"
 #include "irqbridge/run/load.hpp"
@@ -23,21 +24,30 @@
 
 namespace irqbridge::cli {
 
+// Refuses, before anything runs, what CONFIGURE would refuse, with the
+// reason: the rules are the capability bits of the module's catalogue
+// (GET_CATALOGUE; the compiled-in table from a module without it).
 void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
                  const Device& device) {
   const SourceInfo* source = find_source(o.source);
   if (source == nullptr) throw Error("unknown source '" + o.source + "'");
-  for (const ModeInfo* m : modes) {
-    if (o.sleep_us != 0 && !m->may_sleep)
+  const auto reply = device.catalogue();
+  const Catalogue catalogue = reply ? module_catalogue(*reply) : compiled_catalogue();
+  for (const ModeInfo* info : modes) {
+    const CatalogueMode* m = catalogue.mode(info->id);
+    if (m == nullptr)
+      throw Error(fmt::format("mode {} is not in the module's catalogue", info->name));
+    if (o.sleep_us != 0 && !m->may_sleep())
       throw Error(fmt::format(
           "mode {} signals from {} and may not sleep: drop --sleep-us or pick a task-context "
           "mode",
-          m->name, m->in_top ? "the hard interrupt (DIRQL)" : "softirq context (DISPATCH_LEVEL)"));
-    if (o.work_ns != 0 && m->in_top)
+          m->name,
+          m->in_top() ? "the hard interrupt (DIRQL)" : "softirq context (DISPATCH_LEVEL)"));
+    if (o.work_ns != 0 && m->in_top())
       throw Error(fmt::format(
           "mode {} signals from the hard interrupt: no --work-ns busy loop with interrupts off",
           m->name));
-    const SourceInfo& eff = effective_source(*m, *source);
+    const SourceInfo& eff = effective_source(*info, *source);
     if (!(device.info().sources & (1U << eff.id)))
       throw Error(fmt::format("source {} is not present (edu needs QEMU's -device edu)", eff.name));
     if (eff.id == IRQBRIDGE_SOURCE_EDU && cpu_list(o).size() > 1)

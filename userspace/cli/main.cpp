@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "irqbridge/abi/catalogue.hpp"
 #include "irqbridge/abi/device.hpp"
 #include "irqbridge/abi/modes.hpp"
 #include "irqbridge/report/version.hpp"
@@ -21,7 +22,34 @@ namespace {
 using namespace irqbridge;
 using namespace irqbridge::cli;
 
+// The catalogue as JSON: the module's when its device opens, else the
+// compiled-in table ("from" says which).
+int show_catalogue(const Options& o) {
+  Catalogue catalogue = compiled_catalogue();
+  if (!o.compiled_in) {
+    try {
+      Device device(o.device);
+      if (auto reply = device.catalogue()) catalogue = module_catalogue(*reply);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "irqbridge: %s: the compiled-in catalogue\n", e.what());
+    }
+  }
+  fmt::print("{}\n", to_json(catalogue).dump(1));
+  return 0;
+}
+
+// One line per mode for --mode's help, from the compiled-in catalogue.
+std::string mode_help() {
+  std::string text = "Bottom half:";
+  for (const auto& m : compiled_catalogue().modes) {
+    text += "\n  " + m.name + ": " + m.mechanism + " (" + m.windows + ")";
+    if (!m.missing.empty()) text += "; not on every kernel";
+  }
+  return text;
+}
+
 int show_info(const Options& o) {
+  if (o.info_json || o.compiled_in) return show_catalogue(o);
   Device device(o.device);
   const auto& info = device.info();
   std::string modes, sources;
@@ -35,7 +63,9 @@ int show_info(const Options& o) {
 }
 
 void add_modes_option(CLI::App* app, Options& o) {
-  app->add_option("--modes", o.modes, "Comma-separated modes, or 'all' the kernel supports")
+  app->add_option("--modes", o.modes,
+                  "Comma-separated modes (" + joined(compiled_catalogue().mode_names()) +
+                      "), or 'all' the kernel supports")
       ->capture_default_str();
 }
 
@@ -57,11 +87,7 @@ int cli_main(int argc, char** argv) {
 
   Options o;
   auto* run = app.add_subcommand("run", "Run one mode and print its latencies");
-  run->add_option("--mode", o.mode,
-                  "Bottom half: tasklet, workqueue, tasklet_hi, wq_highpri, wq_unbound, bh_wq, "
-                  "threaded, dpc_workitem, or direct (none: the top half signals; not on "
-                  "PREEMPT_RT)")
-      ->capture_default_str();
+  run->add_option("--mode", o.mode, mode_help())->capture_default_str();
   add_run_options(run, o);
   add_single_rate_options(run, o);
 
@@ -103,6 +129,11 @@ int cli_main(int argc, char** argv) {
 
   auto* info = app.add_subcommand("info", "Show what the loaded module offers");
   info->add_option("--device", o.device, "The module's device node")->capture_default_str();
+  info->add_flag("--json", o.info_json,
+                 "Print the catalogue (modes, sources, stages, limits) as JSON: the module's, or "
+                 "the compiled-in table when the device is not there");
+  info->add_flag("--compiled-in", o.compiled_in,
+                 "The compiled-in catalogue as JSON, without opening the device");
 
   try {
     app.parse(argc, argv);
@@ -129,7 +160,6 @@ int cli_main(int argc, char** argv) {
     const LoadKind load_type = load_kind(o);
     check_cpus(o);
     cpu_list(o);
-    if (*run && find_mode(o.mode) == nullptr) throw Error("unknown mode '" + o.mode + "'");
     const std::string list = *run ? o.mode : o.modes;
     parse_mode_list(list, ~0U);
     // The load's children are forked before the device is opened: they

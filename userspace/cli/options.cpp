@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "irqbridge/abi/catalogue.hpp"
 #include "irqbridge/sys/cpu_list.hpp"
 #include "irqbridge/sys/error.hpp"
 #include "irqbridge/sys/reader_setup.hpp"
@@ -30,11 +31,12 @@ void add_run_options(CLI::App* app, Options& o) {
   app->add_option("--events", o.events, "Top halves per mode and run (timer interrupts)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{IRQBRIDGE_EVENTS_MAX}))
       ->capture_default_str();
-  app->add_option("--source", o.source,
-                  "Interrupt source: timer (the hrtimer callback is the ISR), irqchip (the "
-                  "hrtimer raises the module's own irq_chip interrupt), edu (QEMU's edu PCI "
-                  "device interrupts via MSI)")
-      ->check(CLI::IsMember({"timer", "irqchip", "edu"}))
+  const Catalogue catalogue = compiled_catalogue();
+  std::string sources;
+  for (const auto& src : catalogue.sources)
+    sources += (sources.empty() ? "" : ", ") + src.name + " (" + src.description + ")";
+  app->add_option("--source", o.source, "Interrupt source: " + sources)
+      ->check(CLI::IsMember(catalogue.source_names()))
       ->capture_default_str();
   app->add_option("--work-ns", o.work_ns,
                   "Busy work per event in the bottom half that signals (any mode)")

@@ -40,6 +40,8 @@ struct Options {
   bool scaling_only = false;  // bench: only the per-CPU cost
   bool costs_only = false;    // bench: only the top half's and the readers' costs
   bool quiet = false;
+  bool info_json = false;    // info --json: the catalogue
+  bool compiled_in = false;  // info --compiled-in: without asking the module
 };
 
 // Options every measuring subcommand has.

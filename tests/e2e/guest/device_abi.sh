@@ -25,6 +25,9 @@ fi
 # The 32-bit ABI through compat_ioctl, where the kernel runs 32-bit
 # programs at all (E2E_COMPAT32, from the kernel's CONFIG_IA32_EMULATION).
 load_module || exit 1
+# The catalogue the CLI prints from the module (check_catalogue.py on the
+# host: its supported modes are the kernel's, its rows the compiled-in ones).
+/testbox/irqbridge info --json > /out/catalogue.json || rc=1
 if [ "${E2E_COMPAT32:?}" = 1 ]; then
 	/testbox/compat32 || rc=1
 else

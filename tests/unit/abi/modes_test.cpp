@@ -55,14 +55,5 @@ TEST(Modes, ThreadedNeedsAnInterrupt) {
   EXPECT_EQ(effective_source(*find_mode("tasklet"), timer).name, "timer");
 }
 
-TEST(Modes, OnlyTaskContextModesMaySleep) {
-  EXPECT_FALSE(find_mode("tasklet")->may_sleep);
-  EXPECT_FALSE(find_mode("tasklet_hi")->may_sleep);
-  EXPECT_FALSE(find_mode("bh_wq")->may_sleep);
-  EXPECT_TRUE(find_mode("workqueue")->may_sleep);
-  EXPECT_TRUE(find_mode("threaded")->may_sleep);
-  EXPECT_TRUE(find_mode("dpc_workitem")->may_sleep);
-}
-
 }  // namespace
 }  // namespace irqbridge

@@ -1,6 +1,7 @@
 #include "irqbridge/abi/device.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -93,10 +94,13 @@ void Device::configure(const irqbridge_config& config) {
     case EOPNOTSUPP:
       throw Error("the mode is not supported by this kernel");
     case EINVAL:
-      throw Error(
-          "the module refused the settings: period 10 us .. 1 s, events 1 .. 100000000, work up to "
-          "1 ms (threaded: at most half the period, its thread is SCHED_FIFO), sleep up to 10 ms "
-          "and only in task-context modes, threaded needs an interrupt source");
+      throw Error(fmt::format(
+          "the module refused the settings: period {} .. {} ns, events 1 .. {}, work up to {} ns "
+          "(a mode that needs an interrupt: at most half the period, its thread is SCHED_FIFO; "
+          "none in the top half), sleep up to {} us and only in modes that may sleep "
+          "(irqbridge info --json lists each mode's capabilities)",
+          IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_PERIOD_MAX_NS, IRQBRIDGE_EVENTS_MAX,
+          IRQBRIDGE_WORK_MAX_NS, IRQBRIDGE_SLEEP_MAX_US));
     default:
       throw_errno(path_ + ": CONFIGURE failed", err);
   }
@@ -133,6 +137,15 @@ irqbridge_cost Device::cost() const {
   if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_COST, &c) != 0) {
     if (errno == ENOTTY) return irqbridge_cost{};
     throw_errno(path_ + ": GET_COST failed");
+  }
+  return c;
+}
+
+std::optional<irqbridge_catalogue> Device::catalogue() const {
+  irqbridge_catalogue c{};
+  if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_CATALOGUE, &c) != 0) {
+    if (errno == ENOTTY) return std::nullopt;
+    throw Error(path_ + ": GET_CATALOGUE failed: " + errno_text(errno));
   }
   return c;
 }

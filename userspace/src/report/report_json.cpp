@@ -103,7 +103,6 @@ constexpr NamedStat kPercentiles[] = {{"p50", &Summary::p50},     {"p90", &Summa
                                       {"p99", &Summary::p99},     {"p999", &Summary::p999},
                                       {"p9999", &Summary::p9999}, {"max", &Summary::max}};
 // The stages whose whole distribution the report carries.
-constexpr Stage kUserStages[] = {Stage::timer_to_user, Stage::top_to_user};
 
 nlohmann::json spread_json(const ModeResult& m) {
   nlohmann::json out = nlohmann::json::object();

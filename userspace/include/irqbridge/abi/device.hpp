@@ -4,6 +4,7 @@
 
 #include <uapi/irqbridge.h>
 
+#include <optional>
 #include <string>
 
 #include "irqbridge/sys/mapping.hpp"
@@ -32,6 +33,8 @@ class Device {
   [[nodiscard]] irqbridge_stats stats() const;
   // What the top halves cost; zeros from a module without GET_COST.
   [[nodiscard]] irqbridge_cost cost() const;
+  // The module's catalogue (GET_CATALOGUE); nullopt from a module without it.
+  [[nodiscard]] std::optional<irqbridge_catalogue> catalogue() const;
   // A channel: a session of its own on the same module (own timer, bottom
   // halves, eventfd and ring), for one top half per CPU.
   [[nodiscard]] Device new_channel() const;

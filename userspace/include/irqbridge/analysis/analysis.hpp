@@ -41,6 +41,8 @@ std::string_view stage_name(Stage stage);
 // The four stages every report has, in display order.
 inline constexpr std::array<Stage, 4> kMainStages = {Stage::timer_to_top, Stage::top_to_bottom,
                                                      Stage::bottom_to_user, Stage::top_to_user};
+// The stages from the timer or the top half to the reader: the histograms.
+inline constexpr std::array<Stage, 2> kUserStages = {Stage::timer_to_user, Stage::top_to_user};
 
 // How long each stage of one event took, ns: what the histograms record and
 // what an outlier is broken into (one definition for both).

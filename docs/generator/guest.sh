@@ -2,7 +2,7 @@
 # /testbox): the measurements behind the figures in README.md and docs/.
 # One phase per boot: compare (2 CPUs), rt (the RT kernel's compare),
 # percpu (4 CPUs), bench (2 CPUs), onecpu (1 CPU). Every file lands in /out;
-# tools/docsgen/data.sh turns them into docs/data/*.json on the host.
+# docs/generator/data.sh turns them into docs/data/*.json on the host.
 # Settings come from the environment the host passes on the command line.
 EVENTS=${EVENTS:-2000}
 PERIOD_US=${PERIOD_US:-1000}
@@ -16,7 +16,7 @@ insmod /testbox/irqbridge.ko || { echo "docs-data: insmod failed"; exit 1; }
 
 # trace_counts MODE: one short run of MODE with the ipi and sched wake-up
 # tracepoints on; the raw trace goes to /out/trace-MODE.txt for the host to
-# count (tools/docsgen/summarize.py).
+# count (docs/generator/summarize.py).
 trace_counts() {
 	t=/sys/kernel/tracing
 	[ -d $t/events/ipi ] || { echo "docs-data: no ipi tracepoints" > /out/trace-"$1".txt; return 0; }

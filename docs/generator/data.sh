@@ -1,11 +1,11 @@
 #!/bin/bash
-# make docs-data: boot the test box once per phase (tools/docsgen/guest.sh),
+# make docs-data: boot the test box once per phase (docs/generator/guest.sh),
 # keep what each boot left in $BUILD/docs-data/<kernel>/<phase>/, then write
 # the small artifacts of docs/data/ with their provenance
-# (tools/docsgen/summarize.py). Run from the top of the repository after
+# (docs/generator/summarize.py). Run from the top of the repository after
 # `make kmod userspace`.
 #
-#   tools/docsgen/data.sh KERNEL BUILD [PHASE...]
+#   docs/generator/data.sh KERNEL BUILD [PHASE...]
 #
 # Phases: compare (2 CPUs), percpu (4 CPUs), bench (2 CPUs), onecpu (1 CPU)
 # on a non-RT kernel; rt (2 CPUs) on an RT kernel. Settings: EVENTS,
@@ -47,14 +47,14 @@ for phase in "${phases[@]}"; do
 		echo "host_cpus=$(nproc)"
 		echo "smp=$smp"
 		echo "guest_command=$cmd"
-		echo "testbox_command=tests/testbox/testbox.sh --kernel $kernel --smp $smp --timeout 3000 --file $ko --file $cli --file tools/docsgen/guest.sh -- '$cmd'"
+		echo "testbox_command=tests/testbox/testbox.sh --kernel $kernel --smp $smp --timeout 3000 --file $ko --file $cli --file docs/generator/guest.sh -- '$cmd'"
 		echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 		echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 	} > "$out/provenance.txt"
 	echo "docs-data: $kernel $phase: booting a $smp-CPU test box (log $out/testbox.log)"
 	start=$(date +%s)
 	if ! tests/testbox/testbox.sh --kernel "$kernel" --smp "$smp" --timeout 3000 --out "$out" \
-		--log "$out/console.log" --file "$ko" --file "$cli" --file tools/docsgen/guest.sh \
+		--log "$out/console.log" --file "$ko" --file "$cli" --file docs/generator/guest.sh \
 		-- "$cmd" > "$out/testbox.log" 2>&1; then
 		tail -n 30 "$out/testbox.log"
 		echo "docs-data: the $phase box failed; full log: $out/testbox.log" >&2
@@ -65,4 +65,4 @@ for phase in "${phases[@]}"; do
 		echo "seconds=$(( $(date +%s) - start ))"
 	} >> "$out/provenance.txt"
 done
-python3 tools/docsgen/summarize.py --kernel "$kernel" --raw "$raw" --out docs/data "${phases[@]}"
+python3 docs/generator/summarize.py --kernel "$kernel" --raw "$raw" --out docs/data "${phases[@]}"

@@ -205,7 +205,7 @@ def phase_compare(kernel, raw, out):
             modes[mode] = count_trace(f.read(), rep["modes"][mode]["fired"])
     prov = provenance(d, first, "irqbridge run --mode M --events 1000 with the tracepoints ipi:ipi_send_cpu, "
                       "ipi:ipi_send_cpumask, irq_vectors:reschedule_entry, irq_vectors:call_function(_single)"
-                      "_entry and sched:sched_wakeup on (tools/docsgen/guest.sh trace_counts); every event in "
+                      "_entry and sched:sched_wakeup on (docs/generator/guest.sh trace_counts); every event in "
                       "the guest during the run is counted, the reader's and the kernel's own included")
     write(out, f"ipi-{kernel}.json", {"provenance": prov, "modes": modes})
 
@@ -250,7 +250,7 @@ def test_listing(build, out):
                          "cases": sum(suites.values()), "suites": suites})
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     prov = {"commit": commit, "kernel": "none (host)", "accel": "none", "guest_cpus": 0,
-            "command": "BINARY --gtest_list_tests (tools/docsgen/summarize.py --tests BUILD)",
+            "command": "BINARY --gtest_list_tests (docs/generator/summarize.py --tests BUILD)",
             "date": subprocess.run(["date", "-u", "+%Y-%m-%dT%H:%M:%SZ"], capture_output=True,
                                    text=True).stdout.strip()}
     path = os.path.join(out, "tests-listing.json")

@@ -649,7 +649,7 @@ def load_artifact(root, name):
 def render_block(root, name, registry=None, prefix="docs/data/"):
     registry = REGISTRY if registry is None else registry
     if name not in registry:
-        raise KeyError(f"no renderer registered for block '{name}' (tools/docsgen/docsgen.py REGISTRY)")
+        raise KeyError(f"no renderer registered for block '{name}' (docs/generator/docsgen.py REGISTRY)")
     blk = registry[name]
     arts = []
     for a in blk.artifacts:
