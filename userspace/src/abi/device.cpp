@@ -145,7 +145,7 @@ std::optional<irqbridge_catalogue> Device::catalogue() const {
   irqbridge_catalogue c{};
   if (::ioctl(fd_.get(), IRQBRIDGE_IOC_GET_CATALOGUE, &c) != 0) {
     if (errno == ENOTTY) return std::nullopt;
-    throw Error(path_ + ": GET_CATALOGUE failed: " + errno_text(errno));
+    throw_errno(path_ + ": GET_CATALOGUE failed");
   }
   return c;
 }
