@@ -161,8 +161,8 @@ TEST(CatalogueTest, JsonSaysWhereItCameFromAndDerivesContexts) {
   std::size_t main = 0, breakdown = 0;
   std::set<std::string> stage_names;
   for (const auto& s : compiled["stages"]) {
-    main += s["main"].get<bool>() ? 1 : 0;
-    breakdown += s["breakdown"].get<bool>() ? 1 : 0;
+    main += s["main"].get<bool>() ? 1U : 0U;
+    breakdown += s["breakdown"].get<bool>() ? 1U : 0U;
     stage_names.insert(s["name"].get<std::string>());
   }
   EXPECT_EQ(main, 4u);
