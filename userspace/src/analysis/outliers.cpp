@@ -21,6 +21,11 @@ std::string_view cause_name(Cause c) {
   return "?";
 }
 
+std::int64_t cause_ns(const Outlier& o, Cause c) {
+  const auto i = static_cast<std::size_t>(c);
+  return i < o.stages_ns.size() ? o.stages_ns[i] : o.to_user;
+}
+
 namespace {
 
 double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
@@ -32,24 +37,24 @@ std::string why(const Outlier& o) {
     case Cause::timer_late:
       return fmt::format(
           "the top half ran {:.1f} us after the expiry (interrupts off or the CPU not running)",
-          us(o.timer_to_top));
+          us(cause_ns(o, o.cause)));
     case Cause::bottom_deferred:
       if (o.bottom_flags & IRQBRIDGE_CTX_KSOFTIRQD)
         return fmt::format("the softirq ran {:.1f} us after the top half, in ksoftirqd/{}",
-                           us(o.top_to_bottom), o.bottom_cpu);
+                           us(cause_ns(o, o.cause)), o.bottom_cpu);
       if (o.bottom_flags & IRQBRIDGE_CTX_SOFTIRQ)
         return fmt::format("the softirq ran {:.1f} us after the top half, on CPU {}",
-                           us(o.top_to_bottom), o.bottom_cpu);
+                           us(cause_ns(o, o.cause)), o.bottom_cpu);
       return fmt::format("the bottom half's task ran {:.1f} us after the top half, on CPU {}{}",
-                         us(o.top_to_bottom), o.bottom_cpu,
+                         us(cause_ns(o, o.cause)), o.bottom_cpu,
                          o.bottom_cpu != o.top_cpu
                              ? fmt::format(" (the interrupt was on CPU {})", o.top_cpu)
                              : std::string());
     case Cause::chain_deferred:
-      return fmt::format("the work item ran {:.1f} us after the DPC", us(o.bottom_to_chain));
+      return fmt::format("the work item ran {:.1f} us after the DPC", us(cause_ns(o, o.cause)));
     case Cause::reader_late:
       return fmt::format("the reader woke {:.1f} us after the eventfd was signalled{}",
-                         us(o.to_user),
+                         us(cause_ns(o, o.cause)),
                          o.batch > 1 ? fmt::format(" (a batch of {})", o.batch) : std::string());
   }
   return "";
@@ -63,21 +68,17 @@ Outlier explain(unsigned run, const irqbridge_record& r, std::uint64_t user_ns, 
   o.seq = r.seq;
   const StageDurations d = stage_durations(r, user_ns, chain);
   o.timer_to_user = d[Stage::timer_to_user];
-  o.timer_to_top = d[Stage::timer_to_top];
-  o.top_to_bottom = d[Stage::top_to_bottom];
-  o.bottom_to_chain = d[Stage::bottom_to_chain];
+  for (std::size_t i = 0; i < kOutlierStages.size(); i++) o.stages_ns[i] = d[kOutlierStages[i]];
   o.to_user = d.last_to_user;
   o.top_cpu = r.top.cpu;
   o.bottom_cpu = r.bottom.cpu;
   o.bottom_flags = r.bottom.flags;
   o.batch = r.batch;
 
-  std::pair<std::int64_t, Cause> best{o.timer_to_top, Cause::timer_late};
-  for (auto c : {std::pair{o.top_to_bottom, Cause::bottom_deferred},
-                 std::pair{o.bottom_to_chain, Cause::chain_deferred},
-                 std::pair{o.to_user, Cause::reader_late}})
-    if (c.first > best.first) best = c;
-  o.cause = best.second;
+  // The longest stage is the cause (the first of equal ones).
+  o.cause = Cause::timer_late;
+  for (Cause c : {Cause::bottom_deferred, Cause::chain_deferred, Cause::reader_late})
+    if (cause_ns(o, c) > cause_ns(o, o.cause)) o.cause = c;
   o.why = why(o);
   return o;
 }

@@ -150,14 +150,13 @@ nlohmann::json vs_floor_json(const ModeResult& m, const Floor& floor) {
 }
 
 nlohmann::json outlier_json(const Outlier& o) {
+  nlohmann::json stages = {{"to_user", o.to_user}};
+  for (std::size_t i = 0; i < kOutlierStages.size(); i++)
+    stages[std::string(stage_name(kOutlierStages[i]))] = o.stages_ns[i];
   return {{"run", o.run},
           {"seq", o.seq},
           {"timer_to_user_ns", o.timer_to_user},
-          {"stages_ns",
-           {{"timer_to_top", o.timer_to_top},
-            {"top_to_bottom", o.top_to_bottom},
-            {"bottom_to_chain", o.bottom_to_chain},
-            {"to_user", o.to_user}}},
+          {"stages_ns", stages},
           {"top_cpu", o.top_cpu},
           {"bottom_cpu", o.bottom_cpu},
           {"bottom_in_ksoftirqd", (o.bottom_flags & IRQBRIDGE_CTX_KSOFTIRQD) != 0},

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "irqbridge/sys/error.hpp"
 
@@ -54,8 +55,10 @@ namespace {
 
 nlohmann::json point_json(const SweepPoint& p) {
   nlohmann::json lat = nlohmann::json::object();
-  for (Stage st : {Stage::timer_to_top, Stage::top_to_bottom, Stage::bottom_to_user,
-                   Stage::top_to_user, Stage::timer_to_user})
+  // The main stages and the whole path (the JSON object sorts its keys).
+  std::vector<Stage> stages(kMainStages.begin(), kMainStages.end());
+  stages.push_back(Stage::timer_to_user);
+  for (Stage st : stages)
     lat[std::string(stage_name(st))] = stats_json(p.latency[static_cast<std::size_t>(st)]);
   nlohmann::json j = counts_json(p);
   j.update({{"mode", p.mode},

@@ -32,7 +32,7 @@ enum class Stage : std::size_t {
   timer_to_user,     // expected expiry → reader woke
   bottom_to_signal,  // bottom half took the count → eventfd signalled
   raise_to_top,      // the source raised the interrupt → top half
-  bottom_to_chain,   // DPC → its work item (dpc_workitem only)
+  bottom_to_chain,   // DPC → its work item (chain modes only)
   count_
 };
 inline constexpr std::size_t kStageCount = static_cast<std::size_t>(Stage::count_);
@@ -41,6 +41,10 @@ std::string_view stage_name(Stage stage);
 // The four stages every report has, in display order.
 inline constexpr std::array<Stage, 4> kMainStages = {Stage::timer_to_top, Stage::top_to_bottom,
                                                      Stage::bottom_to_user, Stage::top_to_user};
+// What an outlier is broken into before its last hop to the reader, in
+// order: Cause i (outliers.hpp) is stage i running late.
+inline constexpr std::array<Stage, 3> kOutlierStages = {Stage::timer_to_top, Stage::top_to_bottom,
+                                                        Stage::bottom_to_chain};
 // The stages from the timer or the top half to the reader: the histograms.
 inline constexpr std::array<Stage, 2> kUserStages = {Stage::timer_to_user, Stage::top_to_user};
 
@@ -51,7 +55,7 @@ struct StageDurations {
   std::int64_t last_to_user = 0;  // the last bottom-half hop (chain: the work item) → reader
   [[nodiscard]] std::int64_t operator[](Stage s) const { return ns[static_cast<std::size_t>(s)]; }
 };
-// chain: the mode has two hops (dpc_workitem), whose second hop signals.
+// chain: the mode has two hops (DPC, then work item), whose second hop signals.
 StageDurations stage_durations(const irqbridge_record& r, std::uint64_t user_ns, bool chain);
 
 // One histogram per stage (heap: each is ~60 KB).
@@ -105,7 +109,7 @@ class Analyzer {
   // served it (raw samples, e.g. CSV), warm-up included.
   using EventSink = std::function<void(const irqbridge_record&, std::uint64_t user_ns)>;
 
-  // chain: the mode has two hops (dpc_workitem). warmup: events with
+  // chain: the mode has two hops (DPC, then work item). warmup: events with
   // seq < warmup are checked but not part of the latencies. with_records:
   // false for a count-only run (no records will come): wake-ups are then
   // counted by the caller and none is kept, so memory stays fixed however

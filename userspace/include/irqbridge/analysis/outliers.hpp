@@ -5,6 +5,7 @@
 
 #include <uapi/irqbridge.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,10 +15,12 @@
 
 namespace irqbridge {
 
+// In the order of kOutlierStages (analysis.hpp), whose stage i each of the
+// first three is about; reader_late is about the last hop (to_user).
 enum class Cause {
   timer_late,       // expiry → top half: interrupts off, or the (v)CPU not running
   bottom_deferred,  // top half → bottom half: softirq deferred or work item waiting
-  chain_deferred,   // DPC → its work item (dpc_workitem)
+  chain_deferred,   // DPC → its work item (chain modes)
   reader_late,      // bottom half → reader: the reader was not scheduled sooner
 };
 std::string_view cause_name(Cause c);
@@ -26,10 +29,9 @@ struct Outlier {
   unsigned run = 0;
   std::uint64_t seq = 0;
   std::int64_t timer_to_user = 0;  // the whole path
-  std::int64_t timer_to_top = 0;
-  std::int64_t top_to_bottom = 0;
-  std::int64_t bottom_to_chain = 0;  // chain modes only
-  std::int64_t to_user = 0;          // last bottom-half stage → reader
+  // kOutlierStages' durations (bottom_to_chain: 0 unless a chain mode).
+  std::array<std::int64_t, kOutlierStages.size()> stages_ns{};
+  std::int64_t to_user = 0;  // last bottom-half stage → reader
   std::uint32_t top_cpu = 0;
   std::uint32_t bottom_cpu = 0;
   std::uint32_t bottom_flags = 0;  // IRQBRIDGE_CTX_* of the bottom half
@@ -37,6 +39,9 @@ struct Outlier {
   Cause cause = Cause::timer_late;
   std::string why;  // the cause in plain words, with what was recorded
 };
+
+// How long the stage a cause is about took in an outlier.
+std::int64_t cause_ns(const Outlier& o, Cause c);
 
 // Keeps the n events with the longest timer_to_user, and counts (and keeps,
 // up to a cap) those above a threshold.
