@@ -30,7 +30,7 @@ constexpr unsigned kRecordsPairs = 3;
 // 1-3: the rate search, the top half's cost, the reader variants' cost.
 void measure_single_cpu(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device,
                         BenchReport& report, Progress& progress) {
-  const std::vector<std::uint64_t> periods = parse_periods_us(o.periods_us);
+  const std::vector<std::uint64_t>& periods = o.periods_ns;
   const ModeInfo& cm = cost_mode(modes);
   // 1. The highest rate each mode sustains: down the periods until one is
   // not sustained.
@@ -54,10 +54,10 @@ void measure_single_cpu(const Options& o, const std::vector<const ModeInfo*>& mo
   // 3. Reader CPU time per wake-up, each variant, one event per wake-up.
   for (ReaderVariant v : all_variants()) {
     Options ov = o;
-    ov.reader = std::string(variant_name(v));
+    ov.reader = v;
     SweepPoint p = run_point(device, ov, cm, report.reader_period_ns, progress);
     if (!p.error.empty()) throw Error("reader cost run failed: " + p.error);
-    report.readers.push_back({ov.reader, p.wakeups, p.reader_cpu_ns, p.exact()});
+    report.readers.push_back({std::string(variant_name(v)), p.wakeups, p.reader_cpu_ns, p.exact()});
   }
 }
 

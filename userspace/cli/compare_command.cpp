@@ -65,7 +65,7 @@ RunSettings run_settings(const Options& o, const ModeInfo& mode, std::uint64_t p
   s.events = o.events;
   s.work_ns = o.work_ns;
   s.sleep_us = o.sleep_us;
-  s.reader = reader_variant(o);
+  s.reader = o.reader;
   s.warmup = o.warmup;
   s.outliers = o.outliers;
   s.threshold_ns = static_cast<std::int64_t>(std::llround(o.threshold_us * 1000.0));
@@ -129,7 +129,6 @@ std::unique_ptr<std::ofstream> open_csv(const std::string& path) {
 
 int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
   check_modes(o, modes, device);
-  const LoadKind load_type = load_kind(o);
 
   Report report;
   report.kernel = kernel_release();
@@ -143,7 +142,7 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
   report.requested_source = o.source;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();
-  report.load = std::string(load_name(load_type));
+  report.load = std::string(load_name(o.load));
   report.timer_cpu = o.timer_cpu;
   report.cpu_list = cpu_list(o);
   report.reader = apply_reader_settings(wanted_reader(o));

@@ -69,10 +69,6 @@ void add_modes_option(CLI::App* app, Options& o) {
       ->capture_default_str();
 }
 
-void add_periods_option(CLI::App* app, Options& o, const std::string& help) {
-  app->add_option("--periods-us", o.periods_us, help)->capture_default_str();
-}
-
 int cli_main(int argc, char** argv) {
   CLI::App app{
       "irqbridge: the Windows ISR -> DPC / WorkItem -> KeSetEvent pattern on Linux, measured.\n"
@@ -137,6 +133,10 @@ int cli_main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const Error& e) {
+    // The CLI's own validators (validators.hpp): their line, status 1.
+    std::fprintf(stderr, "irqbridge: %s\n", e.what());
+    return 1;
   } catch (const CLI::ParseError& e) {
     // --help and --version end here with their full text and status 0.
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
@@ -151,20 +151,16 @@ int cli_main(int argc, char** argv) {
     // removes temporary files before the process dies of it.
     install_signal_cleanup();
     if (*info) return show_info(o);
-    // Reject bad input before touching the device.
-    if (*sweep || *bench)
-      parse_periods_us(o.periods_us);
-    else
-      period_ns(o);
-    reader_variant(o);
-    const LoadKind load_type = load_kind(o);
+    // Reject bad input before touching the device (--periods-us, --reader,
+    // --load, --sched and --cpus with --cpu were checked while parsing).
+    if (!*sweep && !*bench) period_ns(o);
     check_cpus(o);
     cpu_list(o);
     const std::string list = *run ? o.mode : o.modes;
     parse_mode_list(list, ~0U);
     // The load's children are forked before the device is opened: they
     // never hold it (and die with this process, SIGKILL included).
-    const Load load(*bench ? LoadKind::none : load_type);
+    const Load load(*bench ? LoadKind::none : o.load);
     Device device(o.device);
     const auto modes = parse_mode_list(list, device.info().modes);
     if (*sweep) return run_sweep(o, modes, device);

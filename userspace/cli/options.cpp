@@ -12,6 +12,7 @@
 #include "irqbridge/sys/cpu_list.hpp"
 #include "irqbridge/sys/error.hpp"
 #include "irqbridge/sys/reader_setup.hpp"
+#include "validators.hpp"
 
 namespace irqbridge::cli {
 
@@ -48,8 +49,9 @@ void add_run_options(CLI::App* app, Options& o) {
   app->add_option("--json", o.json, "Write the report (JSON) to this file");
   app->add_option("--sched", o.sched,
                   "Reader scheduling: fifo (SCHED_FIFO + mlockall) or other (a normal task)")
-      ->check(CLI::IsMember({"fifo", "other"}))
-      ->capture_default_str();
+      ->transform(EnumOf<SchedPolicy>({{"fifo", SchedPolicy::fifo}, {"other", SchedPolicy::other}}))
+      ->type_name("TEXT")
+      ->default_str("fifo");
   app->add_option("--priority", o.priority, "SCHED_FIFO priority of the reader (and cyclictest)")
       ->check(CLI::Range(1, 99))
       ->capture_default_str();
@@ -58,12 +60,28 @@ void add_run_options(CLI::App* app, Options& o) {
   app->add_option("--timer-cpu", o.timer_cpu,
                   "CPU of the top half: the module's hrtimer is pinned to the CPU that starts "
                   "it (default: wherever the reader runs)");
-  app->add_option("--reader", o.reader, variant_help())->capture_default_str();
+  EnumOf<ReaderVariant>::Table variants;
+  std::string variant_names;
+  for (ReaderVariant v : all_variants()) {
+    variants.emplace_back(variant_name(v), v);
+    variant_names += (variant_names.empty() ? "" : ", ") + std::string(variant_name(v));
+  }
+  app->add_option("--reader", o.reader, variant_help())
+      ->transform(EnumOf<ReaderVariant>(std::move(variants),
+                                        [variant_names](const std::string& value) {
+                                          return "unknown --reader '" + value + "' (one of " +
+                                                 variant_names + ")";
+                                        }))
+      ->type_name("TEXT")
+      ->default_str(std::string(variant_name(o.reader)));
+  EnumOf<LoadKind>::Table loads;
+  for (LoadKind k : kAllLoads) loads.emplace_back(load_name(k), k);
   app->add_option("--load", o.load,
                   "Background load in this machine while measuring: none, cpu (a busy loop "
                   "per CPU), syscall (pipe I/O, open/close, getppid in a loop per CPU)")
-      ->check(CLI::IsMember({"none", "cpu", "syscall"}))
-      ->capture_default_str();
+      ->transform(EnumOf<LoadKind>(std::move(loads)))
+      ->type_name("TEXT")
+      ->default_str(std::string(load_name(o.load)));
   app->add_option("--device", o.device, "The module's device node")->capture_default_str();
   app->add_flag("--quiet", o.quiet, "No progress line");
 }
@@ -92,7 +110,10 @@ void add_single_rate_options(CLI::App* app, Options& o) {
   app->add_option("--cpus", o.cpus,
                   "Per-CPU run: on each listed CPU (0,2-3 or all) its own top half (a pinned "
                   "hrtimer), bottom half and reader thread with its own ring, all at once; "
-                  "reported per CPU and overall (not with --cpu or --timer-cpu)");
+                  "reported per CPU and overall (not with --cpu or --timer-cpu)")
+      ->check(Without({app->get_option("--cpu"), app->get_option("--timer-cpu")},
+                      "--cpus places a reader and a timer on each listed CPU: drop --cpu and "
+                      "--timer-cpu"));
   app->add_flag("--no-floor", o.no_floor,
                 "Do not run cyclictest (the floor: timer expiry -> a user thread) first, nor "
                 "rtla timerlat");
@@ -110,21 +131,13 @@ std::uint64_t period_ns(const Options& o) {
   return static_cast<std::uint64_t>(ns);
 }
 
-ReaderVariant reader_variant(const Options& o) {
-  auto v = parse_variant(o.reader);
-  if (!v) {
-    std::string names;
-    for (ReaderVariant r : all_variants())
-      names += (names.empty() ? "" : ", ") + std::string(variant_name(r));
-    throw Error("unknown --reader '" + o.reader + "' (one of " + names + ")");
-  }
-  return *v;
-}
-
-LoadKind load_kind(const Options& o) {
-  auto k = parse_load(o.load);
-  if (!k) throw Error("unknown --load '" + o.load + "' (none, cpu or syscall)");
-  return *k;
+void add_periods_option(CLI::App* app, Options& o, const std::string& help) {
+  // Parsed once, here: an empty item ("100,") is refused, which CLI11's
+  // delimiter would drop.
+  app->add_option_function<std::string>(
+         "--periods-us", [&o](const std::string& list) { o.periods_ns = parse_periods_us(list); },
+         help)
+      ->default_str(kDefaultPeriodsUs);
 }
 
 void check_cpus(const Options& o) {
@@ -140,21 +153,18 @@ void check_cpus(const Options& o) {
 
 std::vector<int> cpu_list(const Options& o) {
   if (o.cpus.empty()) return {};
-  if (o.cpu >= 0 || o.timer_cpu >= 0)
-    throw Error(
-        "--cpus places a reader and a timer on each listed CPU: drop --cpu and --timer-cpu");
   return parse_cpu_list(o.cpus, process_cpus());
 }
 
 ReaderSettings wanted_reader(const Options& o) {
   ReaderSettings r;
-  if (o.sched == "fifo") {
+  if (o.sched == SchedPolicy::fifo) {
     r.policy = SchedPolicy::fifo;
     r.priority = o.priority;
     r.mlockall = true;
   }
   r.cpu = o.cpu;
-  r.variant = o.reader;
+  r.variant = std::string(variant_name(o.reader));
   return r;
 }
 

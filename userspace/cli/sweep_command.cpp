@@ -43,8 +43,7 @@ SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
 
 int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
   check_modes(o, modes, device);
-  const std::vector<std::uint64_t> periods = parse_periods_us(o.periods_us);
-  const LoadKind load_type = load_kind(o);
+  const std::vector<std::uint64_t>& periods = o.periods_ns;
 
   SweepReport report;
   report.kernel = kernel_release();
@@ -52,7 +51,7 @@ int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Devic
   report.events = o.events;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();
-  report.load = std::string(load_name(load_type));
+  report.load = std::string(load_name(o.load));
   report.reader = apply_reader_settings(wanted_reader(o));
 
   Progress progress(!o.quiet);

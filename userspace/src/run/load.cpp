@@ -17,13 +17,6 @@
 
 namespace irqbridge {
 
-std::optional<LoadKind> parse_load(std::string_view name) {
-  if (name == "none") return LoadKind::none;
-  if (name == "cpu") return LoadKind::cpu;
-  if (name == "syscall") return LoadKind::syscall;
-  return std::nullopt;
-}
-
 std::string_view load_name(LoadKind kind) {
   switch (kind) {
     case LoadKind::none:

@@ -5,8 +5,8 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <memory>
-#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -20,7 +20,9 @@ enum class LoadKind {
   syscall,  // one process per CPU doing pipe I/O, open/close, getppid in a loop
 };
 
-std::optional<LoadKind> parse_load(std::string_view name);
+// Every kind, in the order the help lists them (--load's names: load_name).
+inline constexpr std::array<LoadKind, 3> kAllLoads = {LoadKind::none, LoadKind::cpu,
+                                                      LoadKind::syscall};
 std::string_view load_name(LoadKind kind);
 
 class Load {
