@@ -26,6 +26,19 @@ std::string variant_help() {
   return s;
 }
 
+// --reader's and --load's names, from their one table each.
+EnumOf<ReaderVariant>::Table variant_table() {
+  EnumOf<ReaderVariant>::Table t;
+  for (ReaderVariant v : all_variants()) t.emplace_back(variant_name(v), v);
+  return t;
+}
+
+EnumOf<LoadKind>::Table load_table() {
+  EnumOf<LoadKind>::Table t;
+  for (LoadKind k : kAllLoads) t.emplace_back(load_name(k), k);
+  return t;
+}
+
 }  // namespace
 
 void add_run_options(CLI::App* app, Options& o) {
@@ -60,26 +73,21 @@ void add_run_options(CLI::App* app, Options& o) {
   app->add_option("--timer-cpu", o.timer_cpu,
                   "CPU of the top half: the module's hrtimer is pinned to the CPU that starts "
                   "it (default: wherever the reader runs)");
-  EnumOf<ReaderVariant>::Table variants;
   std::string variant_names;
-  for (ReaderVariant v : all_variants()) {
-    variants.emplace_back(variant_name(v), v);
+  for (ReaderVariant v : all_variants())
     variant_names += (variant_names.empty() ? "" : ", ") + std::string(variant_name(v));
-  }
   app->add_option("--reader", o.reader, variant_help())
-      ->transform(EnumOf<ReaderVariant>(std::move(variants),
+      ->transform(EnumOf<ReaderVariant>(variant_table(),
                                         [variant_names](const std::string& value) {
                                           return "unknown --reader '" + value + "' (one of " +
                                                  variant_names + ")";
                                         }))
       ->type_name("TEXT")
       ->default_str(std::string(variant_name(o.reader)));
-  EnumOf<LoadKind>::Table loads;
-  for (LoadKind k : kAllLoads) loads.emplace_back(load_name(k), k);
   app->add_option("--load", o.load,
                   "Background load in this machine while measuring: none, cpu (a busy loop "
                   "per CPU), syscall (pipe I/O, open/close, getppid in a loop per CPU)")
-      ->transform(EnumOf<LoadKind>(std::move(loads)))
+      ->transform(EnumOf<LoadKind>(load_table()))
       ->type_name("TEXT")
       ->default_str(std::string(load_name(o.load)));
   app->add_option("--device", o.device, "The module's device node")->capture_default_str();
