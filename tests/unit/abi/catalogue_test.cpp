@@ -155,7 +155,9 @@ TEST(CatalogueTest, JsonSaysWhereItCameFromAndDerivesContexts) {
     contexts.insert(m["contexts"]["bottom"].get<std::string>());
     EXPECT_EQ(m["contexts"]["top"], "hardirq");
     EXPECT_EQ(m["contexts"].contains("chain"), m["chained"].get<bool>());
-    if (!m["may_sleep"].get<bool>()) EXPECT_NE(m["contexts"]["bottom"], "task") << m["name"];
+    if (!m["may_sleep"].get<bool>()) {
+      EXPECT_NE(m["contexts"]["bottom"], "task") << m["name"];
+    }
   }
   EXPECT_EQ(contexts, (std::set<std::string>{"hardirq", "softirq", "task"}));
   std::size_t main = 0, breakdown = 0;
