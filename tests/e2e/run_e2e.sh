@@ -36,6 +36,11 @@ fuzz_env=
 box_args=()
 ticks=0
 case "$scenario" in
+faults)
+	# 200 load/kill cycles: 213-303 s on the -rt kernels, whose box runs
+	# single-threaded (testbox.sh), on a loaded host.
+	timeout=540
+	;;
 tracer_toggle)
 	# 10 s of events at 1 ms: time for the guest's 100 tracer cycles.
 	events=10000
