@@ -385,11 +385,10 @@ TEST_F(DeviceTest, ClosingWhileRunningStopsTheRun) {
   EXPECT_TRUE(dev_) << "device not free after close: " << std::strerror(errno);
 }
 
-// Runs c to its end with nobody reading the eventfd; the stats after STOP.
-irqbridge_stats RunToEnd(int dev, irqbridge_config c) {
+// Waits (at most 10 s) until the session's run has ended by itself, then
+// STOPs it and returns its final stats.
+irqbridge_stats StopWhenDone(int dev) {
   irqbridge_stats st{};
-  EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_CONFIGURE, &c), 0);
-  EXPECT_EQ(Ioctl0(dev, IRQBRIDGE_IOC_START), 0);
   for (int i = 0; i < 1000; i++) {
     EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_GET_STATS, &st), 0);
     if (!st.running) break;
@@ -398,6 +397,13 @@ irqbridge_stats RunToEnd(int dev, irqbridge_config c) {
   EXPECT_EQ(Ioctl0(dev, IRQBRIDGE_IOC_STOP), 0);
   EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_GET_STATS, &st), 0);
   return st;
+}
+
+// Runs c to its end with nobody reading the eventfd; the stats after STOP.
+irqbridge_stats RunToEnd(int dev, irqbridge_config c) {
+  EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+  EXPECT_EQ(Ioctl0(dev, IRQBRIDGE_IOC_START), 0);
+  return StopWhenDone(dev);
 }
 
 // The catalogue (GET_CATALOGUE) is what the module enforces: every mode
@@ -565,14 +571,7 @@ TEST_F(DeviceTest, ChannelIsAnIndependentSession) {
   ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &w), 0);
   ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
   irqbridge_stats cs = RunToEnd(chan.get(), c);  // both run at once
-  irqbridge_stats ds{};
-  for (int i = 0; i < 1000; i++) {
-    ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, &ds), 0);
-    if (!ds.running) break;
-    ::usleep(10000);
-  }
-  ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP), 0);
-  ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_GET_STATS, &ds), 0);
+  irqbridge_stats ds = StopWhenDone(dev_.get());
   EXPECT_EQ(cs.fired, 300u);
   EXPECT_EQ(cs.counted, 300u);
   EXPECT_EQ(ds.fired, 200u);
@@ -653,14 +652,7 @@ TEST_F(DeviceTest, ChannelOutlivesTheDeviceFile) {
   Fd other(::open(kDevice, O_RDWR | O_CLOEXEC));
   EXPECT_FALSE(other) << "the device's file was released under its channel";
   EXPECT_EQ(errno, EBUSY);
-  irqbridge_stats st{};
-  for (int i = 0; i < 1000; i++) {
-    ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_GET_STATS, &st), 0);
-    if (!st.running) break;
-    ::usleep(10000);
-  }
-  ASSERT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_STOP), 0);
-  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_GET_STATS, &st), 0);
+  irqbridge_stats st = StopWhenDone(chan.get());
   EXPECT_EQ(st.error, 0u);
   EXPECT_EQ(st.raised, 300u);
   EXPECT_EQ(st.fired, 300u);
