@@ -37,8 +37,8 @@ box_args=()
 ticks=0
 case "$scenario" in
 faults)
-	# 200 load/kill cycles: 213-303 s on the -rt kernels, whose box runs
-	# single-threaded (testbox.sh), on a loaded host.
+	# 200 load/unload cycles and a SIGKILL per mode: 213-303 s when its
+	# runs measured the floor and the -rt boxes ran single-threaded.
 	timeout=540
 	;;
 tracer_toggle)
@@ -106,6 +106,15 @@ soak)
 	# TCG runs the guest at a fraction of real time: a generous bound.
 	timeout=$((300 + modes * ${SOAK_SECONDS:?} * 3))
 	;;
+esac
+
+# rtla goes into the guest only where a scenario measures the floor:
+# switching the timerlat tracer on and off patches kernel text, which makes
+# the test box run the guest single-threaded on the -rt kernels (testbox.sh),
+# two to three times slower. The other scenarios run --no-floor or no CLI.
+case "$scenario" in
+compare | compare_all_edu | measure | percpu | tracer_toggle) ;;
+*) box_args+=(--no-rtla) ;;
 esac
 
 compat32=${IRQBRIDGE_COMPAT32:-$(dirname "${IRQBRIDGE_DEVICE_TEST:?}")/compat32}

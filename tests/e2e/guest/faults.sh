@@ -9,11 +9,15 @@ cli=/testbox/irqbridge
 
 load_module || exit 1
 
+# Every run here is the module's own (--no-floor): the floor (cyclictest,
+# rtla) is measured in e2e.compare and e2e.measure, and a SIGKILL one
+# second in must land in the module's run, not in the floor before it.
+
 # rmmod while a reader is blocked: refused because the module is in use
 # (the open file pins it: EWOULDBLOCK from delete_module, "Resource
 # temporarily unavailable" in busybox's words), the module stays, and the
 # reader is not disturbed and finishes with exact counts.
-$cli run --quiet --mode workqueue --events 1500 --period-us 1000 > /tmp/run.out 2>&1 &
+$cli run --quiet --no-floor --mode workqueue --events 1500 --period-us 1000 > /tmp/run.out 2>&1 &
 reader=$!
 wait_device_open $reader || fail "first reader never opened the device"
 refcnt=$(cat /sys/module/irqbridge/refcnt)
@@ -34,7 +38,7 @@ fi
 if wait $reader; then pass "reader finished exactly after the refused rmmod"; else fail "reader failed: $(tail -n 1 /tmp/run.out)"; fi
 
 # A second process: refused with a clear one-line message.
-$cli run --quiet --mode tasklet --events 3000 --period-us 1000 > /dev/null 2>&1 &
+$cli run --quiet --no-floor --mode tasklet --events 3000 --period-us 1000 > /dev/null 2>&1 &
 reader=$!
 wait_device_open $reader || fail "first reader never opened the device"
 msg=$($cli info 2>&1)
@@ -51,7 +55,7 @@ wait $reader || fail "first reader failed"
 kill_then_unload() {
 	label=$1
 	shift
-	$cli run --quiet "$@" --events 100000000 --period-us 10 > /tmp/kill.out 2>&1 &
+	$cli run --quiet --no-floor "$@" --events 100000000 --period-us 10 > /tmp/kill.out 2>&1 &
 	reader=$!
 	wait_device_open $reader || fail "$label reader never opened the device"
 	sleep 1
