@@ -103,11 +103,14 @@ def provenance_line(name, art, prefix="docs/data/"):
         first = [str(load.get(k, "?")).split(" ")[0] for k in ("start", "end")]
         la = f", host load average {first[0]} → {first[1]} on {p.get('host_cpus', '?')} CPUs"
     date = str(p.get("date", p.get("date_utc", "?"))).replace("T", " ").replace("Z", " UTC")
+    accel = p.get("accel", "?")
+    if p.get("tcg_threads") in ("single", "multi"):  # since the int3 fix (testbox.sh)
+        accel += f" {p['tcg_threads']}-threaded"
     if not p.get("guest_cpus"):
         return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
                 f"{date}; no test box).")
     return (f"Artifact: [`docs/data/{name}`]({prefix}{name}) (commit {str(p.get('commit', '?'))[:7]}, "
-            f"{p.get('kernel', '?')}, {p.get('accel', p.get('accelerator', '?'))}, {p.get('guest_cpus', '?')} guest CPUs, "
+            f"{p.get('kernel', '?')}, {accel}, {p.get('guest_cpus', '?')} guest CPUs, "
             f"{date}{la}).")
 
 

@@ -29,6 +29,20 @@ def read_provenance(phase_dir):
     return kv
 
 
+def tcg_threads(phase_dir):
+    """single or multi: how TCG ran the guest's CPUs (the kernel command
+    line's testbox.tcg_threads=, testbox.sh), n/a under KVM, or unknown."""
+    try:
+        with open(os.path.join(phase_dir, "console.log"), encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return "unknown"
+    m = re.search(r"testbox\.tcg_threads=(\w+)", text)
+    if m:
+        return m.group(1)
+    return "n/a" if "testbox.accel=kvm" in text else "unknown"
+
+
 def provenance(phase_dir, report, note=""):
     kv = read_provenance(phase_dir)
     p = {
@@ -36,6 +50,7 @@ def provenance(phase_dir, report, note=""):
         "describe": kv.get("describe", ""),
         "kernel": report.get("kernel", ""),
         "accel": report.get("accel", ""),
+        "tcg_threads": tcg_threads(phase_dir),
         "guest_cpus": int(kv.get("smp", "0")),
         "command": kv.get("testbox_command", ""),
         "guest_command": kv.get("guest_command", ""),

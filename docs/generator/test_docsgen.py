@@ -280,6 +280,11 @@ class Fuzz(unittest.TestCase):
         line = docsgen.provenance_line("fuzz-debug.json", fuzz_summary())
         self.assertIn("(commit a67b202, 6.12.117 (debug), tcg, 2 guest CPUs, 2026-11-25 22:27:26 UTC, "
                       "host load average 8.14 → 10.17 on 2 CPUs).", line)
+        art = fuzz_summary()
+        art["provenance"]["tcg_threads"] = "single"
+        self.assertIn(", tcg single-threaded, 2 guest CPUs,", docsgen.provenance_line("f.json", art))
+        art["provenance"]["tcg_threads"] = "unknown"
+        self.assertIn(", tcg, 2 guest CPUs,", docsgen.provenance_line("f.json", art))
 
 class Summarize(unittest.TestCase):
     def test_csv_split_leaves_out_warmup(self):

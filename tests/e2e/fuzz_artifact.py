@@ -31,6 +31,16 @@ def accelerator(console_text):
     return m.group(1) if m else "unknown"
 
 
+def tcg_threads(console_text):
+    """single or multi (how TCG ran the guest's CPUs, testbox.sh), n/a
+    under KVM, or unknown."""
+    m = re.search(r"testbox: booting \S+ \((\w+)(?:, (\w+)-threaded)?,", console_text)
+    if m:
+        return m.group(2) or ("n/a" if m.group(1) == "kvm" else "unknown")
+    m = re.search(r"testbox\.tcg_threads=(\w+)", console_text)
+    return m.group(1) if m else "unknown"
+
+
 def commit(repo):
     """HEAD, with -dirty when the work tree has changes, or unknown."""
     try:
@@ -51,6 +61,7 @@ def build(summary, args, console_text, repo, now, load_end):
         "kernel": args.kernel,
         "kernel_release": args.release,
         "accelerator": accelerator(console_text),
+        "tcg_threads": tcg_threads(console_text),
         "guest_cpus": args.smp,
         "command": args.command,
         "date_utc": now.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -38,6 +38,15 @@ class FuzzArtifact(unittest.TestCase):
         self.assertEqual(fuzz_artifact.accelerator("... testbox.accel=kvm ..."), "kvm")
         self.assertEqual(fuzz_artifact.accelerator("no boot line"), "unknown")
 
+    def test_tcg_threads_from_the_boot_line(self):
+        self.assertEqual(fuzz_artifact.tcg_threads(
+            "testbox: booting 7.3.4+deb13-rt-amd64 (tcg, single-threaded, 2 CPUs, 512M)"), "single")
+        self.assertEqual(fuzz_artifact.tcg_threads("testbox: booting 6.12.117 (tcg, multi-threaded, 2 CPUs"),
+                         "multi")
+        self.assertEqual(fuzz_artifact.tcg_threads("testbox: booting 6.12.117 (kvm, 2 CPUs, 512M)"), "n/a")
+        self.assertEqual(fuzz_artifact.tcg_threads("... testbox.tcg_threads=single ..."), "single")
+        self.assertEqual(fuzz_artifact.tcg_threads("testbox: booting 6.12.117 (tcg, 2 CPUs, 512M)"), "unknown")
+
     def test_summary_kept_provenance_added(self):
         import argparse
         import datetime
