@@ -51,17 +51,11 @@ def expected_modes(release, config_text):
 
 
 def for_series(series):
-    """Resolve SERIES with kernel.sh (cached) and read its headers' .config."""
+    """Resolve SERIES with kernel.sh (cached) and read its .config (KCONFIG)."""
     out = subprocess.run([os.path.join(HERE, "..", "testbox", "kernel.sh"), "fetch", series],
                          check=True, capture_output=True, text=True).stdout
     env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-    kdir = env["KDIR"]
-    if env.get("BUILDROOT"):  # stable, stable-rt: KDIR is a path in the build root
-        root = subprocess.run([os.path.join(HERE, "..", "testbox", "buildroot.sh"), "path",
-                               env["BUILDROOT"]], check=True, capture_output=True,
-                              text=True).stdout.strip()
-        kdir = root + kdir
-    with open(os.path.join(kdir, ".config"), encoding="utf-8") as f:
+    with open(env["KCONFIG"], encoding="utf-8") as f:
         return expected_modes(env["KREL"], f.read())
 
 

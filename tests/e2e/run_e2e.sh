@@ -126,11 +126,7 @@ done
 # What this kernel must offer, from the kernel itself (not from the module).
 BUILDROOT=
 eval "$("$here/../testbox/kernel.sh" fetch "${IRQBRIDGE_KERNEL:-6.12}")"
-# A kernel built in a build root (stable, stable-rt): KDIR is a path in it.
-kconfig=$KDIR/.config
-if [ -n "$BUILDROOT" ]; then
-	kconfig=$("$here/../testbox/buildroot.sh" path "$BUILDROOT")$KDIR/.config
-fi
+kconfig=$KCONFIG
 [ -f "$kconfig" ] || { echo "e2e: no kernel config at $kconfig"; exit 1; }
 kernel_modes=$(python3 "$here/kernel_modes.py" --release "$KREL" --config "$kconfig")
 [ -n "$kernel_modes" ] || { echo "e2e: no kernel modes for $KREL"; exit 1; }

@@ -4,7 +4,7 @@
 # (KASAN, lockdep with raw-lock nesting, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS,
 # kmemleak, the soft/hard lockup, workqueue, RCU-stall and hung-task detectors).
 #
-#   debug-kernel.sh     prints KREL=, VMLINUZ=, KDIR= lines (like kernel.sh)
+#   debug-kernel.sh     prints KREL=, VMLINUZ=, KDIR=, KCONFIG= lines (like kernel.sh)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -71,3 +71,4 @@ fi
 echo "KREL=$(make -s -C "$tree" kernelrelease)"
 echo "VMLINUZ=$tree/arch/x86/boot/bzImage"
 echo "KDIR=$tree"
+echo "KCONFIG=$tree/.config"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Resolve, download and cache a Debian kernel for the test box.
 #
-#   kernel.sh fetch [SERIES]     prints KREL=, VMLINUZ=, KDIR= (and, for a
-#                                kernel built in a build root, BUILDROOT=)
+#   kernel.sh fetch [SERIES]     prints KREL=, VMLINUZ=, KDIR=, KCONFIG=
+#                                (the kernel's .config, a host path) and,
+#                                for a kernel built in a build root,
+#                                BUILDROOT= (KDIR is a path inside it)
 #   kernel.sh resolve [SERIES]   prints the newest image package name
 #
 # SERIES: 6.12 (default), 6.12-rt, 6.1, stable, stable-rt, debug.
@@ -177,9 +179,11 @@ fetch() {
 	if is_stable "$series"; then
 		"$here/buildroot.sh" headers "$stable_suite" "$krel" || exit 1
 		echo "KDIR=/usr/src/linux-headers-$krel"
+		echo "KCONFIG=$("$here/buildroot.sh" path "$stable_suite")/usr/src/linux-headers-$krel/.config"
 		echo "BUILDROOT=$stable_suite"
 	else
 		echo "KDIR=$dir/headers"
+		echo "KCONFIG=$dir/headers/.config"
 	fi
 }
 

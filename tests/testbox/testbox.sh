@@ -170,11 +170,7 @@ kvm_probe() {
 # Elsewhere nothing patches kernel text while the command runs, and each CPU
 # keeps its own host thread.
 kernel_has_timerlat() {
-	local kconfig=${KDIR:-}/.config
-	if [ -n "${BUILDROOT:-}" ]; then
-		kconfig=$("$here/buildroot.sh" path "$BUILDROOT")$KDIR/.config
-	fi
-	[ -f "$kconfig" ] && grep -qx 'CONFIG_TIMERLAT_TRACER=y' "$kconfig"
+	[ -f "${KCONFIG:-}" ] && grep -qx 'CONFIG_TIMERLAT_TRACER=y' "$KCONFIG"
 }
 tcg_threads=${TESTBOX_TCG_THREADS:-}
 if [ -z "$tcg_threads" ]; then
