@@ -27,6 +27,9 @@ import sys
 
 BUGS = ("none", "tasklet_sleep", "gfp_irqsave", "raw_nesting")
 MARK_RE = re.compile(r"verifier: (BEGIN|END) bug=(\w+) lockdep=(\w+)")
+# A reliable entry of a call trace (not a "? " guess), after an optional
+# printk timestamp.
+TRACE = r"^(\[[^\]]*\])?\s*"
 SLEEP_BUG = r"BUG: sleeping function called from invalid context at \S+:\d+"
 
 
@@ -42,11 +45,13 @@ def expectations(config):
         exp["tasklet_sleep"] = (
             [r"BUG: sleeping function called from invalid context at \S*irqbridge_planted\.c:\d+",
              r"Call Trace:"],
-            [r"in_atomic\(\): 1, irqs_disabled\(\): 0", r"irqbridge_planted_tasklet_fn\+0x"])
+            [r"in_atomic\(\): 1, irqs_disabled\(\): 0", TRACE + r"irqbridge_planted_tasklet_fn\+0x"])
         # kmalloc(GFP_KERNEL)'s might_alloc() under spin_lock_irqsave().
         exp["gfp_irqsave"] = (
             [SLEEP_BUG, r"Call Trace:"],
-            [r"in_atomic\(\): 1, irqs_disabled\(\): 1", r"irqbridge_planted_gfp_irqsave\+0x"])
+            [r"in_atomic\(\): 1, irqs_disabled\(\): 1",
+             r"\(irqbridge_planted_lock\).*, at: irqbridge_planted_gfp_irqsave\+0x",
+             TRACE + r"irqbridge_planted_gfp_irqsave\+0x"])
     if raw_nesting:
         # Lockdep's wait-type check: a spinlock_t inside a raw_spinlock_t.
         exp["raw_nesting"] = (

@@ -31,6 +31,7 @@ REPORTS = {
     "gfp_irqsave": [
         "BUG: sleeping function called from invalid context at include/linux/sched/mm.h:337",
         "in_atomic(): 1, irqs_disabled(): 1, non_block: 0, pid: 90, name: insmod",
+        " #0: ffffffffa00081b8 (irqbridge_planted_lock){....}-{3:3}, at: irqbridge_planted_gfp_irqsave+0x17/0xc1",
         "Call Trace:",
         " irqbridge_planted_gfp_irqsave+0x40/0xa0 [irqbridge_planted]",
     ],
@@ -106,6 +107,13 @@ class Judge(unittest.TestCase):
 
     def test_report_naming_another_function_fails(self):
         lines = [line.replace("irqbridge_planted_tasklet_fn", "run_ksoftirqd")
+                 for line in load("tasklet_sleep")]
+        problems, _ = judge(log(tasklet_sleep=lines), DEBUG)
+        self.assertTrue(any("irqbridge_planted_tasklet_fn" in p for p in problems), problems)
+
+    def test_only_a_guessed_trace_entry_fails(self):
+        # "? func" is the unwinder's guess, not the caller: not enough.
+        lines = [line.replace(" irqbridge_planted_tasklet_fn", " ? irqbridge_planted_tasklet_fn")
                  for line in load("tasklet_sleep")]
         problems, _ = judge(log(tasklet_sleep=lines), DEBUG)
         self.assertTrue(any("irqbridge_planted_tasklet_fn" in p for p in problems), problems)
