@@ -83,7 +83,10 @@ kmod: kernel
 	echo "kmod: $(KMOD_OUT)/irqbridge.ko for $$KREL" && \
 	tests/testbox/kmake.sh $(KERNEL) $(CURDIR)/examples/edu-timer -s W=1 modules && \
 	cp examples/edu-timer/edu_timer.ko $(KMOD_OUT)/ && \
-	echo "kmod: $(KMOD_OUT)/edu_timer.ko (the worked port, docs/porting.md)"
+	echo "kmod: $(KMOD_OUT)/edu_timer.ko (the worked port, docs/porting.md)" && \
+	tests/testbox/kmake.sh $(KERNEL) $(CURDIR)/tests/verifier -s W=1 modules && \
+	cp tests/verifier/irqbridge_planted.ko $(KMOD_OUT)/ && \
+	echo "kmod: $(KMOD_OUT)/irqbridge_planted.ko (planted bugs for e2e.verifier, test only)"
 
 userspace: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -226,4 +229,5 @@ lint: deps userspace
 clean:
 	@tests/testbox/kmake.sh $(KERNEL) $(CURDIR) -s clean 2>/dev/null || true
 	@tests/testbox/kmake.sh $(KERNEL) $(CURDIR)/examples/edu-timer -s clean 2>/dev/null || true
+	@tests/testbox/kmake.sh $(KERNEL) $(CURDIR)/tests/verifier -s clean 2>/dev/null || true
 	rm -rf $(BUILD)

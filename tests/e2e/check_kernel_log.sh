@@ -10,6 +10,8 @@
 #
 #   check_kernel_log.sh LOG...
 #   check_kernel_log.sh --boot-failure LOG...
+#   check_kernel_log.sh --pattern          (prints the complaint pattern, an
+#                                           ERE: check_verifier.py's source)
 #
 # --boot-failure judges the console of a boot the test box retried
 # (LOG.boot-failure.N): its complaints are printed, and it fails if that
@@ -19,6 +21,10 @@
 set -u
 pattern='BUG:|WARNING:|Oops|general protection fault|sleeping function called from invalid context|Call Trace:|KASAN|UBSAN|possible recursive locking|circular locking dependency|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|INFO: lockdep is turned off|kmemleak:.*unreferenced|suspected memory leak|ODEBUG:|soft lockup|[Hh]ard LOCKUP|self-detected stall|detected stalls on CPUs|detected expedited stalls|kthread starved for|blocked for more than [0-9]+ seconds|workqueue lockup|nobody cared|Disabling IRQ #|Kernel panic|irqbridge.*deprecated|deprecated.*irqbridge|edu_timer.*deprecated|deprecated.*edu_timer'
 test_ran='testbox: running the command|TESTBOX-CMD-START|TESTBOX-RC=|irqbridge|e2e:|faults:|soak:|edu_timer'
+if [ "${1:-}" = --pattern ]; then
+	printf '%s\n' "$pattern"
+	exit 0
+fi
 boot_failure=0
 if [ "${1:-}" = --boot-failure ]; then
 	boot_failure=1

@@ -3,7 +3,7 @@
 #
 #   run_e2e.sh SCENARIO      (device_abi | device_noedu | compare | compare_all_edu | measure
 #                             | faults | fuzz | percpu | hotplug | hotplug_control | remove
-#                             | orphan | soak | edu_timer)
+#                             | orphan | soak | edu_timer | verifier)
 #
 # soak (make soak) takes SOAK_SECONDS per mode and SOAK_BENCH, a bench
 # report whose highest sustained period per mode it runs at (1000 us for a
@@ -12,7 +12,8 @@
 # Environment (set by ctest): IRQBRIDGE_KERNEL, IRQBRIDGE_KO, IRQBRIDGE_CLI,
 # IRQBRIDGE_DEVICE_TEST, IRQBRIDGE_FUZZ, IRQBRIDGE_E2E_OUT; IRQBRIDGE_COMPAT32
 # (default: compat32 beside device_test). edu_timer (the worked port,
-# examples/edu-timer) also needs EDU_TIMER_KO and EDU_TIMER_USER.
+# examples/edu-timer) also needs EDU_TIMER_KO and EDU_TIMER_USER; verifier
+# (the planted IRQL-class bugs, tests/verifier) needs PLANTED_KO.
 #
 # The guest and the judges are told which modes this kernel must have
 # (E2E_MODES, --kernel-modes): kernel_modes.py derives them from the
@@ -49,6 +50,9 @@ edu_timer)
 	# Ticks per mode: 200 x 4 ms (one jiffy at HZ=250).
 	ticks=200
 	box_args=(--file "${EDU_TIMER_KO:?}" --file "${EDU_TIMER_USER:?}:edu_timer_user")
+	;;
+verifier)
+	box_args=(--file "${PLANTED_KO:?}")
 	;;
 device_noedu)
 	box_args=(--no-edu)
@@ -176,7 +180,17 @@ box_start=$SECONDS
 	>"$stream" 2>&1 || status=$?
 
 log_clean=1
-"$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || { status=1; log_clean=0; }
+if [ "$scenario" = verifier ]; then
+	# The planted bugs' reports are the point: each load's lines must be
+	# exactly its expected report (check_verifier.py), and the rest of the
+	# boot, those lines cut out, as clean as any other scenario's.
+	python3 "$here/check_verifier.py" "$out" --config "$kconfig" \
+		--pattern "$("$here/check_kernel_log.sh" --pattern)" || status=1
+	"$here/check_kernel_log.sh" "$out/residual/console.log" "$out/residual/dmesg.txt" ||
+		{ status=1; log_clean=0; }
+else
+	"$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || { status=1; log_clean=0; }
+fi
 if [ "$scenario" = fuzz ]; then
 	# The run's summary with its provenance: docs/data/fuzz-<kernel>.json
 	# is a copy of this file (docs/reliability.md quotes it).

@@ -3,7 +3,8 @@
 #   kmod/     checkpatch.pl --strict (from Debian's linux-source package),
 #             sparse (C=2) and W=1 on every kernel of the matrix
 #             (LINT_KERNELS; stable/stable-rt in the Debian 13 build root)
-#             The worked port's module (examples/edu-timer) likewise.
+#             The worked port's module (examples/edu-timer) and the
+#             planted-bug test module (tests/verifier) likewise.
 #   C++       clang-format, clang-tidy (.clang-tidy), cppcheck; the
 #             example's user program too
 #   shell     shellcheck
@@ -47,7 +48,7 @@ checkpatch() {
 	# its findings each fail the step (a pipeline's status hid both).
 	local out rc findings
 	out=$(cd "$top" && perl "$dir/scripts/checkpatch.pl" --strict --terse --show-types -f \
-		kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}" 2>&1)
+		kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}" "${planted_c[@]}" 2>&1)
 	rc=$?
 	findings=$(grep -v ' 0 errors, 0 warnings, 0 checks' <<<"$out" | grep .)
 	if [ "$rc" != 0 ] || [ -n "$findings" ]; then
@@ -62,6 +63,10 @@ checkpatch() {
 # The worked port's kernel sources (not its build products).
 example=examples/edu-timer
 example_c=("$example/edu_timer.c" "$example/compat.h" "$example/uapi/edu_timer.h")
+# The planted IRQL-class bugs of e2e.verifier: a test module, but kernel code
+# all the same (its bugs are the planted ones, nothing else).
+planted=tests/verifier
+planted_c=("$planted/irqbridge_planted.c")
 
 step "checkpatch --strict"
 kernel_doc=
@@ -69,7 +74,7 @@ checkpatch || fail checkpatch
 
 step "kernel-doc"
 if [ -n "$kernel_doc" ]; then
-	out=$(cd "$top" && perl "$kernel_doc" -none -Wall kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}" 2>&1)
+	out=$(cd "$top" && perl "$kernel_doc" -none -Wall kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}" "${planted_c[@]}" 2>&1)
 	if [ -n "$out" ]; then echo "$out"; fail kernel-doc; else echo "clean"; fi
 else
 	fail "kernel-doc: script missing"
@@ -104,6 +109,19 @@ for k in $kernels; do
 		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
 	fi
 	rm -rf "$tmp"
+
+	step "W=1 and sparse of $planted against $k"
+	tmp=$(mktemp -d)
+	for f in Kbuild "${planted_c[@]#"$planted"/}"; do cp "$top/$planted/$f" "$tmp/$f"; done
+	out=$("$top/tests/testbox/kmake.sh" "$k" "$tmp" W=1 C=2 modules 2>&1)
+	rc=$?
+	if [ "$rc" != 0 ] || grep -E 'warning:|error:' <<<"$out"; then
+		[ "$rc" = 0 ] || tail -n 20 <<<"$out"
+		fail "$planted $k"
+	else
+		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
+	fi
+	rm -rf "$tmp"
 done
 
 step "shellcheck"
@@ -120,7 +138,7 @@ mapfile -t cxx < <(cd "$top" && find userspace/include userspace/src userspace/c
 if [ -n "${kernel_clang_format:-}" ]; then
 	# kmod/ in the kernel's own .clang-format style (from the same source).
 	(cd "$top" && clang-format -style="file:$kernel_clang_format" --dry-run -Werror \
-		kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}") || fail "clang-format (kmod, kernel style)"
+		kmod/*.c kmod/*.h kmod/uapi/*.h "${example_c[@]}" "${planted_c[@]}") || fail "clang-format (kmod, kernel style)"
 else
 	fail "clang-format (kmod): no kernel .clang-format"
 fi

@@ -30,6 +30,12 @@ debug_kernel_checks() {
 			return 1
 		fi
 	fi
+	kmemleak_check
+}
+
+# kmemleak_check: on a kernel with kmemleak, two scans, no unreferenced
+# object (the module should be unloaded by now).
+kmemleak_check() {
 	if [ -f /sys/kernel/debug/kmemleak ]; then
 		# Objects younger than ~5 s are not reported; scan twice.
 		sleep 6
