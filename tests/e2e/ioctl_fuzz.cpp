@@ -292,8 +292,8 @@ struct Dice {
       // GET_STATS and IRQL_PROBE answer every size of their layouts.
       const unsigned size = _IOC_SIZE(cmd);
       if (type == IRQBRIDGE_IOC_MAGIC && _IOC_DIR(cmd) == _IOC_READ &&
-          ((_IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_GET_STATS) &&
-            size >= IRQBRIDGE_STATS_SIZE_V1 && size <= sizeof(irqbridge_stats)) ||
+          ((_IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_GET_STATS) && size >= IRQBRIDGE_STATS_SIZE_V1 &&
+            size <= sizeof(irqbridge_stats)) ||
            (_IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_IRQL_PROBE) &&
             size >= IRQBRIDGE_IRQL_PROBE_SIZE_V1 && size <= sizeof(irqbridge_irql_probe))))
         continue;

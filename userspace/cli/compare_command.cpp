@@ -37,8 +37,8 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
   if (src == nullptr)
     throw Error(fmt::format("source {} is not in the module's catalogue", source->name));
   // The direct mode signals in the top half: hard IRQ, or softirq (timer_soft).
-  const char* top = src->softirq() ? "the soft timer's softirq (DISPATCH_LEVEL)"
-                                   : "the hard interrupt (DIRQL)";
+  const char* top =
+      src->softirq() ? "the soft timer's softirq (DISPATCH_LEVEL)" : "the hard interrupt (DIRQL)";
   for (const ModeInfo* info : modes) {
     const CatalogueMode* m = catalogue.mode(info->id);
     if (m == nullptr)
@@ -49,8 +49,8 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
           "mode",
           m->name, m->in_top() ? top : "softirq context (DISPATCH_LEVEL)"));
     if (o.work_ns != 0 && m->in_top())
-      throw Error(fmt::format(
-          "mode {} signals from {}: no --work-ns busy loop in the top half", m->name, top));
+      throw Error(fmt::format("mode {} signals from {}: no --work-ns busy loop in the top half",
+                              m->name, top));
     // No fallback to the irq_chip here: its top half is a hard one.
     if (m->needs_irq() && !src->irq() && src->id != IRQBRIDGE_SOURCE_TIMER)
       throw Error(fmt::format(

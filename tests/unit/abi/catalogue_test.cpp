@@ -99,11 +99,9 @@ TEST(CatalogueTest, CompiledSourcesAreTheUapiNumbersAndTheKernelNames) {
       const std::uint32_t id = values.at((*it)[1]);
       const std::string flags = (*it)[3];
       kernel[id] = (*it)[2];
-      kernel_caps[id] = (flags.find(".irq = true") != std::string::npos ? IRQBRIDGE_SOURCE_CAP_IRQ
-                                                                         : 0U) |
-                        (flags.find(".soft = true") != std::string::npos
-                             ? IRQBRIDGE_SOURCE_CAP_SOFTIRQ
-                             : 0U);
+      kernel_caps[id] =
+          (flags.find(".irq = true") != std::string::npos ? IRQBRIDGE_SOURCE_CAP_IRQ : 0U) |
+          (flags.find(".soft = true") != std::string::npos ? IRQBRIDGE_SOURCE_CAP_SOFTIRQ : 0U);
     }
   }
   ASSERT_EQ(values.size(), std::size_t{IRQBRIDGE_SOURCE_MAX} + 1);

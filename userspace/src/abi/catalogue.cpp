@@ -107,13 +107,12 @@ Catalogue compiled_catalogue() {
   Catalogue c{.from = "compiled-in", .modes = {}, .sources = {}};
   for (const auto& m : all_modes()) c.modes.push_back(from_table(m));
   for (const auto& s : all_sources())
-    c.sources.push_back(
-        {.name = std::string(s.name),
-         .id = s.id,
-         .present = std::nullopt,
-         .description = std::string(s.description),
-         .caps = (s.irq ? IRQBRIDGE_SOURCE_CAP_IRQ : 0U) |
-                 (s.softirq ? IRQBRIDGE_SOURCE_CAP_SOFTIRQ : 0U)});
+    c.sources.push_back({.name = std::string(s.name),
+                         .id = s.id,
+                         .present = std::nullopt,
+                         .description = std::string(s.description),
+                         .caps = (s.irq ? IRQBRIDGE_SOURCE_CAP_IRQ : 0U) |
+                                 (s.softirq ? IRQBRIDGE_SOURCE_CAP_SOFTIRQ : 0U)});
   return c;
 }
 
