@@ -248,6 +248,11 @@ static void irqbridge_stage(struct irqbridge_session *s, atomic_t *running,
 	if (atomic_inc_return(running) > 1)
 		atomic_long_inc(&s->run.overlaps);
 	fn(s);
+	/*
+	 * The run's stores before its exit: a later entry (fully ordered) that
+	 * finds it gone sees everything the run did, or counts an overlap.
+	 */
+	smp_mb__before_atomic();
 	atomic_dec(running);
 }
 
