@@ -151,6 +151,11 @@ irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s);
  * @source:	IRQBRIDGE_SOURCE_* it implements
  * @name:	its name in log messages, the CLI and the reports
  *		(GET_CATALOGUE)
+ * @irq:	raises a real interrupt, whose handler is the top half and
+ *		may have a thread (IRQBRIDGE_MODE_THREADED); false for the
+ *		timers, whose callback is the top half
+ * @soft:	the pacing hrtimer expires in softirq (HRTIMER_MODE_SOFT), so
+ *		the top half runs at the DISPATCH analog; false: hard IRQ
  * @available:	whether the source can be used now (the device is bound)
  * @attach:	START, under the session lock: route the interrupt to @s
  * @busy:	hrtimer callback: the previous interrupt is not serviced yet,
@@ -164,6 +169,8 @@ irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s);
 struct irqbridge_source_ops {
 	u32 source;
 	const char *name;
+	bool irq;
+	bool soft;
 	bool (*available)(void);
 	int (*attach)(struct irqbridge_session *s);
 	bool (*busy)(struct irqbridge_session *s);
@@ -228,6 +235,13 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @work_capped: events whose busy work the per-run bound skipped;
  *		signalling stage only
  * @ring_lost:	records the ring had no room for; signalling stage only
+ * @stage_running: runs of the first deferred stage (what &irqbridge_bh_ops.run
+ *		runs) in progress right now: 0 or 1 unless it ran concurrently
+ *		with itself
+ * @chain_running: the same for a chain's second hop
+ * @stage_runs:	runs of either stage, counted on entry
+ * @overlaps:	runs that began while their stage was in progress (its
+ *		running count above 1 after the entry's increment)
  *
  * START resets the whole struct (irqbridge_session_reset()) under
  * &irqbridge_session.lock while no stage can run: the timer is cancelled,
@@ -269,6 +283,11 @@ struct irqbridge_run {
 	u64 max_batch;
 	u64 work_capped;
 	u64 ring_lost;
+
+	atomic_t stage_running;
+	atomic_t chain_running;
+	atomic_long_t stage_runs;
+	atomic_long_t overlaps;
 };
 
 /**
@@ -289,7 +308,9 @@ struct irqbridge_run {
  *		grace period before the device is freed
  * @line:	the irqchip interrupt this session raises; set by attach and
  *		cleared by detach under @lock (see irqbridge_irqchip.c)
- * @timer:	paces the source: a periodic hard-IRQ hrtimer
+ * @timer:	paces the source: a periodic hrtimer, hard-IRQ or (a source
+ *		with &irqbridge_source_ops.soft) softirq expiry, set up by
+ *		START for the run's source while the timer is inactive
  * @rate_cpu:	the CPU whose rate budget START charged (the timer's CPU)
  * @rate:	top halves per second charged to @rate_cpu, 0 if none;
  *		START and STOP under @lock and irqbridge_rate_lock

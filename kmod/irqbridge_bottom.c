@@ -229,6 +229,39 @@ static void irqbridge_chain_workitem(struct irqbridge_session *s)
 	irqbridge_signal(s, n, &rec, true);
 }
 
+/*
+ * Runs one deferred stage of the session (@fn: &irqbridge_bh_ops.run, or
+ * run_chain with the chain's own @running), counting the runs in progress:
+ * one that begins while another of its stage is still in progress, on any
+ * CPU, is an overlap. A tasklet (TASKLET_STATE_RUN), a work item (a busy
+ * work item is queued behind its running instance) and an IRQ thread (one
+ * thread per action) never make one; a KDPC queued on a second CPU while it
+ * runs would. The direct mode's stage is the top half itself, which the IRQ
+ * core (IRQD_IRQ_INPROGRESS) or the hrtimer base (one callback of a timer
+ * at a time) serialise the same way.
+ */
+static void irqbridge_stage(struct irqbridge_session *s, atomic_t *running,
+			    void (*fn)(struct irqbridge_session *s))
+{
+	atomic_long_inc(&s->run.stage_runs);
+	/* Fully ordered: an overlapping run on another CPU sees this one. */
+	if (atomic_inc_return(running) > 1)
+		atomic_long_inc(&s->run.overlaps);
+	fn(s);
+	/*
+	 * The run's stores before its exit: a later entry (fully ordered) that
+	 * finds it gone sees everything the run did, or counts an overlap.
+	 */
+	smp_mb__before_atomic();
+	atomic_dec(running);
+}
+
+/* The first deferred stage: the bottom half, or a chain's first hop. */
+static void irqbridge_stage_run(struct irqbridge_session *s)
+{
+	irqbridge_stage(s, &s->run.stage_running, s->bh->run);
+}
+
 /**
  * irqbridge_bh_thread_fn() - the threaded mode's bottom half
  * @s: the session
@@ -243,7 +276,7 @@ irqreturn_t irqbridge_bh_thread_fn(struct irqbridge_session *s)
 	 * lock; here that is a mutex, which only task context may take.
 	 */
 	mutex_lock(&s->passive_lock);
-	s->bh->run(s);
+	irqbridge_stage_run(s);
 	mutex_unlock(&s->passive_lock);
 	return IRQ_HANDLED;
 }
@@ -257,7 +290,7 @@ static void irqbridge_tasklet_fn(struct tasklet_struct *t)
 {
 	struct irqbridge_session *s = from_tasklet(s, t, tasklet);
 
-	s->bh->run(s);
+	irqbridge_stage_run(s);
 }
 
 static void irqbridge_work_fn(struct work_struct *work)
@@ -265,7 +298,7 @@ static void irqbridge_work_fn(struct work_struct *work)
 	struct irqbridge_session *s =
 		container_of(work, struct irqbridge_session, work);
 
-	s->bh->run(s);
+	irqbridge_stage_run(s);
 }
 
 static void irqbridge_chain_work_fn(struct work_struct *work)
@@ -273,7 +306,7 @@ static void irqbridge_chain_work_fn(struct work_struct *work)
 	struct irqbridge_session *s =
 		container_of(work, struct irqbridge_session, chain_work);
 
-	s->bh->run_chain(s);
+	irqbridge_stage(s, &s->run.chain_running, s->bh->run_chain);
 }
 
 static void irqbridge_tasklet_queue(struct irqbridge_session *s)
@@ -319,7 +352,7 @@ static void irqbridge_bh_work_fn(struct work_struct *work)
 	struct irqbridge_session *s =
 		container_of(work, struct irqbridge_session, bh_work);
 
-	s->bh->run(s);
+	irqbridge_stage_run(s);
 }
 
 static void irqbridge_bh_wq_queue(struct irqbridge_session *s)
@@ -356,7 +389,7 @@ static void irqbridge_thread_flush(struct irqbridge_session *s)
  */
 static void irqbridge_direct_queue(struct irqbridge_session *s)
 {
-	s->bh->run(s);
+	irqbridge_stage_run(s);
 }
 
 static void irqbridge_direct_flush(struct irqbridge_session *s)

@@ -335,6 +335,7 @@ static void irqbridge_edu_detach(struct irqbridge_session *s)
 const struct irqbridge_source_ops irqbridge_source_edu = {
 	.source = IRQBRIDGE_SOURCE_EDU,
 	.name = "edu",
+	.irq = true,
 	.available = irqbridge_edu_available,
 	.attach = irqbridge_edu_attach,
 	.busy = irqbridge_edu_busy,

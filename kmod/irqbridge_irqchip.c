@@ -404,6 +404,7 @@ static void irqbridge_irqchip_detach(struct irqbridge_session *s)
 const struct irqbridge_source_ops irqbridge_source_irqchip = {
 	.source = IRQBRIDGE_SOURCE_IRQCHIP,
 	.name = "irqchip",
+	.irq = true,
 	.available = irqbridge_irqchip_available,
 	.attach = irqbridge_irqchip_attach,
 	.busy = irqbridge_irqchip_busy,

@@ -261,7 +261,24 @@ static __poll_t irqbridge_poll(struct file *file, poll_table *wait)
 	return irqbridge_session_poll(file->private_data, file, wait);
 }
 
-static long irqbridge_probe_irql(void __user *argp)
+static_assert(offsetof(struct irqbridge_irql_probe, steps) +
+		      13 * sizeof(struct irqbridge_probe_step) ==
+	      IRQBRIDGE_IRQL_PROBE_SIZE_V1);
+
+/*
+ * IRQL_PROBE of any layout from the first one up, as GET_STATS: steps are
+ * only appended, and an older caller gets the steps it knows.
+ */
+static bool irqbridge_is_irql_probe(unsigned int cmd)
+{
+	return _IOC_TYPE(cmd) == IRQBRIDGE_IOC_MAGIC &&
+	       _IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_IRQL_PROBE) &&
+	       _IOC_DIR(cmd) == _IOC_READ &&
+	       _IOC_SIZE(cmd) >= IRQBRIDGE_IRQL_PROBE_SIZE_V1 &&
+	       _IOC_SIZE(cmd) <= sizeof(struct irqbridge_irql_probe);
+}
+
+static long irqbridge_probe_irql(void __user *argp, size_t size)
 {
 	struct irqbridge_irql_probe *probe;
 	long ret;
@@ -270,7 +287,8 @@ static long irqbridge_probe_irql(void __user *argp)
 	if (!probe)
 		return -ENOMEM;
 	ret = irqbridge_irql_probe(probe);
-	if (!ret && copy_to_user(argp, probe, sizeof(*probe)))
+	probe->size = size;
+	if (!ret && copy_to_user(argp, probe, size))
 		ret = -EFAULT;
 	kfree(probe);
 	return ret;
@@ -315,9 +333,9 @@ static long irqbridge_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case IRQBRIDGE_IOC_NEW_CHANNEL:
 		return irqbridge_new_channel(file);
-	case IRQBRIDGE_IOC_IRQL_PROBE:
-		return irqbridge_probe_irql(argp);
 	default:
+		if (irqbridge_is_irql_probe(cmd))
+			return irqbridge_probe_irql(argp, _IOC_SIZE(cmd));
 		return irqbridge_session_ioctl(file->private_data, cmd, argp);
 	}
 }

@@ -21,14 +21,22 @@
  * off on this CPU, busy-waits a while so that a timer tick or another CPU
  * gets every chance to run it, records whether it ran, lowers, and waits for
  * it. Every point is numbered in the order the module saw it.
+ *
+ * Then KeWaitForSingleObject's rule: only a zero timeout at DISPATCH_LEVEL.
+ * The Linux form is a completion: try_wait_for_completion() and
+ * completion_done() never sleep, so a tasklet may call them (and
+ * complete(), KeSetEvent at DISPATCH); wait_for_completion() sleeps, so
+ * only the task may, here the ioctl.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/bottom_half.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/irqflags.h>
+#include <linux/jiffies.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/slab.h>
@@ -51,6 +59,8 @@
  * @tasklet:	the DPC held off by local_bh_disable() and local_irq_save()
  * @tasklet_step: the step the next run of @tasklet records
  * @work:	the WorkItem held off by preempt_disable()
+ * @wait_tasklet: the DPC that polls @done and completes it
+ * @done:	the event the probing task waits on
  */
 struct irqbridge_probe {
 	struct irqbridge_irql_probe out;
@@ -58,7 +68,12 @@ struct irqbridge_probe {
 	struct tasklet_struct tasklet;
 	unsigned int tasklet_step;
 	struct work_struct work;
+	struct tasklet_struct wait_tasklet;
+	struct completion done;
 };
+
+/* How long the task waits for the tasklet at most: a missing step fails. */
+#define IRQBRIDGE_PROBE_WAIT_MS 5000
 
 /* One probe at a time: each one keeps a CPU busy for a few ms. */
 static DEFINE_MUTEX(irqbridge_probe_lock);
@@ -85,6 +100,40 @@ static void irqbridge_probe_work_fn(struct work_struct *work)
 		container_of(work, struct irqbridge_probe, work);
 
 	irqbridge_probe_mark(p, IRQBRIDGE_PROBE_PREEMPT_WORK);
+}
+
+/*
+ * At DISPATCH_LEVEL a wait may only poll: try_wait_for_completion() on the
+ * completion nobody has completed returns false at once (a zero-timeout
+ * KeWaitForSingleObject's STATUS_TIMEOUT), without taking it; then the
+ * tasklet completes it (KeSetEvent at DISPATCH, allowed) and sees it done.
+ * A step is recorded only when its call returned what the rule says.
+ */
+static void irqbridge_probe_wait_tasklet_fn(struct tasklet_struct *t)
+{
+	struct irqbridge_probe *p = from_tasklet(p, t, wait_tasklet);
+
+	if (!try_wait_for_completion(&p->done) && !completion_done(&p->done))
+		irqbridge_probe_mark(p, IRQBRIDGE_PROBE_WAIT_POLLED);
+	complete(&p->done);
+	if (completion_done(&p->done))
+		irqbridge_probe_mark(p, IRQBRIDGE_PROBE_WAIT_SIGNALLED);
+}
+
+/* PASSIVE_LEVEL: the task blocks until the tasklet completes the event. */
+static void irqbridge_probe_wait(struct irqbridge_probe *p)
+{
+	unsigned long timeout = msecs_to_jiffies(IRQBRIDGE_PROBE_WAIT_MS);
+	unsigned long left;
+
+	/* First: the tasklet may run on this CPU's next interrupt exit. */
+	irqbridge_probe_mark(p, IRQBRIDGE_PROBE_WAIT_QUEUED);
+	tasklet_schedule(&p->wait_tasklet);
+	left = wait_for_completion_timeout(&p->done, timeout);
+	if (left)
+		irqbridge_probe_mark(p, IRQBRIDGE_PROBE_WAIT_WOKEN);
+	/* It has run (or runs now): @p outlives it. */
+	tasklet_kill(&p->wait_tasklet);
 }
 
 /* DISPATCH_LEVEL for DPCs: the tasklet waits for local_bh_enable(). */
@@ -132,7 +181,8 @@ static void irqbridge_probe_irq(struct irqbridge_probe *p)
 }
 
 /**
- * irqbridge_irql_probe() - raise and lower the IRQL three ways
+ * irqbridge_irql_probe() - raise and lower the IRQL three ways, then wait
+ *	for a tasklet the KeWaitForSingleObject way
  * @out: filled completely
  *
  * Context: process context, may sleep.
@@ -147,6 +197,8 @@ int irqbridge_irql_probe(struct irqbridge_irql_probe *out)
 		return -ENOMEM;
 	tasklet_setup(&p->tasklet, irqbridge_probe_tasklet_fn);
 	INIT_WORK(&p->work, irqbridge_probe_work_fn);
+	tasklet_setup(&p->wait_tasklet, irqbridge_probe_wait_tasklet_fn);
+	init_completion(&p->done);
 
 	p->out.size = sizeof(p->out);
 	p->out.preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT);
@@ -164,6 +216,7 @@ int irqbridge_irql_probe(struct irqbridge_irql_probe *out)
 	irqbridge_probe_bh(p);
 	irqbridge_probe_preempt(p);
 	irqbridge_probe_irq(p);
+	irqbridge_probe_wait(p);
 	mutex_unlock(&irqbridge_probe_lock);
 
 	memcpy(out, &p->out, sizeof(*out));

@@ -139,8 +139,8 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
 	src = irqbridge_source_lookup(cfg->source);
 	if (!src)
 		return -EINVAL;
-	/* A thread handler needs an interrupt: the bare timer has none. */
-	if (bh->threaded && cfg->source == IRQBRIDGE_SOURCE_TIMER)
+	/* A thread handler needs an interrupt: a bare timer has none. */
+	if (bh->threaded && !src->irq)
 		return -EINVAL;
 	/* Never sleep in a context that may not: refuse, do not try. */
 	if (cfg->sleep_us && !bh->may_sleep)
@@ -163,7 +163,7 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
  * @cfg: the settings, already copied from userspace
  *
  * Return: 0, -EINVAL for a setting out of range or a combination that is
- * not allowed (a sleep in an atomic mode, the threaded mode on the bare
+ * not allowed (a sleep in an atomic mode, the threaded mode on a bare
  * timer or with work above half the period), -EOPNOTSUPP for a mode this
  * kernel lacks, -ENODEV for a source that is not present, -EBUSY while
  * running.
@@ -324,6 +324,8 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 	st->line_redelivered = atomic_long_read(&s->run.line_redelivered);
 	st->thread_masked = atomic_long_read(&s->run.thread_masked);
 	st->thread_unmasked = atomic_long_read(&s->run.thread_unmasked);
+	st->stage_runs = atomic_long_read(&s->run.stage_runs);
+	st->overlaps = atomic_long_read(&s->run.overlaps);
 	/* The status of a whole run of the handler thread, never half of it. */
 	mutex_lock(&s->passive_lock);
 	st->last_status = READ_ONCE(s->run.last_status);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * irqbridge: the table of interrupt sources, the simplest one (the hrtimer
- * callback itself as the top half), and the periodic hrtimer that paces
- * every source: it calls the source's raise op once per period.
+ * irqbridge: the table of interrupt sources, the simplest ones (the hrtimer
+ * callback itself as the top half, in hard IRQ or in softirq), and the
+ * periodic hrtimer that paces every source: it calls the source's raise op
+ * once per period.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,7 +27,10 @@ static bool irqbridge_timer_available(void)
 
 static int irqbridge_timer_raise(struct irqbridge_session *s)
 {
-	/* Already in hard-IRQ context: the callback is the top half. */
+	/*
+	 * The callback is the top half: in hard-IRQ context for the timer
+	 * source, in softirq context (HRTIMER_SOFTIRQ) for timer_soft.
+	 */
 	irqbridge_top_half(s, 0);
 	return 0;
 }
@@ -38,10 +42,24 @@ static const struct irqbridge_source_ops irqbridge_source_timer = {
 	.raise = irqbridge_timer_raise,
 };
 
+/*
+ * The timer DPC (KeSetTimer with a KDPC, a WdfTimer): the same callback,
+ * expiring in softirq. What a WdfTimer port should use; the hard timer
+ * above stands for a device's interrupt instead.
+ */
+static const struct irqbridge_source_ops irqbridge_source_timer_soft = {
+	.source = IRQBRIDGE_SOURCE_TIMER_SOFT,
+	.name = "timer_soft",
+	.soft = true,
+	.available = irqbridge_timer_available,
+	.raise = irqbridge_timer_raise,
+};
+
 static const struct irqbridge_source_ops *const irqbridge_sources[] = {
 	&irqbridge_source_timer,
 	&irqbridge_source_irqchip,
 	&irqbridge_source_edu,
+	&irqbridge_source_timer_soft,
 };
 
 /**
@@ -128,18 +146,28 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 static DEFINE_RAW_SPINLOCK(irqbridge_rate_lock);
 static DEFINE_PER_CPU(u32, irqbridge_cpu_rate); /* irqbridge_rate_lock */
 
+/* The expiry mode of the run's source: hard IRQ, or softirq (timer_soft). */
+static enum hrtimer_mode irqbridge_timer_mode(struct irqbridge_session *s)
+{
+	return s->src && s->src->soft ? HRTIMER_MODE_ABS_PINNED_SOFT :
+					HRTIMER_MODE_ABS_PINNED_HARD;
+}
+
 /**
  * irqbridge_timer_init() - set up the session's pacing timer
- * @s: the session
+ * @s: the session, its timer inactive
  *
- * Absolute expiries (no drift), hard-interrupt expiry even on PREEMPT_RT,
- * and pinned: the timer stays on the CPU whose START armed it, so a reader
- * chooses the top half's CPU by where it calls START.
+ * Absolute expiries (no drift) and pinned: the timer stays on the CPU whose
+ * START armed it, so a reader chooses the top half's CPU by where it calls
+ * START. Hard-interrupt expiry even on PREEMPT_RT, unless the run's source
+ * asks for softirq expiry (&irqbridge_source_ops.soft). An hrtimer's expiry
+ * context is fixed when it is set up, so START sets it up again for its
+ * source; the timer is inactive then (STOP cancelled it).
  */
 void irqbridge_timer_init(struct irqbridge_session *s)
 {
 	irqbridge_hrtimer_setup(&s->timer, irqbridge_timer_fn, CLOCK_MONOTONIC,
-				HRTIMER_MODE_ABS_PINNED_HARD);
+				irqbridge_timer_mode(s));
 }
 
 /**
@@ -159,6 +187,7 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 	int cpu, ret = 0;
 
 	lockdep_assert_held(&s->lock);
+	irqbridge_timer_init(s);
 	cpu = get_cpu();
 	raw_spin_lock(&irqbridge_rate_lock);
 	if (per_cpu(irqbridge_cpu_rate, cpu) + rate > IRQBRIDGE_CPU_RATE_MAX) {
@@ -172,7 +201,7 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 	if (!ret)
 		hrtimer_start(&s->timer,
 			      ns_to_ktime(ktime_get_ns() + s->run.period_ns),
-			      HRTIMER_MODE_ABS_PINNED_HARD);
+			      irqbridge_timer_mode(s));
 	put_cpu();
 	return ret;
 }
@@ -212,6 +241,10 @@ void irqbridge_source_catalogue(struct irqbridge_catalogue *cat)
 		d->source = src->source;
 		if (src->available())
 			d->flags |= IRQBRIDGE_SOURCE_CAP_PRESENT;
+		if (src->irq)
+			d->flags |= IRQBRIDGE_SOURCE_CAP_IRQ;
+		if (src->soft)
+			d->flags |= IRQBRIDGE_SOURCE_CAP_SOFTIRQ;
 		strscpy(d->name, src->name, sizeof(d->name));
 	}
 	cat->nr_sources = ARRAY_SIZE(irqbridge_sources);

@@ -10,7 +10,10 @@
  *
  * With IRQBRIDGE_SOURCE_TIMER the pacing hrtimer's callback is the top half.
  * With the other sources the callback raises an interrupt and the top half
- * is that interrupt's handler (the timer: irqbridge_source.c).
+ * is that interrupt's handler (the timer: irqbridge_source.c). The exception
+ * is IRQBRIDGE_SOURCE_TIMER_SOFT: its callback, the top half, runs in
+ * softirq, the "ISR" of a timer DPC (a WdfTimer), and its record's top
+ * context says softirq, not hard IRQ.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -148,7 +151,9 @@ static void irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now,
  * @s: the session
  * @status: what the handler read from the device's status register, or 0
  *
- * Context: hard IRQ, interrupts disabled.
+ * Context: hard IRQ, interrupts disabled; softirq with
+ * IRQBRIDGE_SOURCE_TIMER_SOFT (serialised all the same: one hrtimer callback
+ * runs at a time).
  * Return: IRQ_WAKE_THREAD for the threaded mode, IRQ_HANDLED otherwise.
  */
 irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)

@@ -60,14 +60,20 @@
 #define IRQBRIDGE_MODE_MAX		9
 
 /*
- * Interrupt sources (struct irqbridge_config.source). A periodic hard-IRQ
- * hrtimer paces every source; it is the top half itself (TIMER), or raises
- * an interrupt whose handler is the top half (IRQCHIP, EDU).
+ * Interrupt sources (struct irqbridge_config.source). A periodic hrtimer
+ * paces every source; it is the top half itself (TIMER, TIMER_SOFT), or
+ * raises an interrupt whose handler is the top half (IRQCHIP, EDU). The
+ * timer expires in hard-IRQ context, except for TIMER_SOFT: there it
+ * expires in softirq (HRTIMER_MODE_SOFT), the "ISR" of a timer DPC (a
+ * KDPC queued by KeSetTimer, a WdfTimer's callback) at the DISPATCH_LEVEL
+ * analog. A source without an interrupt has no handler thread: the
+ * threaded mode is refused with TIMER and TIMER_SOFT (-EINVAL).
  */
 #define IRQBRIDGE_SOURCE_TIMER		0	/* the hrtimer callback is the top half */
 #define IRQBRIDGE_SOURCE_IRQCHIP	1	/* own irq_chip, generic_handle_irq() */
 #define IRQBRIDGE_SOURCE_EDU		2	/* QEMU's edu PCI device, MSI or INTx */
-#define IRQBRIDGE_SOURCE_MAX		2
+#define IRQBRIDGE_SOURCE_TIMER_SOFT	3	/* the soft hrtimer's callback, in softirq */
+#define IRQBRIDGE_SOURCE_MAX		3
 
 /* Limits checked by IRQBRIDGE_IOC_CONFIGURE (-EINVAL outside them). */
 #define IRQBRIDGE_PERIOD_MIN_NS		10000ULL	/* 10 us keeps a TCG guest alive */
@@ -140,7 +146,7 @@ struct irqbridge_info {
  *		other bits -EINVAL
  * @reserved:	must be 0
  * @source:	IRQBRIDGE_SOURCE_*; IRQBRIDGE_MODE_THREADED needs an interrupt
- *		(IRQCHIP or EDU), not the bare timer
+ *		(IRQCHIP or EDU), not a bare timer (TIMER or TIMER_SOFT)
  * @work_ns:	busy work per event in the bottom half that signals,
  *		0..IRQBRIDGE_WORK_MAX_NS, at most IRQBRIDGE_RUN_WORK_MAX_NS per
  *		run in total; -EINVAL for IRQBRIDGE_MODE_DIRECT, whose
@@ -210,6 +216,15 @@ struct irqbridge_config {
  *			DPC reads under WdfInterruptAcquireLock); 0 for the
  *			other sources
  * @reserved2:		0
+ * @stage_runs:		runs of the deferred stages (the bottom half, a chain's
+ *			second hop, the handler thread; in IRQBRIDGE_MODE_DIRECT
+ *			the top half's signalling), each counted on entry,
+ *			found work or not
+ * @overlaps:		such runs that began while the same stage of this
+ *			session was still running, on any CPU: 0, since a
+ *			tasklet, a work item and an IRQ thread never run
+ *			concurrently with themselves (a KDPC may: "a DPC may
+ *			run on two CPUs at once")
  *
  * Fields are only ever appended. The module answers GET_STATS for every
  * size from IRQBRIDGE_STATS_SIZE_V1 up (the size is part of the ioctl
@@ -238,6 +253,8 @@ struct irqbridge_stats {
 	__u64 thread_unmasked;
 	__u32 last_status;
 	__u32 reserved2;
+	__u64 stage_runs;
+	__u64 overlaps;
 };
 
 /* sizeof(struct irqbridge_stats) up to @empty_runs: the first layout. */
@@ -366,7 +383,18 @@ struct irqbridge_ring_header {
 #define IRQBRIDGE_PROBE_IRQ_LOWERING	10	/* ~5 ms later, before local_irq_restore() */
 #define IRQBRIDGE_PROBE_IRQ_LOWERED	11	/* local_irq_restore() returned */
 #define IRQBRIDGE_PROBE_IRQ_TASKLET	12	/* that tasklet ran */
-#define IRQBRIDGE_PROBE_STEPS		13
+/*
+ * KeWaitForSingleObject's IRQL rule: a completion, waited on in task context
+ * (wait_for_completion(), PASSIVE_LEVEL), polled and completed from a
+ * tasklet (DISPATCH_LEVEL, where only a zero timeout is allowed). POLLED:
+ * try_wait_for_completion() returned false at once and completion_done()
+ * said false; SIGNALLED: complete(), then completion_done() said true.
+ */
+#define IRQBRIDGE_PROBE_WAIT_QUEUED	13	/* the ioctl: about to schedule the tasklet, wait */
+#define IRQBRIDGE_PROBE_WAIT_POLLED	14	/* tasklet: polled, not done */
+#define IRQBRIDGE_PROBE_WAIT_SIGNALLED	15	/* tasklet: completed, done */
+#define IRQBRIDGE_PROBE_WAIT_WOKEN	16	/* the ioctl: wait_for_completion() returned */
+#define IRQBRIDGE_PROBE_STEPS		17
 /* clang-format on */
 
 /**
@@ -404,6 +432,11 @@ struct irqbridge_probe_step {
  * The masks and offsets are the kernel's own (they moved between kernel
  * versions): read the preempt_count of a record with them, never with
  * constants.
+ *
+ * Steps are only ever appended (@steps is the last field). The module
+ * answers IRQBRIDGE_IOC_IRQL_PROBE for every size from
+ * IRQBRIDGE_IRQL_PROBE_SIZE_V1 up (the size is part of the ioctl number)
+ * and fills @size with the bytes it wrote.
  */
 struct irqbridge_irql_probe {
 	__u32 size;
@@ -418,6 +451,9 @@ struct irqbridge_irql_probe {
 	__u32 hardirq_offset;
 	struct irqbridge_probe_step steps[IRQBRIDGE_PROBE_STEPS];
 };
+
+/* sizeof(struct irqbridge_irql_probe) with the first 13 steps: the first layout. */
+#define IRQBRIDGE_IRQL_PROBE_SIZE_V1 456
 
 /*
  * The catalogue (IRQBRIDGE_IOC_GET_CATALOGUE): every mode and source the
@@ -442,8 +478,15 @@ struct irqbridge_irql_probe {
 #define IRQBRIDGE_MODE_CAP_NEEDS_IRQ	0x08U
 #define IRQBRIDGE_MODE_CAP_CHAINED	0x10U
 
-/* struct irqbridge_source_desc.flags */
-#define IRQBRIDGE_SOURCE_CAP_PRESENT	0x01U	/* usable now (its device is bound) */
+/*
+ * struct irqbridge_source_desc.flags: PRESENT, usable now (its device is
+ * bound); IRQ, it raises an interrupt whose handler is the top half (the
+ * NEEDS_IRQ modes run on it); SOFTIRQ, its top half runs in softirq, not
+ * in hard-IRQ context (TIMER_SOFT).
+ */
+#define IRQBRIDGE_SOURCE_CAP_PRESENT	0x01U
+#define IRQBRIDGE_SOURCE_CAP_IRQ	0x02U
+#define IRQBRIDGE_SOURCE_CAP_SOFTIRQ	0x04U
 /* clang-format on */
 
 /**

@@ -11,8 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "userspace", "tools"))
 from irqbridge_catalogue import (  # noqa: E402,F401
-    bottom_context, breakdown_stages, chain_context, load, main_stages, mode_names, modes,
-    stage_names)
+    bottom_context, breakdown_stages, chain_context, effective_source, load, main_stages,
+    mode_names, modes, signal_context, sources, stage_names, top_context)
 
 COMPARE_SCHEMA = os.path.join(ROOT, "docs", "schema", "compare-1.json")
 

@@ -4,7 +4,8 @@ the module loaded: it came from the module ("from": "module"), the modes it
 marks supported are exactly those the kernel must have (--kernel-modes,
 from kernel_modes.py), every mode and source has the name and capabilities
 of the CLI's compiled-in catalogue (the host's irqbridge info --compiled-in),
-and the timer and irqchip sources are present (--edu: the edu device too).
+and the timer, timer_soft and irqchip sources are present (--edu: the edu
+device too), each with the compiled-in id, interrupt and top-half context.
 """
 import argparse
 import json
@@ -39,8 +40,17 @@ def check(got, kernel_modes, edu):
         errors.append("no kernel modes given")
     elif supported != sorted(kernel_modes):
         errors.append(f"supported {supported} != the kernel's {sorted(kernel_modes)}")
-    present = {s.get("name"): s.get("present") for s in got.get("sources", [])}
-    want_present = {"timer": True, "irqchip": True, "edu": edu}
+    got_sources = {s.get("name"): s for s in got.get("sources", [])}
+    compiled_sources = catalogue.sources()
+    if list(got_sources) != list(compiled_sources):
+        errors.append(f"sources {list(got_sources)} != the compiled-in {list(compiled_sources)}")
+    for name, s in got_sources.items():
+        want = compiled_sources.get(name)
+        for key in ("id", "irq", "top_context"):
+            if want is not None and s.get(key) != want[key]:
+                errors.append(f"source {name}.{key} is {s.get(key)!r}, compiled-in {want[key]!r}")
+    present = {name: s.get("present") for name, s in got_sources.items()}
+    want_present = {"timer": True, "irqchip": True, "edu": edu, "timer_soft": True}
     for name, want in want_present.items():
         if present.get(name) is not want:
             errors.append(f"source {name} present is {present.get(name)!r}, want {want}")

@@ -29,10 +29,13 @@ _Static_assert(offsetof(struct irqbridge_info, ring_bytes) == 16, "info.ring_byt
 _Static_assert(sizeof(struct irqbridge_config) == 48, "config layout");
 _Static_assert(offsetof(struct irqbridge_config, period_ns) == 8, "config.period_ns");
 _Static_assert(offsetof(struct irqbridge_config, source) == 32, "config.source");
-_Static_assert(sizeof(struct irqbridge_stats) == 152, "stats layout");
+_Static_assert(sizeof(struct irqbridge_stats) == 168, "stats layout");
+_Static_assert(offsetof(struct irqbridge_stats, overlaps) == 160, "stats.overlaps");
 _Static_assert(offsetof(struct irqbridge_stats, line_held) == 112, "stats.line_held");
 _Static_assert(offsetof(struct irqbridge_stats, last_status) == 144, "stats.last_status");
-_Static_assert(sizeof(struct irqbridge_irql_probe) == 456, "irql probe layout");
+_Static_assert(sizeof(struct irqbridge_irql_probe) == 584, "irql probe layout");
+_Static_assert(sizeof(struct irqbridge_irql_probe) - 4 * sizeof(struct irqbridge_probe_step) ==
+	       IRQBRIDGE_IRQL_PROBE_SIZE_V1, "irql probe v1");
 _Static_assert(offsetof(struct irqbridge_irql_probe, steps) == 40, "irql probe steps");
 _Static_assert(offsetof(struct irqbridge_stats, work_capped) == IRQBRIDGE_STATS_SIZE_V1, "stats v1");
 _Static_assert(offsetof(struct irqbridge_stats, error) == 104, "stats.error");

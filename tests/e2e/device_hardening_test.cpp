@@ -273,6 +273,34 @@ TEST(Hardening, StatsAnswersTheFirstLayoutToo) {
   EXPECT_EQ(Ioctl(fd.get(), _IOC(_IOC_READ, IRQBRIDGE_IOC_MAGIC, 0x05, 8), buf), ENOTTY);
 }
 
+// The IRQL probe grew (the wait steps): its first layout, 13 steps, is
+// still answered, and nothing is written past it.
+struct IrqlProbeV1 {
+  unsigned char bytes[IRQBRIDGE_IRQL_PROBE_SIZE_V1];
+};
+static_assert(offsetof(irqbridge_irql_probe, steps) + 13 * sizeof(irqbridge_probe_step) ==
+              IRQBRIDGE_IRQL_PROBE_SIZE_V1);
+
+TEST(Hardening, IrqlProbeAnswersTheFirstLayoutToo) {
+  Fd fd = OpenDevice();
+  ASSERT_TRUE(fd);
+  unsigned char buf[sizeof(irqbridge_irql_probe) + 16];
+  std::memset(buf, 0xcc, sizeof(buf));
+  ASSERT_EQ(Ioctl(fd.get(), _IOR(IRQBRIDGE_IOC_MAGIC, 0x08, IrqlProbeV1), buf), 0);
+  uint32_t size = 0;
+  std::memcpy(&size, buf, sizeof(size));
+  EXPECT_EQ(size, IRQBRIDGE_IRQL_PROBE_SIZE_V1);
+  for (size_t i = IRQBRIDGE_IRQL_PROBE_SIZE_V1; i < sizeof(buf); i++)
+    ASSERT_EQ(buf[i], 0xcc) << "byte " << i << " written past the caller's struct";
+  // Every V1 step happened (numbered 1..13 in some order).
+  irqbridge_irql_probe p{};
+  std::memcpy(&p, buf, IRQBRIDGE_IRQL_PROBE_SIZE_V1);
+  for (int i = 0; i < 13; i++) EXPECT_NE(p.steps[i].order, 0u) << "step " << i;
+  // Shorter than the first layout, or longer than the newest: unknown sizes.
+  EXPECT_EQ(Ioctl(fd.get(), _IOC(_IOC_READ, IRQBRIDGE_IOC_MAGIC, 0x08, 8), buf), ENOTTY);
+  EXPECT_EQ(Ioctl(fd.get(), _IOC(_IOC_READ, IRQBRIDGE_IOC_MAGIC, 0x08, sizeof(buf)), buf), ENOTTY);
+}
+
 // ---------------------------------------------------------------------------
 // 4. The ring mapping.
 

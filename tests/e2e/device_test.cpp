@@ -22,9 +22,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <span>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -135,6 +137,7 @@ TEST_F(DeviceTest, InfoIsCompleteAndLeaksNothing) {
   EXPECT_EQ((ExpectedModes() & Bit(IRQBRIDGE_MODE_BH_WQ)) != 0, KernelAtLeast(6, 9));
   EXPECT_TRUE(info.sources & (1u << IRQBRIDGE_SOURCE_TIMER));
   EXPECT_TRUE(info.sources & (1u << IRQBRIDGE_SOURCE_IRQCHIP));
+  EXPECT_TRUE(info.sources & (1u << IRQBRIDGE_SOURCE_TIMER_SOFT));
   EXPECT_EQ(!!(info.sources & (1u << IRQBRIDGE_SOURCE_EDU)), EduPresent());
   EXPECT_EQ(info.reserved, 0u);
   size_t len = strnlen(info.module_version, sizeof(info.module_version));
@@ -218,6 +221,8 @@ TEST_F(DeviceTest, ConfigureRejectsEachBadField) {
   c = good;
   c.mode = IRQBRIDGE_MODE_THREADED;
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "threaded needs an interrupt";
+  c.source = IRQBRIDGE_SOURCE_TIMER_SOFT;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "the soft timer has no interrupt";
   c.source = IRQBRIDGE_SOURCE_IRQCHIP;
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0);
 }
@@ -252,8 +257,8 @@ TEST_F(DeviceTest, ConfigureAcceptsEachMaximum) {
   const bool has_max_mode = (ExpectedModes() & Bit(IRQBRIDGE_MODE_MAX)) != 0;
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), has_max_mode ? 0 : EOPNOTSUPP) << "MODE_MAX";
   c = good;
-  c.source = IRQBRIDGE_SOURCE_MAX;
-  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EduPresent() ? 0 : ENODEV) << "SOURCE_MAX";
+  c.source = IRQBRIDGE_SOURCE_MAX;  // timer_soft: no device needed
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0) << "SOURCE_MAX";
   // Every mode of this kernel configures, and every source there is.
   for (uint32_t mode = 1; mode <= IRQBRIDGE_MODE_MAX; mode++) {
     c = Config(mode, 1000000, 10, IRQBRIDGE_SOURCE_IRQCHIP);
@@ -475,6 +480,9 @@ TEST_F(DeviceTest, CatalogueIsWhatConfigureEnforces) {
     timer.source = IRQBRIDGE_SOURCE_TIMER;
     EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &timer), needs_irq ? EINVAL : 0)
         << m.name << ": the bare timer";
+    timer.source = IRQBRIDGE_SOURCE_TIMER_SOFT;
+    EXPECT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &timer), needs_irq ? EINVAL : 0)
+        << m.name << ": the bare soft timer";
     if (needs_irq) {
       auto half = c;
       half.work_ns = static_cast<uint32_t>(c.period_ns / 2) + 1;
@@ -507,7 +515,13 @@ TEST_F(DeviceTest, CatalogueIsWhatConfigureEnforces) {
     ASSERT_LE(src.source, uint32_t{IRQBRIDGE_SOURCE_MAX});
     EXPECT_FALSE(sources & Bit(src.source)) << "listed twice";
     sources |= Bit(src.source);
-    EXPECT_EQ(src.flags & ~IRQBRIDGE_SOURCE_CAP_PRESENT, 0u);
+    // An interrupt behind the irq_chip and edu; a softirq top half for
+    // timer_soft only; no other bit.
+    const bool irq = src.source == IRQBRIDGE_SOURCE_IRQCHIP || src.source == IRQBRIDGE_SOURCE_EDU;
+    const bool soft = src.source == IRQBRIDGE_SOURCE_TIMER_SOFT;
+    EXPECT_EQ(src.flags & ~IRQBRIDGE_SOURCE_CAP_PRESENT,
+              (irq ? IRQBRIDGE_SOURCE_CAP_IRQ : 0u) | (soft ? IRQBRIDGE_SOURCE_CAP_SOFTIRQ : 0u))
+        << src.name;
     EXPECT_EQ((src.flags & IRQBRIDGE_SOURCE_CAP_PRESENT) != 0,
               (info.sources & Bit(src.source)) != 0)
         << src.name;
@@ -524,6 +538,8 @@ TEST_F(DeviceTest, CatalogueIsWhatConfigureEnforces) {
     EXPECT_EQ(module.modes[i].caps, compiled.modes[i].caps) << module.modes[i].name;
   }
   EXPECT_EQ(module.source_names(), compiled.source_names());
+  for (const auto& src : module.sources)
+    EXPECT_EQ(src.caps, compiled.source(src.id)->caps) << src.name;
   std::sort(names.begin(), names.end());
   EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end()) << "a name twice";
 }
@@ -583,6 +599,87 @@ TEST_F(DeviceTest, ChannelIsAnIndependentSession) {
   EXPECT_EQ(n, 200u);
   const auto* hdr = reinterpret_cast<const irqbridge_ring_header*>(ring.bytes().data());
   EXPECT_EQ(__atomic_load_n(&hdr->head, __ATOMIC_ACQUIRE), 300u) << "the channel's own ring";
+}
+
+// The edu device's interrupt number: its /proc/interrupts line names the
+// handler irqbridge-edu. 0 if there is none.
+int EduIrq() {
+  FILE* f = std::fopen("/proc/interrupts", "r");
+  if (f == nullptr) return 0;
+  char line[1024];
+  int irq = 0;
+  while (irq == 0 && std::fgets(line, sizeof(line), f) != nullptr)
+    if (std::strstr(line, "irqbridge-edu") != nullptr && std::sscanf(line, " %d:", &irq) != 1)
+      irq = 0;
+  std::fclose(f);
+  return irq;
+}
+
+// "A DPC may run on two CPUs at once": a KDPC queued on a second processor
+// while it runs on the first can. A tasklet, a work item and an IRQ thread
+// cannot. The edu interrupt's affinity flips between CPU 0 and CPU 1 every
+// half millisecond while its top halves come every 100 us and every bottom
+// half busy-loops 40 us per event, so a bottom half is queued again, from
+// either CPU, while it runs. The module counts every run of a deferred
+// stage on entry (stage_runs) and those that began while another run of
+// the same stage of the session was in progress (overlaps): 0 in every
+// mode. The direct mode has no deferred stage: its signalling runs in the
+// top half, which the IRQ core never runs twice at once either (no busy
+// work there: CONFIGURE refuses it). The top halves must have come on both
+// CPUs, or the test could not have failed.
+TEST_F(DeviceTest, BottomHalvesNeverRunConcurrentlyWithThemselves) {
+  if (!EduPresent()) GTEST_SKIP() << "no edu device in this box (--no-edu)";
+  ASSERT_GE(PossibleCpus(), 2) << "two CPUs needed";
+  const int irq = EduIrq();
+  ASSERT_GT(irq, 0) << "no irqbridge-edu line in /proc/interrupts";
+  const std::string affinity = "/proc/irq/" + std::to_string(irq) + "/smp_affinity_list";
+  const irqbridge_info info = Info();
+  auto ring = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
+  ASSERT_TRUE(ring);
+  const auto* slots = reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
+                                                                IRQBRIDGE_RING_RECORDS_OFFSET);
+  Attach();
+  constexpr uint64_t kEvents = 1000;
+  for (uint32_t mode = 1; mode <= IRQBRIDGE_MODE_MAX; mode++) {
+    if (!(info.modes & Bit(mode))) continue;
+    SCOPED_TRACE(testing::Message() << "mode " << mode);
+    auto c = Config(mode, 100000, kEvents, IRQBRIDGE_SOURCE_EDU);
+    c.work_ns = mode == IRQBRIDGE_MODE_DIRECT ? 0 : 40000;
+    std::atomic<bool> stop{false};
+    std::atomic<int> moves{0};
+    std::thread flipper([&] {
+      for (int cpu = 0; !stop.load(); cpu ^= 1) {
+        FILE* f = std::fopen(affinity.c_str(), "w");
+        if (f != nullptr) {
+          if (std::fprintf(f, "%d\n", cpu) > 0 && std::fclose(f) == 0)
+            moves++;
+          else
+            std::fclose(f);
+        }
+        ::usleep(500);
+      }
+    });
+    irqbridge_stats st = RunToEnd(dev_.get(), c);
+    stop = true;
+    flipper.join();
+    EXPECT_EQ(st.fired, kEvents);
+    EXPECT_EQ(st.counted, kEvents);
+    EXPECT_EQ(st.overlaps, 0u) << "a bottom half ran concurrently with itself";
+    EXPECT_EQ(st.stage_runs, st.bottom_runs + st.chain_runs + st.empty_runs);
+    EXPECT_GE(st.stage_runs, 1u);
+    std::set<uint32_t> top_cpus;
+    const uint64_t kept = std::min<uint64_t>(st.records, info.ring_records);
+    for (uint64_t i = 0; i < kept; i++) top_cpus.insert(slots[i].top.cpu);
+    EXPECT_GE(top_cpus.size(), 2u) << "the top halves never changed CPU (" << moves
+                                   << " affinity writes): the test could not fail";
+    RecordProperty("moves_mode_" + std::to_string(mode), moves.load());
+    RecordProperty("stage_runs_mode_" + std::to_string(mode), static_cast<int>(st.stage_runs));
+  }
+  // Leave the interrupt where any CPU may take it.
+  if (FILE* f = std::fopen(affinity.c_str(), "w")) {
+    std::fputs("0-1\n", f);
+    std::fclose(f);
+  }
 }
 
 // The device stays owned while any channel is open, even after the
@@ -1079,6 +1176,35 @@ TEST_F(DeviceTest, IrqlProbeRaisesAndLowers) {
   ExpectPreemptCount(irq_tasklet.ctx.preempt_count, IRQBRIDGE_CTX_SOFTIRQ, p);
   RecordProperty("bh_raised_preempt_count",
                  static_cast<int>(step(IRQBRIDGE_PROBE_BH_RAISED).ctx.preempt_count));
+
+  // KeWaitForSingleObject: at DISPATCH only a zero timeout. The tasklet
+  // (softirq) polled the completion the task waits on with
+  // try_wait_for_completion(): false at once, completion_done() false (the
+  // step exists only then), and it went on (it did not sleep: its next
+  // step follows in the same softirq) to complete() it; the task's
+  // wait_for_completion(), in task context, returned after that.
+  const auto& queued = step(IRQBRIDGE_PROBE_WAIT_QUEUED);
+  const auto& polled = step(IRQBRIDGE_PROBE_WAIT_POLLED);
+  const auto& signalled = step(IRQBRIDGE_PROBE_WAIT_SIGNALLED);
+  const auto& woken = step(IRQBRIDGE_PROBE_WAIT_WOKEN);
+  ASSERT_NE(polled.order, 0u) << "try_wait_for_completion() in the tasklet did not return false";
+  ASSERT_NE(signalled.order, 0u) << "complete() in the tasklet left the completion not done";
+  ASSERT_NE(woken.order, 0u) << "wait_for_completion() in the task timed out";
+  EXPECT_LT(queued.order, polled.order);
+  EXPECT_EQ(signalled.order, polled.order + 1) << "the tasklet did not go on after its poll";
+  EXPECT_LT(signalled.order, woken.order) << "the task's wait returned before the event was set";
+  for (const auto* st : {&polled, &signalled}) {
+    EXPECT_EQ(st->ctx.flags & (IRQBRIDGE_CTX_SOFTIRQ | IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_TASK),
+              IRQBRIDGE_CTX_SOFTIRQ)
+        << "the poll ran outside softirq: flags 0x" << std::hex << st->ctx.flags;
+    ExpectPreemptCount(st->ctx.preempt_count, IRQBRIDGE_CTX_SOFTIRQ, p);
+    EXPECT_EQ(st->ctx.cpu, polled.ctx.cpu);
+  }
+  for (const auto* st : {&queued, &woken}) {
+    EXPECT_EQ(st->ctx.flags, IRQBRIDGE_CTX_TASK) << "the wait ran outside task context";
+    EXPECT_EQ(st->ctx.preempt_count, 0u);
+    EXPECT_EQ(st->softirq_count, 0u);
+  }
 }
 
 struct RunCase {
@@ -1223,6 +1349,8 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   // that started it: every top half on one CPU, and a per-CPU bottom half
   // on that CPU too. (edu's MSI goes wherever the APIC sends it.)
   const bool pinned = rc.source != IRQBRIDGE_SOURCE_EDU;
+  const uint32_t top_kind =
+      rc.source == IRQBRIDGE_SOURCE_TIMER_SOFT ? IRQBRIDGE_CTX_SOFTIRQ : IRQBRIDGE_CTX_HARDIRQ;
   const uint32_t top_cpu = records.empty() ? 0 : records.front().top.cpu;
   for (std::size_t i = 0; i < records.size(); i++) {
     const auto& r = records[i];
@@ -1258,7 +1386,9 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
       const uint64_t worked = std::min<uint64_t>(r.batch, IRQBRIDGE_RUN_WORK_MAX_NS / rc.work_ns);
       EXPECT_GE(r.signal_ns - r.bottom_ns, worked * rc.work_ns) << "no busy work";
     }
-    ExpectContext(r.top, IRQBRIDGE_CTX_HARDIRQ, "top", cpus, masks);
+    // The hard sources' top half in hard IRQ; timer_soft's in softirq,
+    // the DISPATCH analog of a timer DPC: never hard IRQ.
+    ExpectContext(r.top, top_kind, "top", cpus, masks);
     ExpectContext(r.bottom, rc.bottom_flag, "bottom", cpus, masks);
     if (pinned) {
       EXPECT_EQ(r.top.cpu, top_cpu) << "the pinned timer's top half moved";
@@ -1287,6 +1417,13 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   // The saved device status reaches the reader.
   EXPECT_EQ(st.last_status, rc.source == IRQBRIDGE_SOURCE_EDU ? 1u : 0u) << "last_status";
   EXPECT_EQ(st.reserved2, 0u);
+  // A deferred stage never ran concurrently with itself (the direct mode's
+  // is the top half, serialised by the IRQ core or the hrtimer base), and
+  // every run of either stage was seen: those that found work and the
+  // empty ones.
+  EXPECT_EQ(st.overlaps, 0u) << "a bottom half ran concurrently with itself";
+  EXPECT_EQ(st.stage_runs, st.bottom_runs + st.chain_runs + st.empty_runs)
+      << "stage runs not all counted";
   // PassiveHandling on the module's own chip: the line stays masked while
   // the handler thread runs, so every interrupt is one thread run and a
   // raise in between is held by the chip and delivered at unmask.
@@ -1312,6 +1449,7 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   RecordProperty("max_batch", static_cast<int>(st.max_batch));
   RecordProperty("line_held", static_cast<int>(st.line_held));
   RecordProperty("source_busy", static_cast<int>(st.source_busy));
+  RecordProperty("stage_runs", static_cast<int>(st.stage_runs));
 }
 
 constexpr uint32_t kHard = IRQBRIDGE_CTX_HARDIRQ;
@@ -1320,6 +1458,7 @@ constexpr uint32_t kTask = IRQBRIDGE_CTX_TASK;
 constexpr uint32_t kTimer = IRQBRIDGE_SOURCE_TIMER;
 constexpr uint32_t kChip = IRQBRIDGE_SOURCE_IRQCHIP;
 constexpr uint32_t kEdu = IRQBRIDGE_SOURCE_EDU;
+constexpr uint32_t kSoftTimer = IRQBRIDGE_SOURCE_TIMER_SOFT;
 constexpr uint64_t kMs = 1000000;
 constexpr uint64_t kFloor = IRQBRIDGE_PERIOD_MIN_NS;
 
@@ -1373,7 +1512,25 @@ INSTANTIATE_TEST_SUITE_P(
         // PassiveHandling: the thread sleeps 500 us with its line masked
         // while the timer raises every 100 us.
         RunCase{"threaded_held", IRQBRIDGE_MODE_THREADED, kChip, 100000, 200, kTask, 0, 500, 0,
-                false, true}),
+                false, true},
+        // The timer DPC (WdfTimer): the top half in softirq, every mode
+        // behind it but threaded (no interrupt, no thread: CONFIGURE's
+        // EINVAL, ConfigureRejectsEachBadField). The direct mode signals in
+        // that softirq, where KeSetEvent is allowed.
+        RunCase{"tasklet_soft", IRQBRIDGE_MODE_TASKLET, kSoftTimer, kMs, 300, kSoft, 0},
+        RunCase{"workqueue_soft", IRQBRIDGE_MODE_WORKQUEUE, kSoftTimer, kMs, 300, kTask, 0},
+        RunCase{"tasklet_hi_soft", IRQBRIDGE_MODE_TASKLET_HI, kSoftTimer, kMs, 300, kSoft, 0},
+        RunCase{"wq_highpri_soft", IRQBRIDGE_MODE_WQ_HIGHPRI, kSoftTimer, kMs, 300, kTask, 0},
+        RunCase{"wq_unbound_soft", IRQBRIDGE_MODE_WQ_UNBOUND, kSoftTimer, kMs, 300, kTask, 0},
+        RunCase{"bh_wq_soft", IRQBRIDGE_MODE_BH_WQ, kSoftTimer, kMs, 300, kSoft, 0},
+        RunCase{"dpc_workitem_soft", IRQBRIDGE_MODE_DPC_WORKITEM, kSoftTimer, kMs, 300, kSoft,
+                kTask},
+        RunCase{"direct_soft", IRQBRIDGE_MODE_DIRECT, kSoftTimer, kMs, 300, kSoft, 0},
+        RunCase{"workqueue_soft_sleep", IRQBRIDGE_MODE_WORKQUEUE, kSoftTimer, kMs, 100, kTask, 0,
+                200},
+        RunCase{"tasklet_soft_floor", IRQBRIDGE_MODE_TASKLET, kSoftTimer, kFloor, 20000, kSoft, 0},
+        RunCase{"workqueue_soft_floor", IRQBRIDGE_MODE_WORKQUEUE, kSoftTimer, kFloor, 20000, kTask,
+                0}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace

@@ -47,6 +47,7 @@
 #include <fstream>
 #include <functional>
 #include <initializer_list>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -129,6 +130,11 @@ struct Verdict {
   }
 };
 
+// The sources that raise an interrupt (a handler thread can run on them).
+bool source_has_irq(uint32_t source) {
+  return source == IRQBRIDGE_SOURCE_IRQCHIP || source == IRQBRIDGE_SOURCE_EDU;
+}
+
 // The ABI's view of one config: what CONFIGURE must answer (0, -EINVAL,
 // -EOPNOTSUPP) before it looks at the device or the session's state.
 int config_errno(const irqbridge_config& c, uint32_t modes) {
@@ -139,7 +145,8 @@ int config_errno(const irqbridge_config& c, uint32_t modes) {
   if (c.work_ns > IRQBRIDGE_WORK_MAX_NS || c.sleep_us > IRQBRIDGE_SLEEP_MAX_US) return EINVAL;
   if (c.mode == 0 || c.mode >= 32 || !(modes & (1U << c.mode))) return EOPNOTSUPP;
   if (c.source > IRQBRIDGE_SOURCE_MAX) return EINVAL;
-  if (c.mode == kModeThreaded && c.source == IRQBRIDGE_SOURCE_TIMER) return EINVAL;
+  // A handler thread needs an interrupt: neither timer has one.
+  if (c.mode == kModeThreaded && !source_has_irq(c.source)) return EINVAL;
   if (c.sleep_us && !mode_may_sleep(c.mode)) return EINVAL;
   if (c.work_ns && c.mode == IRQBRIDGE_MODE_DIRECT) return EINVAL;
   // The threaded mode's SCHED_FIFO thread: work at most half the period.
@@ -147,7 +154,8 @@ int config_errno(const irqbridge_config& c, uint32_t modes) {
   return 0;
 }
 
-const char* const kSourceName[] = {"timer", "irqchip", "edu"};
+const char* const kSourceName[] = {"timer", "irqchip", "edu", "timer_soft"};
+static_assert(std::size(kSourceName) == IRQBRIDGE_SOURCE_MAX + 1);
 
 // Random draws, one generator per thread.
 struct Dice {
@@ -185,7 +193,7 @@ struct Dice {
     c.size = sizeof(c);
     c.mode = static_cast<uint32_t>(1 + pick(IRQBRIDGE_MODE_MAX));
     c.source = static_cast<uint32_t>(pick(IRQBRIDGE_SOURCE_MAX + 1));
-    if (c.mode == kModeThreaded && c.source == IRQBRIDGE_SOURCE_TIMER)
+    if (c.mode == kModeThreaded && !source_has_irq(c.source))
       c.source = 1 + static_cast<uint32_t>(pick(2));
     c.period_ns = logu(IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_PERIOD_MAX_NS);
     c.events = logu(1, IRQBRIDGE_EVENTS_MAX);
@@ -244,7 +252,7 @@ struct Dice {
       case 10:
         *field = "threaded_on_timer";
         c.mode = kModeThreaded;
-        c.source = IRQBRIDGE_SOURCE_TIMER;
+        c.source = coin(50) ? IRQBRIDGE_SOURCE_TIMER : IRQBRIDGE_SOURCE_TIMER_SOFT;
         c.sleep_us = 0;
         break;
       case 11: {
@@ -280,6 +288,14 @@ struct Dice {
                                    : static_cast<unsigned long>(pick(1ULL << 32));
       unsigned type = _IOC_TYPE(cmd);
       if (type == 'T' || type == 'X' || type == 'f' || type == 0 || type == 0x94 || type == 0x15)
+        continue;
+      // GET_STATS and IRQL_PROBE answer every size of their layouts.
+      const unsigned size = _IOC_SIZE(cmd);
+      if (type == IRQBRIDGE_IOC_MAGIC && _IOC_DIR(cmd) == _IOC_READ &&
+          ((_IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_GET_STATS) && size >= IRQBRIDGE_STATS_SIZE_V1 &&
+            size <= sizeof(irqbridge_stats)) ||
+           (_IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_IRQL_PROBE) &&
+            size >= IRQBRIDGE_IRQL_PROBE_SIZE_V1 && size <= sizeof(irqbridge_irql_probe))))
         continue;
       switch (cmd) {
         case IRQBRIDGE_IOC_GET_INFO:
@@ -700,7 +716,8 @@ class Sequential {
     bool ok = cat.size == sizeof(cat) && cat.reserved == 0 &&
               cat.nr_modes <= IRQBRIDGE_CATALOGUE_MODES &&
               cat.nr_sources <= IRQBRIDGE_CATALOGUE_SOURCES && supported == info_.modes &&
-              (present & (1U << IRQBRIDGE_SOURCE_TIMER)) != 0;
+              (present & (1U << IRQBRIDGE_SOURCE_TIMER)) != 0 &&
+              (present & (1U << IRQBRIDGE_SOURCE_TIMER_SOFT)) != 0;
     if (!ok) {
       v_.failures++;
       std::printf(

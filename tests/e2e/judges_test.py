@@ -93,7 +93,7 @@ class KernelModes(unittest.TestCase):
 GOLDEN = os.path.join(HERE, "..", "unit", "data", "golden", "compare.json")
 
 
-def compare_report(modes, events=1000, period_ns=1000000):
+def compare_report(modes, events=1000, period_ns=1000000, source="timer"):
     """A compare report that check_report must accept: the golden report of
     the current writer (every key of the schema), its modes replaced by
     clean runs of `modes`, contexts from the catalogue."""
@@ -108,7 +108,8 @@ def compare_report(modes, events=1000, period_ns=1000000):
                    "timerlat_reason": "the kernel has no timerlat tracer"})
     report["reader"]["io_uring_setup"]["flags"] = "SINGLE_ISSUER|DEFER_TASKRUN"
     for m in modes:
-        ctx = {"top": "hardirq", "bottom": catalogue.bottom_context(m)}
+        eff = catalogue.effective_source(m, source)
+        ctx = {"top": catalogue.top_context(eff), "bottom": catalogue.signal_context(m, source)}
         if catalogue.chain_context(m):
             ctx["chain"] = catalogue.chain_context(m)
         mode = copy.deepcopy(template)
@@ -116,7 +117,7 @@ def compare_report(modes, events=1000, period_ns=1000000):
             "fired": events, "counted": events, "reader_total": events, "wakeups": events,
             "overruns": 0, "seq_gaps": 0, "unattributed": 0, "warmup": 0, "order_violations": 0,
             "repetitions": 1, "context": ctx,
-            "source": "irqchip" if catalogue.modes()[m]["needs_irq_source"] else "timer",
+            "source": eff,
             "latency_ns": {s: dict(stat) for s in check_report.STAGES}})
         report["modes"][m] = mode
     return report
@@ -158,9 +159,22 @@ class CheckCatalogue(unittest.TestCase):
 
     def test_rejects_a_missing_source(self):
         got = self.module_catalogue(ALL)
-        got["sources"][-1]["present"] = False
+        next(s for s in got["sources"] if s["name"] == "edu")["present"] = False
         self.assertTrue(check_catalogue.check(got, ALL, True))
         self.assertEqual(check_catalogue.check(got, ALL, False), [])
+        got = self.module_catalogue(ALL)
+        next(s for s in got["sources"] if s["name"] == "timer_soft")["present"] = False
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+
+    def test_rejects_a_source_in_another_context(self):
+        # timer_soft's top half is the softirq one; a module that says
+        # otherwise (or loses the source) disagrees with the compiled-in.
+        got = self.module_catalogue(ALL)
+        next(s for s in got["sources"] if s["name"] == "timer_soft")["top_context"] = "hardirq"
+        self.assertTrue(check_catalogue.check(got, ALL, True))
+        got = self.module_catalogue(ALL)
+        got["sources"] = [s for s in got["sources"] if s["name"] != "timer_soft"]
+        self.assertTrue(check_catalogue.check(got, ALL, True))
 
 
 class CheckReport(unittest.TestCase):
@@ -169,6 +183,25 @@ class CheckReport(unittest.TestCase):
         self.assertEqual(check_report.check(r, 1000, 1000000, ["tasklet", "workqueue"]), [])
         r = compare_report(ALL)
         self.assertEqual(check_report.check(r, 1000, 1000000, ["all"], None, ALL), [])
+
+    def test_timer_soft_top_half_in_softirq(self):
+        # The soft timer's top half (and the direct mode's signal, which
+        # runs in it) is judged softirq; hardirq there is a defect.
+        modes = [m for m in ALL if not catalogue.modes()[m]["needs_irq_source"]]
+        r = compare_report(modes, source="timer_soft")
+        self.assertEqual(r["modes"]["direct"]["context"],
+                         {"top": "softirq", "bottom": "softirq"})
+        self.assertEqual(check_report.check(r, 1000, 1000000, modes, "timer_soft"), [])
+        r["modes"]["tasklet"]["context"]["top"] = "hardirq"
+        errors = check_report.check(r, 1000, 1000000, modes, "timer_soft")
+        self.assertTrue(any("tasklet.context.top" in e for e in errors), errors)
+        r = compare_report(modes, source="timer_soft")
+        r["modes"]["direct"]["context"]["bottom"] = "hardirq"
+        errors = check_report.check(r, 1000, 1000000, modes, "timer_soft")
+        self.assertTrue(any("direct.context.bottom" in e for e in errors), errors)
+        # The hard timer's report is not a soft one's.
+        r = compare_report(["tasklet"])
+        self.assertTrue(check_report.check(r, 1000, 1000000, ["tasklet"], "timer_soft"))
 
     def test_rejects_a_reader_without_the_single_issuer_setup(self):
         for setup in ({"flags": "COOP_TASKRUN"}, {"flags": "none"}, None):

@@ -232,6 +232,17 @@ if [ "$status" = 0 ] && { [ "$scenario" = compare ] || [ "$scenario" = compare_a
 		--period-ns $((period_us * 1000)) --kernel-modes "$kernel_modes" --timerlat "$timerlat" \
 		"${check_args[@]}" || status=1
 fi
+if [ "$status" = 0 ] && [ "$scenario" = compare ]; then
+	# The soft timer's run of the same boot: its top half in softirq,
+	# every count exact; then the two side by side (a summary with its
+	# provenance: docs/data/timer-soft-<kernel>.json is a copy).
+	python3 "$here/check_report.py" "$out/compare_soft.json" --events "$events" \
+		--period-ns $((period_us * 1000)) --source timer_soft || status=1
+	[ "$status" = 0 ] && python3 "$here/soft_vs_hard.py" "$out/compare.json" "$out/compare_soft.json" \
+		--out "$out/timer-soft-${IRQBRIDGE_KERNEL:-6.12}.json" \
+		--provenance "{\"commit\": \"$run_commit\", \"guest_cpus\": $smp, \"load_average_start\": \"$load_start\", \"load_average_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"host_cpus\": $(nproc), \"command\": \"IRQBRIDGE_KERNEL=${IRQBRIDGE_KERNEL:-6.12} tests/e2e/run_e2e.sh compare (guest: irqbridge compare --events $events --period-us $period_us; irqbridge compare --source timer_soft --no-floor, same settings)\"}" ||
+		status=1
+fi
 if [ "$status" = 0 ] && [ "$scenario" = tracer_toggle ]; then
 	# Every event counted and read, though the kernel patched its text
 	# under the run.

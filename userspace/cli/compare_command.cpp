@@ -33,6 +33,12 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
   if (source == nullptr) throw Error("unknown source '" + o.source + "'");
   const auto reply = device.catalogue();
   const Catalogue catalogue = reply ? module_catalogue(*reply) : compiled_catalogue();
+  const CatalogueSource* src = catalogue.source(source->id);
+  if (src == nullptr)
+    throw Error(fmt::format("source {} is not in the module's catalogue", source->name));
+  // The direct mode signals in the top half: hard IRQ, or softirq (timer_soft).
+  const char* top =
+      src->softirq() ? "the soft timer's softirq (DISPATCH_LEVEL)" : "the hard interrupt (DIRQL)";
   for (const ModeInfo* info : modes) {
     const CatalogueMode* m = catalogue.mode(info->id);
     if (m == nullptr)
@@ -41,12 +47,17 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
       throw Error(fmt::format(
           "mode {} signals from {} and may not sleep: drop --sleep-us or pick a task-context "
           "mode",
-          m->name,
-          m->in_top() ? "the hard interrupt (DIRQL)" : "softirq context (DISPATCH_LEVEL)"));
+          m->name, m->in_top() ? top : "softirq context (DISPATCH_LEVEL)"));
     if (o.work_ns != 0 && m->in_top())
+      throw Error(fmt::format("mode {} signals from {}: no --work-ns busy loop in the top half",
+                              m->name, top));
+    // No fallback to the irq_chip here: its top half is a hard one.
+    if (m->needs_irq() && !src->irq() && src->id != IRQBRIDGE_SOURCE_TIMER)
       throw Error(fmt::format(
-          "mode {} signals from the hard interrupt: no --work-ns busy loop with interrupts off",
-          m->name));
+          "mode {} needs an interrupt for its handler thread, and source {} has none (the "
+          "soft hrtimer's callback is the top half): use --source irqchip or edu, or leave {} "
+          "out",
+          m->name, src->name, m->name));
     const SourceInfo& eff = effective_source(*info, *source);
     if (!(device.info().sources & (1U << eff.id)))
       throw Error(fmt::format("source {} is not present (edu needs QEMU's -device edu)", eff.name));

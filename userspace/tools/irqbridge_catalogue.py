@@ -60,6 +60,32 @@ def chain_context(name):
     return modes()[name]["contexts"].get("chain")
 
 
+def sources():
+    """{name: source} in the catalogue's order."""
+    return {s["name"]: s for s in load()["sources"]}
+
+
+def top_context(source="timer"):
+    """Where a source's top half runs: hardirq, or softirq (timer_soft)."""
+    return sources()[source]["top_context"]
+
+
+def effective_source(mode, source):
+    """The source a mode runs on: a mode that needs an interrupt moves from
+    the bare hard timer to the irq_chip (the CLI's effective_source())."""
+    if modes()[mode]["needs_irq_source"] and source == "timer":
+        return "irqchip"
+    return source
+
+
+def signal_context(mode, source="timer"):
+    """Where a mode's bottom half (a chain's first hop) runs on a source: a
+    mode without one (in_top) runs it in the top half, wherever that is."""
+    if modes()[mode]["in_top"]:
+        return top_context(effective_source(mode, source))
+    return bottom_context(mode)
+
+
 def stage_names():
     """Every stage, in the order an event passes them."""
     return tuple(s["name"] for s in load()["stages"])

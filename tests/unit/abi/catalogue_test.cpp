@@ -89,11 +89,20 @@ TEST(CatalogueTest, CompiledSourcesAreTheUapiNumbersAndTheKernelNames) {
   const Catalogue c = compiled_catalogue();
   const auto values = uapi_values("SOURCE_");
   std::map<std::uint32_t, std::string> kernel;
-  const std::regex ops("\\.source = IRQBRIDGE_SOURCE_([A-Z_]+),\\s*\\.name = \"([a-z_]+)\"");
+  std::map<std::uint32_t, std::uint32_t> kernel_caps;
+  // A row: its number, its name, then its flags up to the first op.
+  const std::regex ops(
+      "\\.source = IRQBRIDGE_SOURCE_([A-Z_]+),\\s*\\.name = \"([a-z_]+)\",([^}]*?)\\.available");
   for (const char* file : {"irqbridge_source.c", "irqbridge_irqchip.c", "irqbridge_edu.c"}) {
     const std::string text = slurp(std::string(IRQBRIDGE_KMOD_DIR "/") + file);
-    for (std::sregex_iterator it(text.begin(), text.end(), ops), end; it != end; ++it)
-      kernel[values.at((*it)[1])] = (*it)[2];
+    for (std::sregex_iterator it(text.begin(), text.end(), ops), end; it != end; ++it) {
+      const std::uint32_t id = values.at((*it)[1]);
+      const std::string flags = (*it)[3];
+      kernel[id] = (*it)[2];
+      kernel_caps[id] =
+          (flags.find(".irq = true") != std::string::npos ? IRQBRIDGE_SOURCE_CAP_IRQ : 0U) |
+          (flags.find(".soft = true") != std::string::npos ? IRQBRIDGE_SOURCE_CAP_SOFTIRQ : 0U);
+    }
   }
   ASSERT_EQ(values.size(), std::size_t{IRQBRIDGE_SOURCE_MAX} + 1);
   ASSERT_EQ(kernel.size(), values.size());
@@ -101,8 +110,17 @@ TEST(CatalogueTest, CompiledSourcesAreTheUapiNumbersAndTheKernelNames) {
   for (const auto& s : c.sources) {
     ASSERT_TRUE(kernel.count(s.id)) << s.name;
     EXPECT_EQ(s.name, kernel.at(s.id));
+    EXPECT_EQ(s.caps, kernel_caps.at(s.id)) << s.name << ": interrupt / softirq flags";
     EXPECT_FALSE(s.present.has_value());
   }
+  // The one soft source, and where each top half runs.
+  const CatalogueSource* soft = c.source(IRQBRIDGE_SOURCE_TIMER_SOFT);
+  ASSERT_NE(soft, nullptr);
+  EXPECT_EQ(soft->name, "timer_soft");
+  EXPECT_EQ(soft->top_context(), "softirq");
+  EXPECT_FALSE(soft->irq());
+  EXPECT_EQ(c.source(IRQBRIDGE_SOURCE_TIMER)->top_context(), "hardirq");
+  EXPECT_TRUE(c.source(IRQBRIDGE_SOURCE_EDU)->irq());
 }
 
 irqbridge_catalogue Reply() {
@@ -114,9 +132,11 @@ irqbridge_catalogue Reply() {
                 IRQBRIDGE_MODE_CAP_MAY_SLEEP | IRQBRIDGE_MODE_CAP_CHAINED, "two_hops"};
   // A mode this build has never heard of: kept, with the module's word.
   r.modes[2] = {20, IRQBRIDGE_MODE_CAP_SUPPORTED | IRQBRIDGE_MODE_CAP_IN_TOP, "newmode"};
-  r.nr_sources = 2;
+  r.nr_sources = 3;
   r.sources[0] = {IRQBRIDGE_SOURCE_TIMER, IRQBRIDGE_SOURCE_CAP_PRESENT, "timer"};
-  r.sources[1] = {IRQBRIDGE_SOURCE_EDU, 0, "edu"};
+  r.sources[1] = {IRQBRIDGE_SOURCE_EDU, IRQBRIDGE_SOURCE_CAP_IRQ, "edu"};
+  r.sources[2] = {IRQBRIDGE_SOURCE_TIMER_SOFT,
+                  IRQBRIDGE_SOURCE_CAP_PRESENT | IRQBRIDGE_SOURCE_CAP_SOFTIRQ, "timer_soft"};
   return r;
 }
 
@@ -137,10 +157,15 @@ TEST(CatalogueTest, ModuleReplyIsTakenAsItIsWithCompiledDescriptions) {
   EXPECT_EQ(c.modes[2].id, 20u);
   EXPECT_EQ(c.modes[2].bottom_context(), "hardirq");
   EXPECT_TRUE(c.modes[2].mechanism.empty());
-  ASSERT_EQ(c.sources.size(), 2u);
+  ASSERT_EQ(c.sources.size(), 3u);
   EXPECT_EQ(c.sources[0].present, true);
   EXPECT_EQ(c.sources[1].present, false);
   EXPECT_EQ(c.sources[1].name, "edu");
+  EXPECT_TRUE(c.sources[1].irq());
+  EXPECT_EQ(c.sources[1].caps, IRQBRIDGE_SOURCE_CAP_IRQ) << "PRESENT is kept apart";
+  EXPECT_EQ(c.sources[2].present, true);
+  EXPECT_EQ(c.sources[2].top_context(), "softirq");
+  EXPECT_EQ(c.sources[0].top_context(), "hardirq");
 }
 
 TEST(CatalogueTest, JsonSaysWhereItCameFromAndDerivesContexts) {

@@ -53,6 +53,10 @@ TEST(Modes, ThreadedNeedsAnInterrupt) {
   EXPECT_EQ(effective_source(*find_mode("threaded"), timer).name, "irqchip");
   EXPECT_EQ(effective_source(*find_mode("threaded"), edu).name, "edu");
   EXPECT_EQ(effective_source(*find_mode("tasklet"), timer).name, "timer");
+  // The soft timer is not swapped for a hard irq_chip: the CLI refuses it.
+  const SourceInfo& soft = *find_source("timer_soft");
+  EXPECT_EQ(effective_source(*find_mode("threaded"), soft).name, "timer_soft");
+  EXPECT_EQ(effective_source(*find_mode("direct"), soft).name, "timer_soft");
 }
 
 }  // namespace

@@ -85,6 +85,12 @@ const CatalogueMode* Catalogue::mode(const std::string& name) const {
   return nullptr;
 }
 
+const CatalogueSource* Catalogue::source(std::uint32_t id) const {
+  for (const auto& s : sources)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
 std::vector<std::string> Catalogue::mode_names() const {
   std::vector<std::string> out;
   for (const auto& m : modes) out.push_back(m.name);
@@ -104,7 +110,9 @@ Catalogue compiled_catalogue() {
     c.sources.push_back({.name = std::string(s.name),
                          .id = s.id,
                          .present = std::nullopt,
-                         .description = std::string(s.description)});
+                         .description = std::string(s.description),
+                         .caps = (s.irq ? IRQBRIDGE_SOURCE_CAP_IRQ : 0U) |
+                                 (s.softirq ? IRQBRIDGE_SOURCE_CAP_SOFTIRQ : 0U)});
   return c;
 }
 
@@ -126,7 +134,8 @@ Catalogue module_catalogue(const irqbridge_catalogue& reply) {
     c.sources.push_back({.name = fixed_string(d.name),
                          .id = d.source,
                          .present = (d.flags & IRQBRIDGE_SOURCE_CAP_PRESENT) != 0,
-                         .description = known ? std::string(known->description) : ""});
+                         .description = known ? std::string(known->description) : "",
+                         .caps = d.flags & ~IRQBRIDGE_SOURCE_CAP_PRESENT});
   }
   return c;
 }
@@ -162,6 +171,8 @@ nlohmann::json to_json(const Catalogue& c) {
     sources.push_back({{"name", s.name},
                        {"id", s.id},
                        {"present", optional(s.present)},
+                       {"irq", s.irq()},
+                       {"top_context", s.top_context()},
                        {"description", s.description}});
   // In the order an event passes them; the first three of the main stages
   // add up to timer_to_user (the breakdown the tools stack).

@@ -64,8 +64,12 @@ constexpr std::array kModes = {
 constexpr std::array kSources = {
     SourceInfo{"timer", IRQBRIDGE_SOURCE_TIMER, "the hrtimer callback is the top half"},
     SourceInfo{"irqchip", IRQBRIDGE_SOURCE_IRQCHIP,
-               "the hrtimer raises the module's own irq_chip interrupt"},
-    SourceInfo{"edu", IRQBRIDGE_SOURCE_EDU, "the hrtimer makes QEMU's edu PCI device interrupt"},
+               "the hrtimer raises the module's own irq_chip interrupt", true},
+    SourceInfo{"edu", IRQBRIDGE_SOURCE_EDU, "the hrtimer makes QEMU's edu PCI device interrupt",
+               true},
+    SourceInfo{"timer_soft", IRQBRIDGE_SOURCE_TIMER_SOFT,
+               "a soft hrtimer's callback is the top half, in softirq: a timer DPC (WdfTimer)",
+               false, true},
 };
 
 }  // namespace

@@ -40,6 +40,12 @@ struct CatalogueSource {
   std::uint32_t id = 0;         // IRQBRIDGE_SOURCE_*
   std::optional<bool> present;  // unknown without the module
   std::string description;
+  std::uint32_t caps = 0;  // IRQBRIDGE_SOURCE_CAP_IRQ, _SOFTIRQ (PRESENT is @present)
+
+  [[nodiscard]] bool irq() const { return (caps & IRQBRIDGE_SOURCE_CAP_IRQ) != 0; }
+  [[nodiscard]] bool softirq() const { return (caps & IRQBRIDGE_SOURCE_CAP_SOFTIRQ) != 0; }
+  // Where its top half runs, as the report names contexts.
+  [[nodiscard]] std::string top_context() const { return softirq() ? "softirq" : "hardirq"; }
 };
 
 struct Catalogue {
@@ -49,6 +55,7 @@ struct Catalogue {
 
   [[nodiscard]] const CatalogueMode* mode(std::uint32_t id) const;
   [[nodiscard]] const CatalogueMode* mode(const std::string& name) const;
+  [[nodiscard]] const CatalogueSource* source(std::uint32_t id) const;
   [[nodiscard]] std::vector<std::string> mode_names() const;
   [[nodiscard]] std::vector<std::string> source_names() const;
 };

@@ -27,6 +27,8 @@ struct SourceInfo {
   std::string_view name;
   std::uint32_t id;  // IRQBRIDGE_SOURCE_*
   std::string_view description;
+  bool irq = false;      // raises an interrupt: a handler thread can run on it
+  bool softirq = false;  // its top half runs in softirq (a timer DPC), not hard IRQ
 };
 
 std::span<const ModeInfo> all_modes();
@@ -45,7 +47,9 @@ std::vector<std::string> source_names(std::uint32_t mask);
 std::vector<const ModeInfo*> parse_mode_list(std::string_view list, std::uint32_t supported_mask);
 
 // The source a mode actually runs on: a mode that needs an interrupt is
-// moved from the bare timer to the module's irq_chip.
+// moved from the bare (hard) timer to the module's irq_chip. Not from
+// timer_soft: its point is a softirq top half, which the irq_chip's is not
+// (the CLI refuses that pair instead).
 const SourceInfo& effective_source(const ModeInfo& mode, const SourceInfo& requested);
 
 }  // namespace irqbridge
