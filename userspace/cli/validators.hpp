@@ -60,13 +60,14 @@ class EnumOf : public CLI::Validator {
 
 // A name out of a list, kept as the name: EnumOf for an option whose
 // variable is the name itself (--source: the catalogue's source names).
-// Without a refusal, CLI11's IsMember wording, status 2; with one, that
+// The set shown in the help either way, as IsMember shows it; a refused
+// name: without a refusal, IsMember's wording, status 2; with one, that
 // line as an Error.
 class NameOf : public CLI::Validator {
  public:
   explicit NameOf(std::vector<std::string> names, Refusal refusal = {}) {
     const std::string set = brace_set(names);
-    if (!refusal) description(set);
+    description(set);
     func_ = [names = std::move(names), refusal = std::move(refusal), set](std::string& value) {
       for (const auto& name : names)
         if (name == value) return std::string();
