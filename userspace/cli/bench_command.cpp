@@ -28,15 +28,15 @@ const ModeInfo& cost_mode(const std::vector<const ModeInfo*>& modes) {
 constexpr unsigned kRecordsPairs = 3;
 
 // 1-3: the rate search, the top half's cost, the reader variants' cost.
-void measure_single_cpu(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device,
-                        BenchReport& report, Progress& progress) {
+void measure_single_cpu(const BenchOptions& o, const std::vector<const ModeInfo*>& modes,
+                        Device& device, BenchReport& report, Progress& progress) {
   const std::vector<std::uint64_t>& periods = o.periods_ns;
   const ModeInfo& cm = cost_mode(modes);
   // 1. The highest rate each mode sustains: down the periods until one is
   // not sustained.
   for (const ModeInfo* m : o.costs_only ? std::vector<const ModeInfo*>{} : modes) {
     for (std::uint64_t period : periods) {
-      report.rate_search.push_back(run_point(device, o, *m, period, progress));
+      report.rate_search.push_back(run_point(device, o.run, *m, period, progress));
       if (!sustained(report.rate_search.back())) break;
     }
   }
@@ -46,14 +46,14 @@ void measure_single_cpu(const Options& o, const std::vector<const ModeInfo*>& mo
   // a slow moment of a loaded host weighs on both sides (medians compared).
   for (unsigned i = 0; i < 2 * kRecordsPairs; i++) {
     const bool records = i % 2 == 0;
-    SweepPoint p = run_point(device, o, cm, report.top_half_period_ns, progress, records);
+    SweepPoint p = run_point(device, o.run, cm, report.top_half_period_ns, progress, records);
     if (!p.error.empty()) throw Error("top-half cost run failed: " + p.error);
     report.top_half.push_back({std::string(cm.name), records, p.cost});
   }
 
   // 3. Reader CPU time per wake-up, each variant, one event per wake-up.
   for (ReaderVariant v : all_variants()) {
-    Options ov = o;
+    RunShaping ov = o.run;
     ov.reader = v;
     SweepPoint p = run_point(device, ov, cm, report.reader_period_ns, progress);
     if (!p.error.empty()) throw Error("reader cost run failed: " + p.error);
@@ -62,8 +62,8 @@ void measure_single_cpu(const Options& o, const std::vector<const ModeInfo*>& mo
 }
 
 // 4. The reader on 1, 2 and every CPU at once: what it costs as CPUs grow.
-void measure_cpu_scaling(const Options& o, const ModeInfo& cm, Device& device, BenchReport& report,
-                         Progress& progress) {
+void measure_cpu_scaling(const RunShaping& o, const ModeInfo& cm, Device& device,
+                         BenchReport& report, Progress& progress) {
   for (unsigned n : scaling_steps(report.cpus)) {
     std::vector<int> cpus;
     for (unsigned c = 0; c < n; c++) cpus.push_back(static_cast<int>(c));
@@ -89,29 +89,29 @@ void measure_cpu_scaling(const Options& o, const ModeInfo& cm, Device& device, B
 
 }  // namespace
 
-int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
-  check_modes(o, modes, device);
+int run_bench(const BenchOptions& o, const std::vector<const ModeInfo*>& modes, Device& device) {
+  check_modes(o.run, {}, modes, device);
   BenchReport report;
   report.kernel = kernel_release();
   report.module_version = module_version(device.info());
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();
-  report.events = o.events;
-  report.reader = apply_reader_settings(wanted_reader(o));
-  Progress progress(!o.quiet);
+  report.events = o.run.events;
+  report.reader = apply_reader_settings(wanted_reader(o.run));
+  Progress progress(!o.run.quiet);
 
   report.top_half_period_ns = 100000;
   report.reader_period_ns = 1000000;
 
   if (!o.scaling_only) measure_single_cpu(o, modes, device, report, progress);
 
-  if (!o.costs_only) measure_cpu_scaling(o, cost_mode(modes), device, report, progress);
+  if (!o.costs_only) measure_cpu_scaling(o.run, cost_mode(modes), device, report, progress);
 
   std::fputs(format_table(report).c_str(), stdout);
-  if (!o.json.empty()) {
-    std::ofstream out(o.json);
+  if (!o.run.json.empty()) {
+    std::ofstream out(o.run.json);
     out << dump_json(to_json(report)) << '\n';
-    if (!out) throw Error("cannot write " + o.json);
+    if (!out) throw Error("cannot write " + o.run.json);
   }
   for (const auto& c : report.readers)
     if (!c.exact) return kExitMismatch;

@@ -1,6 +1,7 @@
 // The measuring subcommands of the CLI.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "irqbridge/abi/device.hpp"
@@ -15,21 +16,24 @@ namespace irqbridge::cli {
 inline constexpr int kExitMismatch = 3;  // a count was lost: fired != counted
 
 // Refuses, before anything runs, a mode that may not sleep asked to sleep
-// and a source the machine does not have.
-void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes, const Device& device);
+// and a source the machine does not have (cpus: --cpus, empty without).
+void check_modes(const RunShaping& o, std::span<const int> cpus,
+                 const std::vector<const ModeInfo*>& modes, const Device& device);
 
 // run / compare: each mode (repeated), the cyclictest floor, one report.
-int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device);
-// The settings of one run of mode at period_ns, from the options.
-RunSettings run_settings(const Options& o, const ModeInfo& mode, std::uint64_t period_ns);
+int run_compare(const RunShaping& o, const SingleRate& rate,
+                const std::vector<const ModeInfo*>& modes, Device& device);
+// The settings of one run of mode at period_ns, from the options (warm-up,
+// outliers and threshold at their defaults: run_compare sets its own).
+RunSettings run_settings(const RunShaping& o, const ModeInfo& mode, std::uint64_t period_ns);
 
 // One run of a mode at a period with the options' other settings; a run
 // that fails (the machine cannot keep up) is a point with its error.
-SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
+SweepPoint run_point(Device& device, const RunShaping& o, const ModeInfo& mode,
                      std::uint64_t period_ns, Progress& progress, bool records = true);
 // sweep: each mode at each period.
-int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device);
+int run_sweep(const SweepOptions& o, const std::vector<const ModeInfo*>& modes, Device& device);
 // bench: highest sustained rate per mode, top-half cost, reader cost.
-int run_bench(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device);
+int run_bench(const BenchOptions& o, const std::vector<const ModeInfo*>& modes, Device& device);
 
 }  // namespace irqbridge::cli

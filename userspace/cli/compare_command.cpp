@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,8 +28,8 @@ namespace irqbridge::cli {
 // Refuses, before anything runs, what CONFIGURE would refuse, with the
 // reason: the rules are the capability bits of the module's catalogue
 // (GET_CATALOGUE; the compiled-in table from a module without it).
-void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
-                 const Device& device) {
+void check_modes(const RunShaping& o, std::span<const int> cpus,
+                 const std::vector<const ModeInfo*>& modes, const Device& device) {
   const SourceInfo* source = find_source(o.source);
   if (source == nullptr) throw Error("unknown source '" + o.source + "'");
   const auto reply = device.catalogue();
@@ -61,14 +62,14 @@ void check_modes(const Options& o, const std::vector<const ModeInfo*>& modes,
     const SourceInfo& eff = effective_source(*info, *source);
     if (!(device.info().sources & (1U << eff.id)))
       throw Error(fmt::format("source {} is not present (edu needs QEMU's -device edu)", eff.name));
-    if (eff.id == IRQBRIDGE_SOURCE_EDU && cpu_list(o).size() > 1)
+    if (eff.id == IRQBRIDGE_SOURCE_EDU && cpus.size() > 1)
       throw Error(
           "the edu device has one interrupt for all CPUs: --cpus with more than one CPU needs "
           "the timer or irqchip source");
   }
 }
 
-RunSettings run_settings(const Options& o, const ModeInfo& mode, std::uint64_t period_ns) {
+RunSettings run_settings(const RunShaping& o, const ModeInfo& mode, std::uint64_t period_ns) {
   RunSettings s;
   s.mode = &mode;
   s.source = &effective_source(mode, *find_source(o.source));
@@ -77,9 +78,6 @@ RunSettings run_settings(const Options& o, const ModeInfo& mode, std::uint64_t p
   s.work_ns = o.work_ns;
   s.sleep_us = o.sleep_us;
   s.reader = o.reader;
-  s.warmup = o.warmup;
-  s.outliers = o.outliers;
-  s.threshold_ns = static_cast<std::int64_t>(std::llround(o.threshold_us * 1000.0));
   s.timer_cpu = o.timer_cpu;
   return s;
 }
@@ -87,7 +85,7 @@ RunSettings run_settings(const Options& o, const ModeInfo& mode, std::uint64_t p
 namespace {
 
 // The cyclictest floor under the same conditions as the modes.
-Floor measure_floor(const Options& o, const Report& report) {
+Floor measure_floor(const SingleRate& o, const Report& report) {
   if (o.no_floor) {
     Floor f;
     f.reason = "not run (--no-floor)";
@@ -107,7 +105,7 @@ Floor measure_floor(const Options& o, const Report& report) {
 // about as many samples per CPU (rtla runs whole seconds), the reader's
 // priority and CPUs (every CPU when the reader is not pinned: timerlat
 // measures per CPU).
-Timerlat measure_timerlat(const Options& o, const Report& report) {
+Timerlat measure_timerlat(const SingleRate& o, const Report& report) {
   TimerlatSettings ts;
   ts.period_us = std::max<std::uint64_t>(1, (report.period_ns + 500) / 1000);
   ts.duration_s = timerlat_duration_s(report.events * report.repetitions, ts.period_us);
@@ -138,16 +136,17 @@ std::unique_ptr<std::ofstream> open_csv(const std::string& path) {
 
 }  // namespace
 
-int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
-  check_modes(o, modes, device);
+int run_compare(const RunShaping& o, const SingleRate& rate,
+                const std::vector<const ModeInfo*>& modes, Device& device) {
+  check_modes(o, rate.cpus, modes, device);
 
   Report report;
   report.kernel = kernel_release();
   report.module_version = module_version(device.info());
-  report.period_ns = period_ns(o);
+  report.period_ns = rate.period_ns;
   report.events = o.events;
-  report.warmup = o.warmup;
-  report.repetitions = o.repeat;
+  report.warmup = rate.warmup;
+  report.repetitions = rate.repeat;
   report.work_ns = o.work_ns;
   report.sleep_us = o.sleep_us;
   report.requested_source = o.source;
@@ -155,22 +154,25 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
   report.accel = accelerator();
   report.load = std::string(load_name(o.load));
   report.timer_cpu = o.timer_cpu;
-  report.cpu_list = cpu_list(o);
+  report.cpu_list = rate.cpus;
   report.reader = apply_reader_settings(wanted_reader(o));
 
-  auto csv = open_csv(o.csv);
-  report.floor = measure_floor(o, report);
-  report.timerlat = measure_timerlat(o, report);
+  auto csv = open_csv(rate.csv);
+  report.floor = measure_floor(rate, report);
+  report.timerlat = measure_timerlat(rate, report);
 
   Progress progress(!o.quiet);
   for (const ModeInfo* m : modes) {
     RunSettings s = run_settings(o, *m, report.period_ns);
+    s.warmup = rate.warmup;
+    s.outliers = rate.outliers;
+    s.threshold_ns = static_cast<std::int64_t>(std::llround(rate.threshold_us * 1000.0));
     // Merged run by run: memory does not grow with --repeat x --cpus.
     ModePool pool(std::string(m->name), std::string(s.source->name), m->chain);
-    for (unsigned i = 0; i < o.repeat; i++) {
+    for (unsigned i = 0; i < rate.repeat; i++) {
       s.run = i;
-      s.label =
-          o.repeat > 1 ? fmt::format("{} {}/{}", m->name, i + 1, o.repeat) : std::string(m->name);
+      s.label = rate.repeat > 1 ? fmt::format("{} {}/{}", m->name, i + 1, rate.repeat)
+                                : std::string(m->name);
       Analyzer::EventSink sink;
       if (csv)
         sink = [&csv, m, i](const irqbridge_record& r, std::uint64_t user) {
@@ -187,7 +189,7 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
   }
 
   std::fputs(format_table(report).c_str(), stdout);
-  if (csv && !csv->flush()) throw Error("cannot write " + o.csv);
+  if (csv && !csv->flush()) throw Error("cannot write " + rate.csv);
   if (!o.json.empty()) {
     std::ofstream out(o.json);
     out << dump_json(to_json(report)) << '\n';

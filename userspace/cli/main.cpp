@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "irqbridge/abi/catalogue.hpp"
@@ -24,7 +25,7 @@ using namespace irqbridge::cli;
 
 // The catalogue as JSON: the module's when its device opens, else the
 // compiled-in table ("from" says which).
-int show_catalogue(const Options& o) {
+int show_catalogue(const InfoOptions& o) {
   Catalogue catalogue = compiled_catalogue();
   if (!o.compiled_in) {
     try {
@@ -38,18 +39,8 @@ int show_catalogue(const Options& o) {
   return 0;
 }
 
-// One line per mode for --mode's help, from the compiled-in catalogue.
-std::string mode_help() {
-  std::string text = "Bottom half:";
-  for (const auto& m : compiled_catalogue().modes) {
-    text += "\n  " + m.name + ": " + m.mechanism + " (" + m.windows + ")";
-    if (!m.missing.empty()) text += "; not on every kernel";
-  }
-  return text;
-}
-
-int show_info(const Options& o) {
-  if (o.info_json || o.compiled_in) return show_catalogue(o);
+int show_info(const InfoOptions& o) {
+  if (o.json || o.compiled_in) return show_catalogue(o);
   Device device(o.device);
   const auto& info = device.info();
   std::string modes, sources;
@@ -62,11 +53,17 @@ int show_info(const Options& o) {
   return 0;
 }
 
-void add_modes_option(CLI::App* app, Options& o) {
-  app->add_option("--modes", o.modes,
-                  "Comma-separated modes (" + joined(compiled_catalogue().mode_names()) +
-                      "), or 'all' the kernel supports")
-      ->capture_default_str();
+// A measuring command's start: the load started, then the device opened
+// (the load's children are forked first: they never hold it, and die with
+// this process, SIGKILL included), the mode list resolved against what the
+// module offers.
+template <typename Command>
+int measure(LoadKind load_kind, const std::string& device_node, const std::string& mode_list,
+            Command command) {
+  const Load load(load_kind);
+  Device device(device_node);
+  const std::vector<const ModeInfo*> modes = parse_mode_list(mode_list, device.info().modes);
+  return command(modes, device);
 }
 
 int cli_main(int argc, char** argv) {
@@ -81,55 +78,17 @@ int cli_main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("irqbridge ") + irqbridge::version());
   app.require_subcommand(1);
 
-  Options o;
-  auto* run = app.add_subcommand("run", "Run one mode and print its latencies");
-  run->add_option("--mode", o.mode, mode_help())->capture_default_str();
-  add_run_options(run, o);
-  add_single_rate_options(run, o);
-
-  auto* compare = app.add_subcommand(
-      "compare", "Run several modes back to back with the same settings, side by side");
-  add_modes_option(compare, o);
-  add_run_options(compare, o);
-  add_single_rate_options(compare, o);
-
-  auto* sweep = app.add_subcommand(
-      "sweep",
-      "Run each mode over a list of periods: where it starts coalescing, where records overrun, "
-      "that fired == counted at every rate (JSON schema irqbridge.sweep/1)");
-  add_modes_option(sweep, o);
-  add_periods_option(sweep, o,
-                     "Comma-separated periods in microseconds; a mode stops at the first one the "
-                     "machine cannot keep up with");
-  add_run_options(sweep, o);
-
-  auto* bench = app.add_subcommand(
-      "bench",
-      "The benchmark's figures (JSON schema irqbridge.bench/1): the highest event rate each mode "
-      "sustains (every event counted, no record lost, <1% of the periods skipped), the top half's "
-      "cost with and without per-event records, the reader's CPU time per wake-up for each "
-      "variant, and the reader's CPU time and memory with a reader per CPU on 1, 2 and all "
-      "CPUs");
-  add_modes_option(bench, o);
-  add_periods_option(bench, o,
-                     "Periods to search, slowest first; a mode stops at the first one not "
-                     "sustained");
-  add_run_options(bench, o);
-  bench->add_flag("--scaling-only", o.scaling_only,
-                  "Only the per-CPU cost (1, 2 and all CPUs), e.g. in a test box with more CPUs");
-  bench
-      ->add_flag("--costs-only", o.costs_only,
-                 "Only the top half's cost with and without records and the readers' costs "
-                 "(no rate search, no per-CPU runs)")
-      ->excludes("--scaling-only");
-
-  auto* info = app.add_subcommand("info", "Show what the loaded module offers");
-  info->add_option("--device", o.device, "The module's device node")->capture_default_str();
-  info->add_flag("--json", o.info_json,
-                 "Print the catalogue (modes, sources, stages, limits) as JSON: the module's, or "
-                 "the compiled-in table when the device is not there");
-  info->add_flag("--compiled-in", o.compiled_in,
-                 "The compiled-in catalogue as JSON, without opening the device");
+  // Each subcommand fills its own options; only the one given is used.
+  RunOptions run_opts;
+  CompareOptions compare_opts;
+  SweepOptions sweep_opts;
+  BenchOptions bench_opts;
+  InfoOptions info_opts;
+  const auto* run = add_run_command(app, run_opts);
+  const auto* compare = add_compare_command(app, compare_opts);
+  const auto* sweep = add_sweep_command(app, sweep_opts);
+  add_bench_command(app, bench_opts);  // the one left when no other was given
+  const auto* info = add_info_command(app, info_opts);
 
   try {
     app.parse(argc, argv);
@@ -150,22 +109,27 @@ int cli_main(int argc, char** argv) {
     // A SIGINT or SIGTERM stops the module's timers, kills the load and
     // removes temporary files before the process dies of it.
     install_signal_cleanup();
-    if (*info) return show_info(o);
-    // Reject bad input before touching the device (--periods-us, --reader,
-    // --load, --sched and --cpus with --cpu were checked while parsing).
-    if (!*sweep && !*bench) period_ns(o);
-    check_cpus(o);
-    cpu_list(o);
-    const std::string list = *run ? o.mode : o.modes;
-    parse_mode_list(list, ~0U);
-    // The load's children are forked before the device is opened: they
-    // never hold it (and die with this process, SIGKILL included).
-    const Load load(*bench ? LoadKind::none : o.load);
-    Device device(o.device);
-    const auto modes = parse_mode_list(list, device.info().modes);
-    if (*sweep) return run_sweep(o, modes, device);
-    if (*bench) return run_bench(o, modes, device);
-    return run_compare(o, modes, device);
+    if (*info) return show_info(info_opts);
+    // Every option was checked while parsing (lists, --period-us, --cpus,
+    // --cpu, --warmup, ...): what is left needs the module.
+    if (*run)
+      return measure(run_opts.run.load, run_opts.run.device, run_opts.mode,
+                     [&](const auto& modes, Device& device) {
+                       return run_compare(run_opts.run, run_opts.rate, modes, device);
+                     });
+    if (*compare)
+      return measure(compare_opts.run.load, compare_opts.run.device, compare_opts.modes,
+                     [&](const auto& modes, Device& device) {
+                       return run_compare(compare_opts.run, compare_opts.rate, modes, device);
+                     });
+    if (*sweep)
+      return measure(
+          sweep_opts.run.load, sweep_opts.run.device, sweep_opts.modes,
+          [&](const auto& modes, Device& device) { return run_sweep(sweep_opts, modes, device); });
+    // bench measures costs: no background load of its own.
+    return measure(
+        LoadKind::none, bench_opts.run.device, bench_opts.modes,
+        [&](const auto& modes, Device& device) { return run_bench(bench_opts, modes, device); });
   } catch (const Error& e) {
     std::fprintf(stderr, "irqbridge: %s\n", e.what());
     return 1;

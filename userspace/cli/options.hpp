@@ -1,4 +1,8 @@
-// The CLI's options, shared by its subcommands, and what they turn into.
+// The CLI's options: one struct per subcommand, each filled by its own
+// CLI11 setup below, with the groups several subcommands share composed
+// into them. Every value is checked while CLI11 parses (a refusal is one
+// line: validators.hpp says which status), so a command gets its struct
+// ready to use.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -15,56 +19,82 @@ namespace irqbridge::cli {
 
 inline constexpr const char* kDefaultPeriodsUs = "1000,500,200,100,50,20";
 
-struct Options {
+// run, compare, sweep, bench: the source, the work each event does, the
+// reader and where everything runs.
+struct RunShaping {
   std::string device = "/dev/irqbridge";
-  std::string mode = "tasklet";
-  std::string modes = "tasklet,workqueue";
-  std::string source = "timer";
+  std::string source = "timer";  // one of the catalogue's source names
   std::uint64_t events = 1000;
-  double period_us = 1000;
-  // --periods-us as nanoseconds, parsed while CLI11 parses.
-  std::vector<std::uint64_t> periods_ns = parse_periods_us(kDefaultPeriodsUs);
   std::uint32_t work_ns = 0;
   std::uint32_t sleep_us = 0;
-  std::uint64_t warmup = 0;
-  unsigned repeat = 1;
-  std::size_t outliers = 5;
-  double threshold_us = 0;
   std::string json;
-  std::string csv;
   SchedPolicy sched = SchedPolicy::fifo;
   int priority = 80;
-  int cpu = -1;
-  int timer_cpu = -1;
-  std::string cpus;  // --cpus LIST|all: per-CPU runs
+  int cpu = -1;        // one this process may run on, or -1
+  int timer_cpu = -1;  // likewise
   ReaderVariant reader = ReaderVariant::uring_read;
   LoadKind load = LoadKind::none;
-  bool no_floor = false;
-  bool no_timerlat = false;
-  bool scaling_only = false;  // bench: only the per-CPU cost
-  bool costs_only = false;    // bench: only the top half's and the readers' costs
   bool quiet = false;
-  bool info_json = false;    // info --json: the catalogue
-  bool compiled_in = false;  // info --compiled-in: without asking the module
 };
 
-// Options every measuring subcommand has.
-void add_run_options(CLI::App* app, Options& o);
-// --period-us, --repeat, --warmup, --csv, --no-floor (run, compare); after
-// add_run_options, whose --cpu and --timer-cpu --cpus refuses.
-void add_single_rate_options(CLI::App* app, Options& o);
+// run, compare: one rate, repeated, beside the floor.
+struct SingleRate {
+  std::uint64_t period_ns = 1000000;  // --period-us, within the module's limits
+  std::uint64_t warmup = 0;           // below --events
+  unsigned repeat = 1;
+  std::string csv;
+  std::size_t outliers = 5;
+  double threshold_us = 0;
+  std::vector<int> cpus;  // --cpus: a run per listed CPU (empty: one run)
+  bool no_floor = false;
+  bool no_timerlat = false;
+};
 
-// --periods-us: a mode's periods (sweep, bench).
-void add_periods_option(CLI::App* app, Options& o, const std::string& help);
+// The mode lists below are the text given (a list or "all"), already
+// checked against the compiled-in modes (names, no empty item, no
+// repeat); parse_mode_list() turns it into what the module offers.
 
-// Validated conversions; each throws Error with a one-line message.
-std::uint64_t period_ns(const Options& o);
-void check_cpus(const Options& o);
-// --cpus as CPU numbers (empty without it).
-std::vector<int> cpu_list(const Options& o);
+struct RunOptions {
+  std::string mode = "tasklet";
+  RunShaping run;
+  SingleRate rate;
+};
+
+struct CompareOptions {
+  std::string modes = "tasklet,workqueue";
+  RunShaping run;
+  SingleRate rate;
+};
+
+struct SweepOptions {
+  std::string modes = "tasklet,workqueue";
+  std::vector<std::uint64_t> periods_ns = parse_periods_us(kDefaultPeriodsUs);
+  RunShaping run;
+};
+
+struct BenchOptions {
+  std::string modes = "tasklet,workqueue";
+  std::vector<std::uint64_t> periods_ns = parse_periods_us(kDefaultPeriodsUs);
+  RunShaping run;
+  bool scaling_only = false;  // only the per-CPU cost
+  bool costs_only = false;    // only the top half's and the readers' costs
+};
+
+struct InfoOptions {
+  std::string device = "/dev/irqbridge";
+  bool json = false;         // --json: the catalogue
+  bool compiled_in = false;  // --compiled-in: without asking the module
+};
+
+// Each adds its subcommand to app, filling o when it is the one given.
+CLI::App* add_run_command(CLI::App& app, RunOptions& o);
+CLI::App* add_compare_command(CLI::App& app, CompareOptions& o);
+CLI::App* add_sweep_command(CLI::App& app, SweepOptions& o);
+CLI::App* add_bench_command(CLI::App& app, BenchOptions& o);
+CLI::App* add_info_command(CLI::App& app, InfoOptions& o);
 
 // What the options ask of the reader thread.
-ReaderSettings wanted_reader(const Options& o);
+ReaderSettings wanted_reader(const RunShaping& o);
 
 std::string kernel_release();
 // How the test box runs the guest (testbox.accel= on the kernel command

@@ -16,7 +16,7 @@
 
 namespace irqbridge::cli {
 
-SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
+SweepPoint run_point(Device& device, const RunShaping& o, const ModeInfo& mode,
                      std::uint64_t period_ns, Progress& progress, bool records) {
   RunSettings s = run_settings(o, mode, period_ns);
   s.records = records;
@@ -41,33 +41,33 @@ SweepPoint run_point(Device& device, const Options& o, const ModeInfo& mode,
   }
 }
 
-int run_sweep(const Options& o, const std::vector<const ModeInfo*>& modes, Device& device) {
-  check_modes(o, modes, device);
+int run_sweep(const SweepOptions& o, const std::vector<const ModeInfo*>& modes, Device& device) {
+  check_modes(o.run, {}, modes, device);
   const std::vector<std::uint64_t>& periods = o.periods_ns;
 
   SweepReport report;
   report.kernel = kernel_release();
   report.module_version = module_version(device.info());
-  report.events = o.events;
+  report.events = o.run.events;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();
-  report.load = std::string(load_name(o.load));
-  report.reader = apply_reader_settings(wanted_reader(o));
+  report.load = std::string(load_name(o.run.load));
+  report.reader = apply_reader_settings(wanted_reader(o.run));
 
-  Progress progress(!o.quiet);
+  Progress progress(!o.run.quiet);
   for (const ModeInfo* m : modes) {
     for (std::uint64_t period : periods) {
-      report.points.push_back(run_point(device, o, *m, period, progress));
+      report.points.push_back(run_point(device, o.run, *m, period, progress));
       // The guest could not keep up at this rate: spare it the faster ones.
       if (!report.points.back().error.empty()) break;
     }
   }
 
   std::fputs(format_table(report).c_str(), stdout);
-  if (!o.json.empty()) {
-    std::ofstream out(o.json);
+  if (!o.run.json.empty()) {
+    std::ofstream out(o.run.json);
     out << dump_json(to_json(report)) << '\n';
-    if (!out) throw Error("cannot write " + o.json);
+    if (!out) throw Error("cannot write " + o.run.json);
   }
   int rc = 0;
   for (const auto& p : report.points) {

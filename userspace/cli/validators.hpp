@@ -58,6 +58,37 @@ class EnumOf : public CLI::Validator {
   }
 };
 
+// A name out of a list, kept as the name: EnumOf for an option whose
+// variable is the name itself (--source: the catalogue's source names).
+// The set shown in the help either way, as IsMember shows it; a refused
+// name: without a refusal, IsMember's wording, status 2; with one, that
+// line as an Error.
+class NameOf : public CLI::Validator {
+ public:
+  explicit NameOf(std::vector<std::string> names, Refusal refusal = {}) {
+    const std::string set = brace_set(names);
+    description(set);
+    func_ = [names = std::move(names), refusal = std::move(refusal), set](std::string& value) {
+      for (const auto& name : names)
+        if (name == value) return std::string();
+      if (refusal) throw Error(refusal(value));
+      return value + " not in " + set;
+    };
+  }
+};
+
+// The whole value handed to a pure parser (a list: CLI11's delimiter would
+// drop its empty items, see irqbridge/sys/list.hpp); the parser's Error,
+// one line, is the refusal. The value is left as it was given.
+inline CLI::Validator ParsedBy(std::function<void(const std::string&)> parse) {
+  return CLI::Validator(
+      [parse = std::move(parse)](std::string& value) {
+        parse(value);
+        return std::string();
+      },
+      "");
+}
+
 // The option may not be given with the others (given on the command line
 // at all): CLI11's excludes, but refused with the CLI's line, as an Error.
 inline CLI::Validator Without(std::vector<const CLI::Option*> others, std::string line) {

@@ -21,7 +21,8 @@ done
 	--json /out/sweep.json > /out/sweep.txt || rc=1
 # Bad input: exit 1 and exactly one line on stderr, nothing run.
 for args in "sweep --periods-us 5" "sweep --periods-us 100,x" "run --reader bogus" \
-	"run --timer-cpu 7" "compare --modes tasklet,nope"; do
+	"run --timer-cpu 7" "compare --modes tasklet,nope" "compare --modes tasklet,,workqueue" \
+	"run --cpus 0,,1" "run --source bogus"; do
 	# shellcheck disable=SC2086
 	"$cli" $args > /dev/null 2> /tmp/err
 	code=$?

@@ -29,6 +29,15 @@ TEST(Modes, ParseList) {
   EXPECT_THROW(parse_mode_list("tasklet,nope", both), Error);
   EXPECT_THROW(parse_mode_list("tasklet,tasklet", both), Error);
   EXPECT_THROW(parse_mode_list("", both), Error);
+  // An empty item is a typo, not nothing: refused, wherever it is.
+  for (const char* holed : {"tasklet,,workqueue", ",tasklet", "tasklet,", ","}) {
+    try {
+      parse_mode_list(holed, both);
+      ADD_FAILURE() << "'" << holed << "' accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("empty item"), std::string::npos) << e.what();
+    }
+  }
   EXPECT_THROW(parse_mode_list("bh_wq", both), Error) << "not offered by the kernel";
   try {
     parse_mode_list("direct", both);

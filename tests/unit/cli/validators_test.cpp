@@ -69,6 +69,66 @@ TEST(EnumOf, NumbersAreNamesToo) {
                CLI::ValidationError);
 }
 
+const std::vector<std::string> kShapes = {"circle", "square"};
+
+TEST(NameOf, KeepsTheNameAndShowsTheSet) {
+  std::string shape = "circle";
+  CLI::App app;
+  app.add_option("--shape", shape)->check(NameOf(kShapes, [](const std::string& v) {
+    return "unknown --shape '" + v + "'";
+  }));
+  EXPECT_NE(app.help().find("{circle,square}"), std::string::npos) << app.help();
+  const std::vector<const char*> argv = {"prog", "--shape", "square"};
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  EXPECT_EQ(shape, "square");
+}
+
+TEST(NameOf, RefusalIsTheCliLineAsAnError) {
+  std::string shape = "circle";
+  try {
+    Parse({"--shape", "oval"}, [&](CLI::App& app) {
+      app.add_option("--shape", shape)->check(NameOf(kShapes, [](const std::string& v) {
+        return "unknown --shape '" + v + "' (one of circle, square)";
+      }));
+    });
+    FAIL() << "oval accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "unknown --shape 'oval' (one of circle, square)");
+  }
+  EXPECT_EQ(shape, "circle") << "left alone";
+}
+
+TEST(NameOf, WithoutRefusalItIsCliElevensMessage) {
+  std::string shape;
+  try {
+    Parse({"--shape", "oval"},
+          [&](CLI::App& app) { app.add_option("--shape", shape)->check(NameOf(kShapes)); });
+    FAIL() << "oval accepted";
+  } catch (const CLI::ValidationError& e) {
+    EXPECT_STREQ(e.what(), "--shape: oval not in {circle,square}");
+  }
+}
+
+TEST(ParsedBy, TheParsersErrorIsTheRefusalAndTheValueStaysWhole) {
+  std::string list;
+  std::vector<std::string> seen;
+  const auto add = [&](CLI::App& app) {
+    app.add_option("--list", list)->check(ParsedBy([&seen](const std::string& v) {
+      seen.push_back(v);
+      if (v.find(",,") != std::string::npos) throw Error("--list '" + v + "': an empty item");
+    }));
+  };
+  Parse({"--list", "a,b"}, add);
+  EXPECT_EQ(list, "a,b") << "not split by CLI11";
+  EXPECT_EQ(seen, std::vector<std::string>{"a,b"}) << "the parser saw the whole string";
+  try {
+    Parse({"--list", "a,,b"}, add);
+    FAIL() << "a,,b accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "--list 'a,,b': an empty item");
+  }
+}
+
 void AddCpus(CLI::App& app, std::string& cpus, int& cpu) {
   auto* c = app.add_option("--cpu", cpu);
   app.add_option("--cpus", cpus)->check(Without({c}, "--cpus: drop --cpu"));

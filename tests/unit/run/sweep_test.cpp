@@ -24,6 +24,8 @@ TEST(Sweep, ParsesPeriodsInMicroseconds) {
   EXPECT_EQ(parse_periods_us("1000,20.5,10"), (std::vector<std::uint64_t>{1000000, 20500, 10000}));
   EXPECT_THROW(parse_periods_us(""), Error);
   EXPECT_THROW(parse_periods_us("100,"), Error);
+  EXPECT_THROW(parse_periods_us(",100"), Error);
+  EXPECT_THROW(parse_periods_us("100,,20"), Error);
   EXPECT_THROW(parse_periods_us("100,abc"), Error);
   EXPECT_THROW(parse_periods_us("5"), Error) << "below the module's floor";
   EXPECT_THROW(parse_periods_us("2000000"), Error);

@@ -47,8 +47,8 @@ TEST(CpuList, NumbersAndRangesSorted) {
 }
 
 TEST(CpuList, BadListsSayWhy) {
-  for (const char* bad :
-       {"", "x", "1,", ",1", "1-", "-1", "3-1", "1;2", "0x1", "4", "0-4", "1,1", "0-2,2"}) {
+  for (const char* bad : {"", "x", "1,", ",1", "0,,1", ",", "1-", "-1", "3-1", "1;2", "0x1", "4",
+                          "0-4", "1,1", "0-2,2", "1-2,0-1"}) {
     try {
       parse_cpu_list(bad, kFour);
       ADD_FAILURE() << "'" << bad << "' accepted";

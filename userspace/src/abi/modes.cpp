@@ -6,6 +6,7 @@
 #include <string>
 
 #include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/list.hpp"
 
 namespace irqbridge {
 namespace {
@@ -122,11 +123,11 @@ std::vector<const ModeInfo*> parse_mode_list(std::string_view list, std::uint32_
       if (supported_mask & (1U << m.id)) modes.push_back(&m);
     return modes;
   }
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    std::string_view name = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    if (name.empty()) continue;
+  if (list.empty()) throw Error("no mode given");
+  for (const std::string_view name : split_list(list)) {
+    if (name.empty())
+      throw Error("mode list '" + std::string(list) + "' has an empty item (give e.g. " +
+                  "tasklet,workqueue)");
     const ModeInfo* mode = find_mode(name);
     if (mode == nullptr) throw Error("unknown mode '" + std::string(name) + "'");
     if (!(supported_mask & (1U << mode->id)))
@@ -136,7 +137,6 @@ std::vector<const ModeInfo*> parse_mode_list(std::string_view list, std::uint32_
       if (seen == mode) throw Error("mode " + std::string(name) + " is listed twice");
     modes.push_back(mode);
   }
-  if (modes.empty()) throw Error("no mode given");
   return modes;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/list.hpp"
 
 namespace irqbridge {
 
@@ -26,11 +27,9 @@ SweepPoint sweep_point(const ModeResult& m, std::uint64_t period_ns) {
 
 std::vector<std::uint64_t> parse_periods_us(const std::string& list) {
   std::vector<std::uint64_t> out;
-  std::size_t from = 0;
-  while (from <= list.size() && !list.empty()) {
-    const std::size_t comma = std::min(list.find(',', from), list.size());
-    const std::string item = list.substr(from, comma - from);
-    from = comma + 1;
+  if (list.empty()) throw Error("--periods-us: no period given");
+  for (const std::string_view text : split_list(list)) {
+    const std::string item(text);
     double us = 0;
     std::size_t used = 0;
     try {
@@ -47,7 +46,6 @@ std::vector<std::uint64_t> parse_periods_us(const std::string& list) {
                               IRQBRIDGE_PERIOD_MIN_NS / 1000, IRQBRIDGE_PERIOD_MAX_NS / 1000));
     out.push_back(static_cast<std::uint64_t>(ns));
   }
-  if (out.empty()) throw Error("--periods-us: no period given");
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "irqbridge/sys/error.hpp"
+#include "irqbridge/sys/list.hpp"
 
 namespace irqbridge {
 namespace {
@@ -42,10 +43,7 @@ std::vector<int> parse_cpu_list(std::string_view list, std::span<const int> usab
     return cpus;
   }
   if (list.empty()) throw Error("--cpus: empty list (give e.g. 0,1 or 0-3 or all)");
-  std::string_view rest = list;
-  while (true) {
-    const auto comma = rest.find(',');
-    const std::string_view item = rest.substr(0, comma);
+  for (const std::string_view item : split_list(list)) {
     const auto dash = item.find('-');
     const int first = parse_cpu(item.substr(0, dash), list);
     const int last =
@@ -59,8 +57,6 @@ std::vector<int> parse_cpu_list(std::string_view list, std::span<const int> usab
         throw Error(fmt::format("--cpus '{}': CPU {} is listed twice", list, c));
       cpus.push_back(c);
     }
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(comma + 1);
   }
   std::sort(cpus.begin(), cpus.end());
   return cpus;
