@@ -2,6 +2,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include "irqbridge/abi/device.hpp"
@@ -19,6 +20,11 @@ inline constexpr int kExitMismatch = 3;  // a count was lost: fired != counted
 // and a source the machine does not have (cpus: --cpus, empty without).
 void check_modes(const RunShaping& o, std::span<const int> cpus,
                  const std::vector<const ModeInfo*>& modes, const Device& device);
+
+// "--modes all" on a source: every mode but those the source cannot run
+// (threaded on timer_soft, which has no interrupt), named on stderr.
+std::vector<const ModeInfo*> modes_for_source(const std::vector<const ModeInfo*>& modes,
+                                              const std::string& source, const Device& device);
 
 // run / compare: each mode (repeated), the cyclictest floor, one report.
 int run_compare(const RunShaping& o, const SingleRate& rate,

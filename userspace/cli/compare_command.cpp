@@ -25,18 +25,60 @@
 
 namespace irqbridge::cli {
 
-// Refuses, before anything runs, what CONFIGURE would refuse, with the
-// reason: the rules are the capability bits of the module's catalogue
-// (GET_CATALOGUE; the compiled-in table from a module without it).
-void check_modes(const RunShaping& o, std::span<const int> cpus,
-                 const std::vector<const ModeInfo*>& modes, const Device& device) {
-  const SourceInfo* source = find_source(o.source);
-  if (source == nullptr) throw Error("unknown source '" + o.source + "'");
+namespace {
+
+// The module's catalogue (GET_CATALOGUE; the compiled-in table from a
+// module without it).
+Catalogue device_catalogue(const Device& device) {
   const auto reply = device.catalogue();
-  const Catalogue catalogue = reply ? module_catalogue(*reply) : compiled_catalogue();
+  return reply ? module_catalogue(*reply) : compiled_catalogue();
+}
+
+const CatalogueSource& catalogue_source(const Catalogue& catalogue, const std::string& name) {
+  const SourceInfo* source = find_source(name);
+  if (source == nullptr) throw Error("unknown source '" + name + "'");
   const CatalogueSource* src = catalogue.source(source->id);
   if (src == nullptr)
     throw Error(fmt::format("source {} is not in the module's catalogue", source->name));
+  return *src;
+}
+
+// A mode that needs an interrupt (threaded) on a source without one
+// (timer_soft). The timer source lends it the irq_chip's line
+// (effective_source); no other source falls back: the irq_chip's top half
+// is a hard one.
+bool lacks_its_interrupt(const CatalogueMode& m, const CatalogueSource& src) {
+  return m.needs_irq() && !src.irq() && src.id != IRQBRIDGE_SOURCE_TIMER;
+}
+
+}  // namespace
+
+std::vector<const ModeInfo*> modes_for_source(const std::vector<const ModeInfo*>& modes,
+                                              const std::string& source, const Device& device) {
+  const Catalogue catalogue = device_catalogue(device);
+  const CatalogueSource& src = catalogue_source(catalogue, source);
+  std::vector<const ModeInfo*> kept;
+  std::string left_out;
+  for (const ModeInfo* info : modes) {
+    const CatalogueMode* m = catalogue.mode(info->id);
+    if (m != nullptr && lacks_its_interrupt(*m, src))
+      left_out += (left_out.empty() ? "" : ", ") + m->name;
+    else
+      kept.push_back(info);
+  }
+  if (!left_out.empty())
+    fmt::print(stderr, "irqbridge: all modes of source {} but {} (no interrupt to thread)\n",
+               src.name, left_out);
+  return kept;
+}
+
+// Refuses, before anything runs, what CONFIGURE would refuse, with the
+// reason: the rules are the capability bits of the module's catalogue.
+void check_modes(const RunShaping& o, std::span<const int> cpus,
+                 const std::vector<const ModeInfo*>& modes, const Device& device) {
+  const Catalogue catalogue = device_catalogue(device);
+  const CatalogueSource* src = &catalogue_source(catalogue, o.source);
+  const SourceInfo* source = find_source(o.source);
   // The direct mode signals in the top half: hard IRQ, or softirq (timer_soft).
   const char* top =
       src->softirq() ? "the soft timer's softirq (DISPATCH_LEVEL)" : "the hard interrupt (DIRQL)";
@@ -52,8 +94,7 @@ void check_modes(const RunShaping& o, std::span<const int> cpus,
     if (o.work_ns != 0 && m->in_top())
       throw Error(fmt::format("mode {} signals from {}: no --work-ns busy loop in the top half",
                               m->name, top));
-    // No fallback to the irq_chip here: its top half is a hard one.
-    if (m->needs_irq() && !src->irq() && src->id != IRQBRIDGE_SOURCE_TIMER)
+    if (lacks_its_interrupt(*m, *src))
       throw Error(fmt::format(
           "mode {} needs an interrupt for its handler thread, and source {} has none (the "
           "soft hrtimer's callback is the top half): use --source irqchip or edu, or leave {} "

@@ -56,13 +56,14 @@ int show_info(const InfoOptions& o) {
 // A measuring command's start: the load started, then the device opened
 // (the load's children are forked first: they never hold it, and die with
 // this process, SIGKILL included), the mode list resolved against what the
-// module offers.
+// module offers ("all": those the source can run).
 template <typename Command>
-int measure(LoadKind load_kind, const std::string& device_node, const std::string& mode_list,
+int measure(LoadKind load_kind, const RunShaping& run, const std::string& mode_list,
             Command command) {
   const Load load(load_kind);
-  Device device(device_node);
-  const std::vector<const ModeInfo*> modes = parse_mode_list(mode_list, device.info().modes);
+  Device device(run.device);
+  std::vector<const ModeInfo*> modes = parse_mode_list(mode_list, device.info().modes);
+  if (mode_list == "all") modes = modes_for_source(modes, run.source, device);
   return command(modes, device);
 }
 
@@ -113,22 +114,22 @@ int cli_main(int argc, char** argv) {
     // Every option was checked while parsing (lists, --period-us, --cpus,
     // --cpu, --warmup, ...): what is left needs the module.
     if (*run)
-      return measure(run_opts.run.load, run_opts.run.device, run_opts.mode,
+      return measure(run_opts.run.load, run_opts.run, run_opts.mode,
                      [&](const auto& modes, Device& device) {
                        return run_compare(run_opts.run, run_opts.rate, modes, device);
                      });
     if (*compare)
-      return measure(compare_opts.run.load, compare_opts.run.device, compare_opts.modes,
+      return measure(compare_opts.run.load, compare_opts.run, compare_opts.modes,
                      [&](const auto& modes, Device& device) {
                        return run_compare(compare_opts.run, compare_opts.rate, modes, device);
                      });
     if (*sweep)
       return measure(
-          sweep_opts.run.load, sweep_opts.run.device, sweep_opts.modes,
+          sweep_opts.run.load, sweep_opts.run, sweep_opts.modes,
           [&](const auto& modes, Device& device) { return run_sweep(sweep_opts, modes, device); });
     // bench measures costs: no background load of its own.
     return measure(
-        LoadKind::none, bench_opts.run.device, bench_opts.modes,
+        LoadKind::none, bench_opts.run, bench_opts.modes,
         [&](const auto& modes, Device& device) { return run_bench(bench_opts, modes, device); });
   } catch (const Error& e) {
     std::fprintf(stderr, "irqbridge: %s\n", e.what());

@@ -23,6 +23,23 @@ elif [ "$(wc -l </out/threaded_soft.txt)" != 1 ] || ! grep -q "needs an interrup
 else
 	echo "e2e: PASS threaded on timer_soft refused: $(cat /out/threaded_soft.txt)"
 fi
+# --modes all on the soft timer: every mode but threaded, which is named
+# on stderr (not refused: "all" means all that the source can run).
+if /testbox/irqbridge compare --quiet --source timer_soft --modes all --no-floor --events 20 \
+	--period-us "${E2E_PERIOD_US:-1000}" --json /out/compare_soft_all.json 2>/out/soft_all.txt; then
+	if ! grep -q "but threaded" /out/soft_all.txt; then
+		echo "e2e: FAIL --modes all on timer_soft: threaded not named as left out: $(cat /out/soft_all.txt)"
+		rc=1
+	elif grep -q '"threaded": {' /out/compare_soft_all.json || ! grep -q '"direct": {' /out/compare_soft_all.json; then
+		echo "e2e: FAIL --modes all on timer_soft: threaded run or direct missing"
+		rc=1
+	else
+		echo "e2e: PASS --modes all on timer_soft: $(cat /out/soft_all.txt)"
+	fi
+else
+	echo "e2e: FAIL compare --modes all --source timer_soft failed: $(cat /out/soft_all.txt)"
+	rc=1
+fi
 unload_module || rc=1
 debug_kernel_checks || rc=1
 exit $rc
