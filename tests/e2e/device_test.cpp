@@ -682,6 +682,67 @@ TEST_F(DeviceTest, BottomHalvesNeverRunConcurrentlyWithThemselves) {
   }
 }
 
+// The preemption rule between the levels, asserted from the records: a top
+// half whose entry falls inside a bottom-half run on the same CPU (after the
+// run took its count, before it signalled) interrupted that run. Each case
+// keeps its bottom half busy for longer than the period (work_ns 300 us at
+// 100 us, at most IRQBRIDGE_RUN_WORK_MAX_NS per run), so the next top halves
+// are due while it runs:
+//   hard IRQ (timer) inside a tasklet (softirq): DIRQL preempts DISPATCH;
+//   hard IRQ (timer) inside a work item (task):   DIRQL preempts PASSIVE;
+//   softirq (timer_soft) inside a work item:      DISPATCH preempts PASSIVE
+//     (on PREEMPT_RT the soft timer's thread, SCHED_FIFO, preempts the
+//     kworker: a thread, but the order holds).
+// Were a level unable to preempt the one below, no top half would fall
+// inside a run: the count would be 0.
+TEST_F(DeviceTest, HigherLevelsPreemptTheBottomHalfOnItsCpu) {
+  const irqbridge_info info = Info();
+  auto ring = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
+  ASSERT_TRUE(ring);
+  const auto* slots = reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
+                                                                IRQBRIDGE_RING_RECORDS_OFFSET);
+  Attach();
+  struct Case {
+    const char* what;
+    uint32_t mode;
+    uint32_t source;
+  };
+  const Case cases[] = {
+      {"hard IRQ inside a tasklet", IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_SOURCE_TIMER},
+      {"hard IRQ inside a work item", IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_SOURCE_TIMER},
+      {"softirq inside a work item", IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_SOURCE_TIMER_SOFT},
+  };
+  constexpr uint64_t kEvents = 200;
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.what);
+    if (!(info.sources & Bit(k.source))) {
+      ADD_FAILURE() << "source " << k.source << " missing";
+      continue;
+    }
+    irqbridge_stats st = RunToEnd(dev_.get(), Config(k.mode, 100000, kEvents, k.source, 300000));
+    ASSERT_EQ(st.fired, kEvents);
+    ASSERT_EQ(st.counted, kEvents);
+    ASSERT_EQ(st.records, kEvents);
+    uint64_t inside = 0;
+    for (uint64_t j = 0; j < kEvents; j++) {
+      const irqbridge_record& t = slots[j];
+      // Runs are identified by their first record: the ones before j
+      // whose run took its count before j's top half and signalled after.
+      for (uint64_t i = 0; i < j; i++) {
+        const irqbridge_record& r = slots[i];
+        if (r.bottom.cpu == t.top.cpu && r.bottom_ns < t.top_ns && t.top_ns < r.signal_ns) {
+          inside++;
+          break;
+        }
+      }
+    }
+    EXPECT_GE(inside, 1u) << "no top half ran inside a bottom-half run on its CPU";
+    RecordProperty(std::string("inside_") + (k.mode == IRQBRIDGE_MODE_TASKLET ? "tasklet_" : "work_") +
+                       (k.source == IRQBRIDGE_SOURCE_TIMER ? "hard" : "soft"),
+                   static_cast<int>(inside));
+  }
+}
+
 // The device stays owned while any channel is open, even after the
 // device's own file is closed; there is one channel per possible CPU.
 TEST_F(DeviceTest, ChannelsKeepTheDeviceOwnedAndAreLimited) {
