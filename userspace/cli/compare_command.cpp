@@ -65,6 +65,9 @@ RunSettings run_settings(const Options& o, const ModeInfo& mode, std::uint64_t p
   s.events = o.events;
   s.work_ns = o.work_ns;
   s.sleep_us = o.sleep_us;
+  s.burst = o.burst;
+  if (const std::string why = burst_refusal(s.burst, period_ns, s.source->id); !why.empty())
+    throw Error(why);
   s.reader = o.reader;
   s.warmup = o.warmup;
   s.outliers = o.outliers;
@@ -139,6 +142,7 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
   report.repetitions = o.repeat;
   report.work_ns = o.work_ns;
   report.sleep_us = o.sleep_us;
+  report.burst = o.burst;
   report.requested_source = o.source;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();

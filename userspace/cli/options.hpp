@@ -26,6 +26,7 @@ struct Options {
   std::vector<std::uint64_t> periods_ns = parse_periods_us(kDefaultPeriodsUs);
   std::uint32_t work_ns = 0;
   std::uint32_t sleep_us = 0;
+  std::uint32_t burst = 1;  // --burst: top halves per expiry (bench: its storm's)
   std::uint64_t warmup = 0;
   unsigned repeat = 1;
   std::size_t outliers = 5;
