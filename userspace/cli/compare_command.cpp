@@ -143,6 +143,8 @@ int run_compare(const Options& o, const std::vector<const ModeInfo*>& modes, Dev
   report.work_ns = o.work_ns;
   report.sleep_us = o.sleep_us;
   report.burst = o.burst;
+  // Before the floor runs: a burst CONFIGURE would refuse, refused now.
+  for (const ModeInfo* m : modes) (void)run_settings(o, *m, report.period_ns);
   report.requested_source = o.source;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();
