@@ -374,7 +374,8 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records);
 void irqbridge_session_destroy(struct irqbridge_session *s);
 int irqbridge_session_set_eventfd(struct irqbridge_session *s, int fd);
 int irqbridge_session_configure(struct irqbridge_session *s,
-				const struct irqbridge_config *cfg, size_t size);
+				const struct irqbridge_config *cfg,
+				size_t size);
 int irqbridge_session_start(struct irqbridge_session *s);
 void irqbridge_session_stop(struct irqbridge_session *s);
 void irqbridge_session_stats(struct irqbridge_session *s,

@@ -299,7 +299,8 @@ static long irqbridge_session_ioctl(struct irqbridge_session *s,
 	case IRQBRIDGE_IOC_SET_EVENTFD:
 		return irqbridge_set_eventfd(s, argp);
 	case IRQBRIDGE_IOC_CONFIGURE:
-		return irqbridge_configure(s, argp, sizeof(struct irqbridge_config));
+		return irqbridge_configure(s, argp,
+					   sizeof(struct irqbridge_config));
 	case IRQBRIDGE_IOC_CONFIGURE_V1:
 		return irqbridge_configure(s, argp, IRQBRIDGE_CONFIG_SIZE_V1);
 	case IRQBRIDGE_IOC_START:

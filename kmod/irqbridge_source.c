@@ -114,7 +114,7 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 		container_of(timer, struct irqbridge_session, timer);
 	u64 expires = ktime_to_ns(hrtimer_get_expires(timer));
 	u64 now = ktime_get_ns();
-	u64 missed;
+	u64 missed, deferred;
 	u32 i;
 	int ret;
 
@@ -128,10 +128,10 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 		ret = irqbridge_timer_raise_one(s, expires, now);
 		if (ret == -EAGAIN) {
 			/* Raised at a later expiry: the count stays exact. */
+			deferred = min_t(u64, s->run.burst - i,
+					 s->run.events - s->run.raised);
 			WRITE_ONCE(s->run.source_busy,
-				   s->run.source_busy +
-				   min_t(u64, s->run.burst - i,
-					 s->run.events - s->run.raised));
+				   s->run.source_busy + deferred);
 			break;
 		}
 		if (ret) {
@@ -191,8 +191,8 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 	 * At least 1: IRQBRIDGE_PERIOD_MAX_NS is one second. Every top half of
 	 * a burst counts.
 	 */
-	u32 rate = div64_u64((u64)s->run.burst * NSEC_PER_SEC,
-			     s->run.period_ns);
+	u32 rate =
+		div64_u64((u64)s->run.burst * NSEC_PER_SEC, s->run.period_ns);
 	int cpu, ret = 0;
 
 	lockdep_assert_held(&s->lock);

@@ -247,7 +247,6 @@ TEST_F(DeviceTest, ConfigureRejectsEachBadField) {
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "new number, the first size";
 }
 
-
 // The edge of every range is inside it: each field at its documented
 // maximum (and minimum) is accepted, the highest mode and source too.
 TEST_F(DeviceTest, ConfigureAcceptsEachMaximum) {
@@ -1441,25 +1440,44 @@ INSTANTIATE_TEST_SUITE_P(
         // Storms (issue 16): 8 top halves back to back per expiry, every
         // mode, through the timer's top-half function and through the IRQ
         // core (the irqchip); and 100,000 top halves/s, the budget's whole.
-        RunCase{"tasklet_burst", IRQBRIDGE_MODE_TASKLET, kTimer, 500000, 800, kSoft, 0, 0, 0, false, false, 8},
-        RunCase{"workqueue_burst", IRQBRIDGE_MODE_WORKQUEUE, kTimer, 500000, 800, kTask, 0, 0, 0, false, false, 8},
-        RunCase{"tasklet_hi_burst", IRQBRIDGE_MODE_TASKLET_HI, kTimer, 500000, 800, kSoft, 0, 0, 0, false, false, 8},
-        RunCase{"wq_highpri_burst", IRQBRIDGE_MODE_WQ_HIGHPRI, kTimer, 500000, 800, kTask, 0, 0, 0, false, false, 8},
-        RunCase{"wq_unbound_burst", IRQBRIDGE_MODE_WQ_UNBOUND, kTimer, 500000, 800, kTask, 0, 0, 0, false, false, 8},
-        RunCase{"bh_wq_burst", IRQBRIDGE_MODE_BH_WQ, kTimer, 500000, 800, kSoft, 0, 0, 0, false, false, 8},
-        RunCase{"dpc_workitem_burst", IRQBRIDGE_MODE_DPC_WORKITEM, kTimer, 500000, 800, kSoft, kTask, 0, 0, false, false, 8},
-        RunCase{"direct_burst", IRQBRIDGE_MODE_DIRECT, kTimer, 500000, 800, kHard, 0, 0, 0, false, false, 8},
-        RunCase{"tasklet_irqchip_burst", IRQBRIDGE_MODE_TASKLET, kChip, 500000, 800, kSoft, 0, 0, 0, false, false, 8},
-        RunCase{"workqueue_irqchip_burst", IRQBRIDGE_MODE_WORKQUEUE, kChip, 500000, 800, kTask, 0, 0, 0, false, false, 8},
-        RunCase{"tasklet_hi_irqchip_burst", IRQBRIDGE_MODE_TASKLET_HI, kChip, 500000, 800, kSoft, 0, 0, 0, false, false, 8},
-        RunCase{"wq_highpri_irqchip_burst", IRQBRIDGE_MODE_WQ_HIGHPRI, kChip, 500000, 800, kTask, 0, 0, 0, false, false, 8},
-        RunCase{"wq_unbound_irqchip_burst", IRQBRIDGE_MODE_WQ_UNBOUND, kChip, 500000, 800, kTask, 0, 0, 0, false, false, 8},
-        RunCase{"bh_wq_irqchip_burst", IRQBRIDGE_MODE_BH_WQ, kChip, 500000, 800, kSoft, 0, 0, 0, false, false, 8},
-        RunCase{"dpc_workitem_irqchip_burst", IRQBRIDGE_MODE_DPC_WORKITEM, kChip, 500000, 800, kSoft, kTask, 0, 0, false, false, 8},
-        RunCase{"direct_irqchip_burst", IRQBRIDGE_MODE_DIRECT, kChip, 500000, 800, kHard, 0, 0, 0, false, false, 8},
-        RunCase{"threaded_irqchip_burst", IRQBRIDGE_MODE_THREADED, kChip, 500000, 800, kTask, 0, 0, 0, false, true, 8},
-        RunCase{"tasklet_storm", IRQBRIDGE_MODE_TASKLET, kTimer, 100000, 20000, kSoft, 0, 0, 0, false, false, 10},
-        RunCase{"workqueue_storm", IRQBRIDGE_MODE_WORKQUEUE, kChip, 100000, 20000, kTask, 0, 0, 0, false, false, 10},
+        RunCase{"tasklet_burst", IRQBRIDGE_MODE_TASKLET, kTimer, 500000, 800, kSoft, 0, 0, 0, false,
+                false, 8},
+        RunCase{"workqueue_burst", IRQBRIDGE_MODE_WORKQUEUE, kTimer, 500000, 800, kTask, 0, 0, 0,
+                false, false, 8},
+        RunCase{"tasklet_hi_burst", IRQBRIDGE_MODE_TASKLET_HI, kTimer, 500000, 800, kSoft, 0, 0, 0,
+                false, false, 8},
+        RunCase{"wq_highpri_burst", IRQBRIDGE_MODE_WQ_HIGHPRI, kTimer, 500000, 800, kTask, 0, 0, 0,
+                false, false, 8},
+        RunCase{"wq_unbound_burst", IRQBRIDGE_MODE_WQ_UNBOUND, kTimer, 500000, 800, kTask, 0, 0, 0,
+                false, false, 8},
+        RunCase{"bh_wq_burst", IRQBRIDGE_MODE_BH_WQ, kTimer, 500000, 800, kSoft, 0, 0, 0, false,
+                false, 8},
+        RunCase{"dpc_workitem_burst", IRQBRIDGE_MODE_DPC_WORKITEM, kTimer, 500000, 800, kSoft,
+                kTask, 0, 0, false, false, 8},
+        RunCase{"direct_burst", IRQBRIDGE_MODE_DIRECT, kTimer, 500000, 800, kHard, 0, 0, 0, false,
+                false, 8},
+        RunCase{"tasklet_irqchip_burst", IRQBRIDGE_MODE_TASKLET, kChip, 500000, 800, kSoft, 0, 0, 0,
+                false, false, 8},
+        RunCase{"workqueue_irqchip_burst", IRQBRIDGE_MODE_WORKQUEUE, kChip, 500000, 800, kTask, 0,
+                0, 0, false, false, 8},
+        RunCase{"tasklet_hi_irqchip_burst", IRQBRIDGE_MODE_TASKLET_HI, kChip, 500000, 800, kSoft, 0,
+                0, 0, false, false, 8},
+        RunCase{"wq_highpri_irqchip_burst", IRQBRIDGE_MODE_WQ_HIGHPRI, kChip, 500000, 800, kTask, 0,
+                0, 0, false, false, 8},
+        RunCase{"wq_unbound_irqchip_burst", IRQBRIDGE_MODE_WQ_UNBOUND, kChip, 500000, 800, kTask, 0,
+                0, 0, false, false, 8},
+        RunCase{"bh_wq_irqchip_burst", IRQBRIDGE_MODE_BH_WQ, kChip, 500000, 800, kSoft, 0, 0, 0,
+                false, false, 8},
+        RunCase{"dpc_workitem_irqchip_burst", IRQBRIDGE_MODE_DPC_WORKITEM, kChip, 500000, 800,
+                kSoft, kTask, 0, 0, false, false, 8},
+        RunCase{"direct_irqchip_burst", IRQBRIDGE_MODE_DIRECT, kChip, 500000, 800, kHard, 0, 0, 0,
+                false, false, 8},
+        RunCase{"threaded_irqchip_burst", IRQBRIDGE_MODE_THREADED, kChip, 500000, 800, kTask, 0, 0,
+                0, false, true, 8},
+        RunCase{"tasklet_storm", IRQBRIDGE_MODE_TASKLET, kTimer, 100000, 20000, kSoft, 0, 0, 0,
+                false, false, 10},
+        RunCase{"workqueue_storm", IRQBRIDGE_MODE_WORKQUEUE, kChip, 100000, 20000, kTask, 0, 0, 0,
+                false, false, 10},
         // A work item and a handler thread may sleep; a busy loop is
         // allowed everywhere.
         RunCase{"workqueue_sleep", IRQBRIDGE_MODE_WORKQUEUE, kTimer, kMs, 100, kTask, 0, 200},

@@ -95,9 +95,8 @@ void measure_storm(const Options& o, const std::vector<const ModeInfo*>& modes, 
                    BenchReport& report, Progress& progress) {
   const std::uint32_t burst = o.burst > 1 ? o.burst : kStormBurst;
   // Within a CPU's budget whatever the burst: burst top halves per 10 us.
-  const std::uint64_t period =
-      std::max<std::uint64_t>(kStormPeriodNs, std::uint64_t{burst} * (1000000000ULL /
-                                                                      IRQBRIDGE_CPU_RATE_MAX));
+  const std::uint64_t period = std::max<std::uint64_t>(
+      kStormPeriodNs, std::uint64_t{burst} * (1000000000ULL / IRQBRIDGE_CPU_RATE_MAX));
   for (const ModeInfo* m : modes) {
     Options os = o;
     os.burst = burst;
@@ -113,10 +112,8 @@ void measure_storm(const Options& o, const std::vector<const ModeInfo*>& modes, 
     p.burst = burst;
     p.events = s.events;
     try {
-      RunResult r =
-          run_once(device, s, progress, [&p](const irqbridge_record& rec, std::uint64_t) {
-            p.add(rec);
-          });
+      RunResult r = run_once(device, s, progress,
+                             [&p](const irqbridge_record& rec, std::uint64_t) { p.add(rec); });
       static_cast<Counts&>(p) = r;
     } catch (const FatalError&) {
       throw;

@@ -122,7 +122,7 @@ TEST(Bench, RecordsOverheadNeedsRunsBothWays) {
 }
 
 irqbridge_record storm_record(std::uint64_t seq, std::uint64_t top_ns, std::uint32_t batch,
-                               std::uint32_t bottom_flags, std::uint32_t bottom_cpu = 0) {
+                              std::uint32_t bottom_flags, std::uint32_t bottom_cpu = 0) {
   irqbridge_record r{};
   r.seq = seq;
   r.top_ns = top_ns;

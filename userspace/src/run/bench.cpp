@@ -277,11 +277,11 @@ std::string format_table(const BenchReport& r) {
         "storm", "source", "burst", "events", "offered /s", "absorbed /s", "mean batch", "max",
         "ksoftirqd");
   for (const auto& p : r.storm)
-    out += fmt::format("{:<14} {:<8} {:>6} {:>10} {:>12.0f} {:>12.0f} {:>10.1f} {:>6} {:>10.0f}%{}\n",
-                       p.mode, p.source, p.burst, p.kernel.fired, p.offered_per_s(),
-                       p.absorbed_per_s(), p.mean_batch(), p.kernel.max_batch,
-                       100.0 * p.ksoftirqd_share(),
-                       p.exact() ? "" : (p.error.empty() ? "  COUNT MISMATCH" : "  FAILED"));
+    out += fmt::format(
+        "{:<14} {:<8} {:>6} {:>10} {:>12.0f} {:>12.0f} {:>10.1f} {:>6} {:>10.0f}%{}\n", p.mode,
+        p.source, p.burst, p.kernel.fired, p.offered_per_s(), p.absorbed_per_s(), p.mean_batch(),
+        p.kernel.max_batch, 100.0 * p.ksoftirqd_share(),
+        p.exact() ? "" : (p.error.empty() ? "  COUNT MISMATCH" : "  FAILED"));
   return out;
 }
 
