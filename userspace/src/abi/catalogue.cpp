@@ -206,13 +206,13 @@ std::string burst_refusal(std::uint32_t burst, std::uint64_t period_ns, std::uin
     return "the edu device raises no interrupt before the last one is acknowledged: --burst 1 "
            "with the edu source (the timer and irqchip sources storm)";
   // The kernel's rule, integer for integer: burst * 1e9 / period.
+  const std::uint64_t least_ns = std::uint64_t{burst} * 1000000000ULL / IRQBRIDGE_CPU_RATE_MAX;
   if (period_ns == 0 || std::uint64_t{burst} * 1000000000ULL / period_ns > IRQBRIDGE_CPU_RATE_MAX)
     return fmt::format(
         "--burst {} at a period of {:g} us raises more than {} top halves per second (a CPU's "
         "budget): lengthen the period to at least {:g} us or lower the burst",
         burst, static_cast<double>(period_ns) / 1000.0, IRQBRIDGE_CPU_RATE_MAX,
-        static_cast<double>(std::uint64_t{burst} * (1000000000ULL / IRQBRIDGE_CPU_RATE_MAX)) /
-            1000.0);
+        static_cast<double>(least_ns) / 1000.0);
   return {};
 }
 
