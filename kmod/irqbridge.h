@@ -193,16 +193,19 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  *	and what the timer and the top half pass on
  * @period_ns:	copy of &irqbridge_session.config.period_ns for the timer
  * @events:	copy of &irqbridge_session.config.events for the timer
+ * @burst:	copy of &irqbridge_session.config.burst for the timer
  * @raised:	interrupts raised; written by the timer callback only, and
  *		by the source's detach (timer cancelled) when it withdraws a
  *		raise whose interrupt never arrived
  * @error:	0, or the positive errno that ended the run early (ENODEV:
  *		the device was removed); the timer callback or the removal of
  *		the device writes it, START resets it
- * @source_busy: periods skipped, device busy; timer callback only
+ * @source_busy: raises skipped, source busy (a period, or the rest of a
+ *		burst); timer callback only
  * @timer_overruns: skipped periods; timer callback only
  * @raise_expected_ns: expiry of the last raise; timer callback writes it
- *		before raising, the top half reads it (one raise in flight)
+ *		before raising, the top half reads it (one raise in flight: a
+ *		burst raises the next only once the last one's top half ran)
  * @raise_ns:	time of the last raise; as @raise_expected_ns
  * @outstanding: a raised device interrupt has not reached its top half yet
  * @fired:	top halves run; written by the top half only
@@ -252,6 +255,7 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
 struct irqbridge_run {
 	u64 period_ns;
 	u64 events;
+	u32 burst;
 	u64 raised;
 	u32 error;
 	u64 source_busy;
@@ -391,7 +395,8 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records);
 void irqbridge_session_destroy(struct irqbridge_session *s);
 int irqbridge_session_set_eventfd(struct irqbridge_session *s, int fd);
 int irqbridge_session_configure(struct irqbridge_session *s,
-				const struct irqbridge_config *cfg);
+				const struct irqbridge_config *cfg,
+				size_t size);
 int irqbridge_session_start(struct irqbridge_session *s);
 void irqbridge_session_stop(struct irqbridge_session *s);
 void irqbridge_session_stats(struct irqbridge_session *s,

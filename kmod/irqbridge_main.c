@@ -201,17 +201,27 @@ static long irqbridge_set_eventfd(struct irqbridge_session *s,
 	return irqbridge_session_set_eventfd(s, fd);
 }
 
-/* The number's size and the struct agree, so config.size can be checked. */
+/* The numbers' sizes and the layouts agree, so config.size can be checked. */
 static_assert(_IOC_SIZE(IRQBRIDGE_IOC_CONFIGURE) ==
 	      sizeof(struct irqbridge_config));
+static_assert(offsetof(struct irqbridge_config, burst) ==
+	      IRQBRIDGE_CONFIG_SIZE_V1);
 
-static long irqbridge_configure(struct irqbridge_session *s, void __user *argp)
+/*
+ * CONFIGURE of either layout: @size bytes from userspace. The first layout
+ * has no burst field, and a caller of it gets a burst of 1.
+ */
+static long irqbridge_configure(struct irqbridge_session *s, void __user *argp,
+				size_t size)
 {
 	struct irqbridge_config cfg;
 
-	if (copy_from_user(&cfg, argp, sizeof(cfg)))
+	memset(&cfg, 0, sizeof(cfg));
+	if (copy_from_user(&cfg, argp, size))
 		return -EFAULT;
-	return irqbridge_session_configure(s, &cfg);
+	if (size == IRQBRIDGE_CONFIG_SIZE_V1)
+		cfg.burst = 1;
+	return irqbridge_session_configure(s, &cfg, size);
 }
 
 static_assert(offsetof(struct irqbridge_stats, work_capped) ==
@@ -307,7 +317,10 @@ static long irqbridge_session_ioctl(struct irqbridge_session *s,
 	case IRQBRIDGE_IOC_SET_EVENTFD:
 		return irqbridge_set_eventfd(s, argp);
 	case IRQBRIDGE_IOC_CONFIGURE:
-		return irqbridge_configure(s, argp);
+		return irqbridge_configure(s, argp,
+					   sizeof(struct irqbridge_config));
+	case IRQBRIDGE_IOC_CONFIGURE_V1:
+		return irqbridge_configure(s, argp, IRQBRIDGE_CONFIG_SIZE_V1);
 	case IRQBRIDGE_IOC_START:
 		return irqbridge_session_start(s);
 	case IRQBRIDGE_IOC_STOP:

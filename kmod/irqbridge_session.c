@@ -8,6 +8,7 @@
 #include <linux/eventfd.h>
 #include <linux/ioctl.h>
 #include <linux/limits.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -107,27 +108,40 @@ out_unlock:
 	return ret;
 }
 
-/* The checks of CONFIGURE that need no lock: -EINVAL or -EOPNOTSUPP. */
-static int irqbridge_config_check(const struct irqbridge_config *cfg)
+/*
+ * The checks of CONFIGURE that need no lock: -EINVAL or -EOPNOTSUPP. @size
+ * is what the ioctl number encodes (irqbridge_configure() copied that many
+ * bytes).
+ */
+static int irqbridge_config_check(const struct irqbridge_config *cfg,
+				  size_t size)
 {
 	const struct irqbridge_bh_ops *bh;
 	const struct irqbridge_source_ops *src;
 
 	/*
-	 * @size repeats what the ioctl number encodes: CONFIGURE is matched
-	 * exactly (irqbridge_ioctl()), so the copy is always _IOC_SIZE() of
-	 * it. The field stays in the ABI, since every caller fills it, and
-	 * must say the same, as it always had to: -EINVAL otherwise. A
-	 * larger struct would need a new ioctl number, not this field.
+	 * @size repeats what the ioctl number encodes. The field stays in the
+	 * ABI, since every caller fills it, and must say the same, as it
+	 * always had to: -EINVAL otherwise.
 	 */
-	if (cfg->size != _IOC_SIZE(IRQBRIDGE_IOC_CONFIGURE) ||
-	    (cfg->flags & ~IRQBRIDGE_CONFIG_FLAGS) || cfg->reserved ||
-	    cfg->reserved2)
+	if (cfg->size != size || (cfg->flags & ~IRQBRIDGE_CONFIG_FLAGS) ||
+	    cfg->reserved || cfg->reserved2 || cfg->reserved3)
+		return -EINVAL;
+	/*
+	 * A burst is bounded twice: each timer callback runs at most
+	 * IRQBRIDGE_BURST_MAX top halves back to back, and the session alone
+	 * may not raise more than the CPU's rate budget (START checks the sum
+	 * with the other sessions on its CPU).
+	 */
+	if (!cfg->burst || cfg->burst > IRQBRIDGE_BURST_MAX)
 		return -EINVAL;
 	if (cfg->period_ns < IRQBRIDGE_PERIOD_MIN_NS ||
 	    cfg->period_ns > IRQBRIDGE_PERIOD_MAX_NS)
 		return -EINVAL;
 	if (!cfg->events || cfg->events > IRQBRIDGE_EVENTS_MAX)
+		return -EINVAL;
+	if (div64_u64((u64)cfg->burst * NSEC_PER_SEC, cfg->period_ns) >
+	    IRQBRIDGE_CPU_RATE_MAX)
 		return -EINVAL;
 	if (cfg->work_ns > IRQBRIDGE_WORK_MAX_NS ||
 	    cfg->sleep_us > IRQBRIDGE_SLEEP_MAX_US)
@@ -138,6 +152,9 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
 		return -EOPNOTSUPP;
 	src = irqbridge_source_lookup(cfg->source);
 	if (!src)
+		return -EINVAL;
+	/* The edu device holds one interrupt until it is acknowledged. */
+	if (cfg->burst > 1 && cfg->source == IRQBRIDGE_SOURCE_EDU)
 		return -EINVAL;
 	/* A thread handler needs an interrupt: a bare timer has none. */
 	if (bh->threaded && !src->irq)
@@ -161,19 +178,21 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg)
  * irqbridge_session_configure() - check and store the settings of a run
  * @s: the session
  * @cfg: the settings, already copied from userspace
+ * @size: the size of the layout the caller used (the ioctl number's)
  *
  * Return: 0, -EINVAL for a setting out of range or a combination that is
  * not allowed (a sleep in an atomic mode, the threaded mode on a bare
- * timer or with work above half the period), -EOPNOTSUPP for a mode this
+ * timer or with work above half the period, a burst above the rate budget
+ * or from the edu device), -EOPNOTSUPP for a mode this
  * kernel lacks, -ENODEV for a source that is not present, -EBUSY while
  * running.
  */
 int irqbridge_session_configure(struct irqbridge_session *s,
-				const struct irqbridge_config *cfg)
+				const struct irqbridge_config *cfg, size_t size)
 {
 	int ret;
 
-	ret = irqbridge_config_check(cfg);
+	ret = irqbridge_config_check(cfg, size);
 	if (ret)
 		return ret;
 	if (!irqbridge_source_lookup(cfg->source)->available())
@@ -205,6 +224,7 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 	memset(&s->run, 0, sizeof(s->run));
 	s->run.period_ns = s->config.period_ns;
 	s->run.events = s->config.events;
+	s->run.burst = s->config.burst;
 	for (i = 0; i < s->inflight_nr; i++)
 		s->inflight[i].rec.seq = U64_MAX;
 	/* Outside the run state: read() and poll() read it without the lock. */

@@ -94,36 +94,68 @@ u32 irqbridge_sources_available(void)
 	return mask;
 }
 
+/*
+ * One raise of a burst: 0, -EAGAIN when the source has not taken the last
+ * raise yet (the rest of the burst waits for the next expiry), -ENODEV when
+ * the device is gone.
+ */
+static int irqbridge_timer_raise_one(struct irqbridge_session *s, u64 expires,
+				     u64 now)
+{
+	int ret;
+
+	if (s->src->busy && s->src->busy(s))
+		return -EAGAIN;
+	WRITE_ONCE(s->run.raise_expected_ns, expires);
+	WRITE_ONCE(s->run.raise_ns, now);
+	atomic_set(&s->run.outstanding, 1);
+	/* Orders the fields above before the interrupt they describe. */
+	smp_wmb();
+	ret = s->src->raise(s);
+	if (ret) {
+		/* The device is gone: nothing raised, the run ends. */
+		atomic_set(&s->run.outstanding, 0);
+		return ret;
+	}
+	/*
+	 * Counted once raised: a raise that failed is no raise. The top half
+	 * may already have run on another CPU; raised catches up with fired
+	 * before this callback returns.
+	 */
+	WRITE_ONCE(s->run.raised, s->run.raised + 1);
+	return 0;
+}
+
 static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 {
 	struct irqbridge_session *s =
 		container_of(timer, struct irqbridge_session, timer);
+	u64 expires = ktime_to_ns(hrtimer_get_expires(timer));
 	u64 now = ktime_get_ns();
-	u64 missed;
+	u64 missed, deferred;
+	u32 i;
 	int ret;
 
-	if (s->src->busy && s->src->busy(s)) {
-		WRITE_ONCE(s->run.source_busy, s->run.source_busy + 1);
-	} else {
-		WRITE_ONCE(s->run.raise_expected_ns,
-			   ktime_to_ns(hrtimer_get_expires(timer)));
-		WRITE_ONCE(s->run.raise_ns, now);
-		atomic_set(&s->run.outstanding, 1);
-		/* Orders the fields above before the interrupt they describe. */
-		smp_wmb();
-		ret = s->src->raise(s);
+	/*
+	 * A burst: up to run.burst top halves back to back (an interrupt
+	 * storm), each a whole raise. CONFIGURE bounds the burst and its rate.
+	 */
+	for (i = 0; i < s->run.burst; i++) {
+		if (i)
+			now = ktime_get_ns();
+		ret = irqbridge_timer_raise_one(s, expires, now);
+		if (ret == -EAGAIN) {
+			/* Raised at a later expiry: the count stays exact. */
+			deferred = min_t(u64, s->run.burst - i,
+					 s->run.events - s->run.raised);
+			WRITE_ONCE(s->run.source_busy,
+				   s->run.source_busy + deferred);
+			break;
+		}
 		if (ret) {
-			/* The device is gone: nothing raised, the run ends. */
-			atomic_set(&s->run.outstanding, 0);
 			WRITE_ONCE(s->run.error, -ret);
 			return HRTIMER_NORESTART;
 		}
-		/*
-		 * Counted once raised: a raise that failed is no raise. The
-		 * top half may already have run on another CPU; raised catches
-		 * up with fired before this callback returns.
-		 */
-		WRITE_ONCE(s->run.raised, s->run.raised + 1);
 		if (s->run.raised >= s->run.events)
 			return HRTIMER_NORESTART;
 	}
@@ -176,14 +208,19 @@ void irqbridge_timer_init(struct irqbridge_session *s)
  *
  * Charges the session's rate to this CPU's budget first: the sessions
  * started on one CPU may together raise at most IRQBRIDGE_CPU_RATE_MAX top
- * halves per second, what one session at the floor period does.
+ * halves per second (burst top halves per period each), what one session
+ * at the floor period does.
  *
  * Return: 0, or -EBUSY if this CPU's budget has no room for the session.
  */
 int irqbridge_timer_start(struct irqbridge_session *s)
 {
-	/* At least 1: IRQBRIDGE_PERIOD_MAX_NS is one second. */
-	u32 rate = div64_u64(NSEC_PER_SEC, s->run.period_ns);
+	/*
+	 * At least 1: IRQBRIDGE_PERIOD_MAX_NS is one second. Every top half of
+	 * a burst counts.
+	 */
+	u32 rate =
+		div64_u64((u64)s->run.burst * NSEC_PER_SEC, s->run.period_ns);
 	int cpu, ret = 0;
 
 	lockdep_assert_held(&s->lock);

@@ -82,6 +82,7 @@
 #define IRQBRIDGE_WORK_MAX_NS		1000000U	/* 1 ms of busy work per event */
 #define IRQBRIDGE_SLEEP_MAX_US		10000U		/* 10 ms of sleep per run */
 #define IRQBRIDGE_SESSIONS_MAX		64		/* device file plus channels, at most */
+#define IRQBRIDGE_BURST_MAX		64U		/* top halves raised per timer expiry */
 
 /*
  * Bounds the module keeps whatever the configuration (see
@@ -91,7 +92,9 @@
  * The threaded mode's SCHED_FIFO thread is refused (-EINVAL) a work_ns above
  * half the period. START refuses (-EBUSY) a session whose timer would raise
  * more than IRQBRIDGE_CPU_RATE_MAX top halves per second on its CPU together
- * with the sessions already running there.
+ * with the sessions already running there; CONFIGURE refuses (-EINVAL) a
+ * session that alone would (burst top halves per period). A burst raises at
+ * most IRQBRIDGE_BURST_MAX top halves back to back in one timer callback.
  */
 #define IRQBRIDGE_RUN_WORK_MAX_NS	1000000U	/* 1 ms of busy work per run */
 #define IRQBRIDGE_CPU_RATE_MAX		100000U		/* one 10 us session per CPU */
@@ -134,9 +137,10 @@ struct irqbridge_info {
 
 /**
  * struct irqbridge_config - one run (IRQBRIDGE_IOC_CONFIGURE)
- * @size:	sizeof(struct irqbridge_config), else -EINVAL: the same size
- *		IRQBRIDGE_IOC_CONFIGURE's number encodes (_IOC_SIZE()), kept
- *		because every caller fills it; a new layout is a new number
+ * @size:	the size IRQBRIDGE_IOC_CONFIGURE's number encodes (_IOC_SIZE()),
+ *		else -EINVAL: sizeof(struct irqbridge_config), or
+ *		IRQBRIDGE_CONFIG_SIZE_V1 through IRQBRIDGE_IOC_CONFIGURE_V1 (the
+ *		layout without @burst: a burst of 1)
  * @mode:	IRQBRIDGE_MODE_*
  * @period_ns:	timer period, IRQBRIDGE_PERIOD_MIN_NS..IRQBRIDGE_PERIOD_MAX_NS
  * @events:	top halves to fire, 1..IRQBRIDGE_EVENTS_MAX; the timer stops
@@ -157,6 +161,17 @@ struct irqbridge_info {
  *		in task context (-EINVAL for tasklets, BH workqueues and the
  *		direct mode: they may not sleep, and the module never tries)
  * @reserved2:	must be 0
+ * @burst:	top halves raised back to back at each timer expiry (an
+ *		interrupt storm), 1..IRQBRIDGE_BURST_MAX; burst * NSEC_PER_SEC /
+ *		@period_ns at most IRQBRIDGE_CPU_RATE_MAX. TIMER: the callback
+ *		runs the top half @burst times; IRQCHIP: @burst
+ *		generic_handle_irq() calls, each a real interrupt through the IRQ
+ *		core (a burst ends early, counted in irqbridge_stats.source_busy,
+ *		when the line still holds an unhandled raise: the threaded mode's
+ *		line stays masked while its thread runs); EDU: 1 only, -EINVAL
+ *		otherwise (the device raises no new interrupt before the last one
+ *		is acknowledged). @events counts top halves, not expiries
+ * @reserved3:	must be 0
  */
 struct irqbridge_config {
 	__u32 size;
@@ -169,7 +184,12 @@ struct irqbridge_config {
 	__u32 work_ns;
 	__u32 sleep_us;
 	__u32 reserved2;
+	__u32 burst;
+	__u32 reserved3;
 };
+
+/* sizeof(struct irqbridge_config) up to @reserved2: the first layout. */
+#define IRQBRIDGE_CONFIG_SIZE_V1 48
 
 /**
  * struct irqbridge_stats - counters of the current or last run
@@ -189,9 +209,11 @@ struct irqbridge_config {
  * @raised:		interrupts the source raised; after STOP raised == fired
  *			== counted (an interrupt still on its way at STOP is
  *			waited for, or withdrawn from the device and not counted)
- * @source_busy:	periods skipped because the device had not acknowledged
- *			the previous interrupt yet (EDU): a device raises no new
- *			interrupt before the old one is serviced
+ * @source_busy:	raises skipped because the source had not taken the
+ *			previous interrupt yet: a whole period (EDU: a device
+ *			raises no new interrupt before the old one is serviced),
+ *			or the rest of a burst (irqbridge_config.burst; raised
+ *			again at the next expiry)
  * @chain_runs:		runs of the second hop (IRQBRIDGE_MODE_DPC_WORKITEM)
  * @empty_runs:		bottom-half runs that found nothing to count (queued
  *			again while a run was taking the count)
@@ -541,6 +563,9 @@ struct irqbridge_catalogue {
 #define IRQBRIDGE_IOC_GET_INFO		_IOR(IRQBRIDGE_IOC_MAGIC, 0x00, struct irqbridge_info)
 #define IRQBRIDGE_IOC_SET_EVENTFD	_IOW(IRQBRIDGE_IOC_MAGIC, 0x01, __s32)
 #define IRQBRIDGE_IOC_CONFIGURE		_IOW(IRQBRIDGE_IOC_MAGIC, 0x02, struct irqbridge_config)
+/* CONFIGURE of the first layout (no burst field): still accepted. */
+#define IRQBRIDGE_IOC_CONFIGURE_V1	_IOC(_IOC_WRITE, IRQBRIDGE_IOC_MAGIC, 0x02, \
+					     IRQBRIDGE_CONFIG_SIZE_V1)
 #define IRQBRIDGE_IOC_START		_IO(IRQBRIDGE_IOC_MAGIC, 0x03)
 #define IRQBRIDGE_IOC_STOP		_IO(IRQBRIDGE_IOC_MAGIC, 0x04)
 #define IRQBRIDGE_IOC_GET_STATS		_IOR(IRQBRIDGE_IOC_MAGIC, 0x05, struct irqbridge_stats)

@@ -26,7 +26,8 @@
 _Static_assert(sizeof(void *) == 4, "build this with -m32");
 _Static_assert(sizeof(struct irqbridge_info) == 64, "info layout");
 _Static_assert(offsetof(struct irqbridge_info, ring_bytes) == 16, "info.ring_bytes");
-_Static_assert(sizeof(struct irqbridge_config) == 48, "config layout");
+_Static_assert(sizeof(struct irqbridge_config) == 56, "config layout");
+_Static_assert(offsetof(struct irqbridge_config, burst) == IRQBRIDGE_CONFIG_SIZE_V1, "config v1");
 _Static_assert(offsetof(struct irqbridge_config, period_ns) == 8, "config.period_ns");
 _Static_assert(offsetof(struct irqbridge_config, source) == 32, "config.source");
 _Static_assert(sizeof(struct irqbridge_stats) == 168, "stats layout");
@@ -101,6 +102,8 @@ int main(void)
 	cfg.period_ns = 1000000;
 	cfg.events = EVENTS;
 	cfg.source = IRQBRIDGE_SOURCE_TIMER;
+	/* Two top halves per expiry: the appended field through compat. */
+	cfg.burst = 2;
 	cfg.reserved2 = 1;
 	ret = ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &cfg);
 	check(ret == -1 && errno == EINVAL, "CONFIGURE reserved2 set EINVAL", ret);

@@ -431,6 +431,15 @@ TEST(Hardening, OneCpuTakesAtMostTheRateOfOneFloorSession) {
   EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), 0) << "two 20 us sessions fit";
   EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_STOP), 0);
   EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
+  // A burst counts whole: 2 top halves every 20 us fill the CPU as the
+  // floor does, and the slow session finds no room beside it.
+  auto storm = Config(IRQBRIDGE_MODE_WORKQUEUE, 2 * IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX,
+                      kTimer, 0, 2);
+  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_CONFIGURE, &storm), 0);
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_CONFIGURE, &slow), 0);
+  ASSERT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_START), 0);
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), EBUSY) << "a burst of 2 at 20 us fills a CPU";
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
   // Closing a running session gives its rate back too.
   ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_CONFIGURE, &floor), 0);
   ASSERT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), 0);

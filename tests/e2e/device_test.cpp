@@ -225,6 +225,31 @@ TEST_F(DeviceTest, ConfigureRejectsEachBadField) {
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "the soft timer has no interrupt";
   c.source = IRQBRIDGE_SOURCE_IRQCHIP;
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+  // The burst (issue 16): 1 .. BURST_MAX, within a CPU's rate budget, not
+  // from the edu device, reserved3 clear.
+  for (uint32_t burst : {0U, IRQBRIDGE_BURST_MAX + 1, 1000U, 0x80000000U, ~0U}) {
+    c = good;
+    c.burst = burst;
+    EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "burst " << burst;
+  }
+  c = good;
+  c.burst = 2;
+  c.period_ns = IRQBRIDGE_PERIOD_MIN_NS;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "burst 2 at the floor: 200,000/s";
+  c.period_ns = 2 * IRQBRIDGE_PERIOD_MIN_NS - 1;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "burst 2 just above the budget";
+  c = good;
+  c.burst = 2;
+  c.source = IRQBRIDGE_SOURCE_EDU;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "a burst from the edu device";
+  c = good;
+  c.reserved3 = 1;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "reserved3 set";
+  // The first layout's number, with its size: the new size is refused.
+  c = good;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE_V1, &c), EINVAL) << "V1 number, new size";
+  c.size = IRQBRIDGE_CONFIG_SIZE_V1;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), EINVAL) << "new number, the first size";
 }
 
 // The edge of every range is inside it: each field at its documented
@@ -252,6 +277,15 @@ TEST_F(DeviceTest, ConfigureAcceptsEachMaximum) {
   c = good;
   c.flags = IRQBRIDGE_CONFIG_FLAGS;
   EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0) << "every known flag";
+  c = good;
+  c.burst = IRQBRIDGE_BURST_MAX;
+  c.period_ns = uint64_t{IRQBRIDGE_BURST_MAX} * (1000000000ULL / IRQBRIDGE_CPU_RATE_MAX);
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0) << "BURST_MAX at the whole budget";
+  c.burst = 2;
+  c.period_ns = 2 * IRQBRIDGE_PERIOD_MIN_NS;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0) << "burst 2 at twice the floor";
+  c.source = IRQBRIDGE_SOURCE_IRQCHIP;
+  EXPECT_EQ(Ioctl(fd, IRQBRIDGE_IOC_CONFIGURE, &c), 0) << "a burst through the irqchip";
   c = good;
   c.mode = IRQBRIDGE_MODE_MAX;
   const bool has_max_mode = (ExpectedModes() & Bit(IRQBRIDGE_MODE_MAX)) != 0;
@@ -409,6 +443,28 @@ irqbridge_stats RunToEnd(int dev, irqbridge_config c) {
   EXPECT_EQ(Ioctl(dev, IRQBRIDGE_IOC_CONFIGURE, &c), 0);
   EXPECT_EQ(Ioctl0(dev, IRQBRIDGE_IOC_START), 0);
   return StopWhenDone(dev);
+}
+
+// A caller built against the first layout (no burst field, 48 bytes, its
+// own ioctl number) still configures, and gets one top half per expiry:
+// the bytes after its struct are never read.
+TEST_F(DeviceTest, FirstConfigLayoutRunsWithBurstOne) {
+  struct V1Page {
+    unsigned char bytes[IRQBRIDGE_CONFIG_SIZE_V1];
+    unsigned char beyond[8];
+  } page;
+  auto c = Config(IRQBRIDGE_MODE_TASKLET, 200000, 50);
+  c.size = IRQBRIDGE_CONFIG_SIZE_V1;
+  std::memcpy(page.bytes, &c, sizeof(page.bytes));
+  std::memset(page.beyond, 0xff, sizeof(page.beyond));  // a burst of ~0 if read
+  Attach();
+  ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE_V1, &page), 0);
+  ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
+  irqbridge_stats st = StopWhenDone(dev_.get());
+  EXPECT_EQ(st.raised, 50u);
+  EXPECT_EQ(st.fired, 50u);
+  EXPECT_EQ(st.counted, 50u);
+  EXPECT_EQ(st.source_busy, 0u);
 }
 
 // The catalogue (GET_CATALOGUE) is what the module enforces: every mode
@@ -1284,6 +1340,8 @@ struct RunCase {
   // Threaded irqchip: raises must find the line masked by the running
   // handler thread (held, then delivered at unmask).
   bool held = false;
+  // Top halves raised back to back per expiry (an interrupt storm).
+  uint32_t burst = 1;
 };
 
 class RunTest : public DeviceTest, public ::testing::WithParamInterface<RunCase> {};
@@ -1352,6 +1410,7 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   auto c = Config(rc.mode, rc.period_ns, rc.events, rc.source);
   c.sleep_us = rc.sleep_us;
   c.work_ns = rc.work_ns;
+  c.burst = rc.burst;
   ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
   ASSERT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
 
@@ -1475,6 +1534,33 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
     EXPECT_LT(st.bottom_runs, st.fired) << "no coalescing although the bottom half was held off";
     EXPECT_GE(st.max_batch, 2u);
   }
+  if (rc.burst > 1) {
+    // A storm: the burst's top halves run back to back in one hard IRQ on
+    // the timer's CPU, so a bottom half bound to that CPU cannot run
+    // between them: every batch is whole bursts (events is a multiple of
+    // the burst), and no run takes less than one. The handler thread's
+    // line is masked after the first raise: the second is held by the chip
+    // and the rest of the burst waits for the next expiry (source_busy).
+    const bool thread = rc.mode == IRQBRIDGE_MODE_THREADED;
+    const bool in_top = rc.mode == IRQBRIDGE_MODE_DIRECT;
+    if (thread) {
+      EXPECT_GT(st.source_busy, 0u) << "no burst was cut by the masked line";
+      EXPECT_GT(st.line_held, 0u);
+    } else {
+      EXPECT_EQ(st.source_busy, 0u) << "a burst was cut although nothing holds the line";
+    }
+    if (!thread && !in_top && PerCpuMode(rc.mode) && rc.chain_flag == 0) {
+      EXPECT_GE(st.max_batch, rc.burst);
+      EXPECT_LE(st.bottom_runs, st.fired / rc.burst) << "a bottom half ran inside a burst";
+      for (const auto& r : records) {
+        EXPECT_EQ(r.batch % rc.burst, 0u) << "seq " << r.seq << ": a batch split a burst";
+        if (::testing::Test::HasFailure()) break;
+      }
+    }
+    if (in_top) {
+      EXPECT_EQ(st.bottom_runs, st.fired) << "the top half signals each event";
+    }
+  }
   // The saved device status reaches the reader.
   EXPECT_EQ(st.last_status, rc.source == IRQBRIDGE_SOURCE_EDU ? 1u : 0u) << "last_status";
   EXPECT_EQ(st.reserved2, 0u);
@@ -1551,6 +1637,47 @@ INSTANTIATE_TEST_SUITE_P(
         RunCase{"direct", IRQBRIDGE_MODE_DIRECT, kTimer, kMs, 300, kHard, 0},
         RunCase{"direct_edu", IRQBRIDGE_MODE_DIRECT, kEdu, kMs, 300, kHard, 0},
         RunCase{"direct_floor", IRQBRIDGE_MODE_DIRECT, kTimer, kFloor, 20000, kHard, 0},
+        // Storms (issue 16): 8 top halves back to back per expiry, every
+        // mode, through the timer's top-half function and through the IRQ
+        // core (the irqchip); and 100,000 top halves/s, the budget's whole.
+        RunCase{"tasklet_burst", IRQBRIDGE_MODE_TASKLET, kTimer, 500000, 800, kSoft, 0, 0, 0, false,
+                false, 8},
+        RunCase{"workqueue_burst", IRQBRIDGE_MODE_WORKQUEUE, kTimer, 500000, 800, kTask, 0, 0, 0,
+                false, false, 8},
+        RunCase{"tasklet_hi_burst", IRQBRIDGE_MODE_TASKLET_HI, kTimer, 500000, 800, kSoft, 0, 0, 0,
+                false, false, 8},
+        RunCase{"wq_highpri_burst", IRQBRIDGE_MODE_WQ_HIGHPRI, kTimer, 500000, 800, kTask, 0, 0, 0,
+                false, false, 8},
+        RunCase{"wq_unbound_burst", IRQBRIDGE_MODE_WQ_UNBOUND, kTimer, 500000, 800, kTask, 0, 0, 0,
+                false, false, 8},
+        RunCase{"bh_wq_burst", IRQBRIDGE_MODE_BH_WQ, kTimer, 500000, 800, kSoft, 0, 0, 0, false,
+                false, 8},
+        RunCase{"dpc_workitem_burst", IRQBRIDGE_MODE_DPC_WORKITEM, kTimer, 500000, 800, kSoft,
+                kTask, 0, 0, false, false, 8},
+        RunCase{"direct_burst", IRQBRIDGE_MODE_DIRECT, kTimer, 500000, 800, kHard, 0, 0, 0, false,
+                false, 8},
+        RunCase{"tasklet_irqchip_burst", IRQBRIDGE_MODE_TASKLET, kChip, 500000, 800, kSoft, 0, 0, 0,
+                false, false, 8},
+        RunCase{"workqueue_irqchip_burst", IRQBRIDGE_MODE_WORKQUEUE, kChip, 500000, 800, kTask, 0,
+                0, 0, false, false, 8},
+        RunCase{"tasklet_hi_irqchip_burst", IRQBRIDGE_MODE_TASKLET_HI, kChip, 500000, 800, kSoft, 0,
+                0, 0, false, false, 8},
+        RunCase{"wq_highpri_irqchip_burst", IRQBRIDGE_MODE_WQ_HIGHPRI, kChip, 500000, 800, kTask, 0,
+                0, 0, false, false, 8},
+        RunCase{"wq_unbound_irqchip_burst", IRQBRIDGE_MODE_WQ_UNBOUND, kChip, 500000, 800, kTask, 0,
+                0, 0, false, false, 8},
+        RunCase{"bh_wq_irqchip_burst", IRQBRIDGE_MODE_BH_WQ, kChip, 500000, 800, kSoft, 0, 0, 0,
+                false, false, 8},
+        RunCase{"dpc_workitem_irqchip_burst", IRQBRIDGE_MODE_DPC_WORKITEM, kChip, 500000, 800,
+                kSoft, kTask, 0, 0, false, false, 8},
+        RunCase{"direct_irqchip_burst", IRQBRIDGE_MODE_DIRECT, kChip, 500000, 800, kHard, 0, 0, 0,
+                false, false, 8},
+        RunCase{"threaded_irqchip_burst", IRQBRIDGE_MODE_THREADED, kChip, 500000, 800, kTask, 0, 0,
+                0, false, true, 8},
+        RunCase{"tasklet_storm", IRQBRIDGE_MODE_TASKLET, kTimer, 100000, 20000, kSoft, 0, 0, 0,
+                false, false, 10},
+        RunCase{"workqueue_storm", IRQBRIDGE_MODE_WORKQUEUE, kChip, 100000, 20000, kTask, 0, 0, 0,
+                false, false, 10},
         // A work item and a handler thread may sleep; a busy loop is
         // allowed everywhere.
         RunCase{"workqueue_sleep", IRQBRIDGE_MODE_WORKQUEUE, kTimer, kMs, 100, kTask, 0, 200},

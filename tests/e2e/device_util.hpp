@@ -33,9 +33,11 @@ inline int Ioctl0(int fd, unsigned long request) {
 }
 
 inline irqbridge_config Config(uint32_t mode, uint64_t period_ns, uint64_t events,
-                               uint32_t source = IRQBRIDGE_SOURCE_TIMER, uint32_t work_ns = 0) {
+                               uint32_t source = IRQBRIDGE_SOURCE_TIMER, uint32_t work_ns = 0,
+                               uint32_t burst = 1) {
   irqbridge_config c{};
   c.size = sizeof(c);
+  c.burst = burst;
   c.mode = mode;
   c.period_ns = period_ns;
   c.events = events;

@@ -138,13 +138,18 @@ bool source_has_irq(uint32_t source) {
 // The ABI's view of one config: what CONFIGURE must answer (0, -EINVAL,
 // -EOPNOTSUPP) before it looks at the device or the session's state.
 int config_errno(const irqbridge_config& c, uint32_t modes) {
-  if (c.size != sizeof(c) || (c.flags & ~IRQBRIDGE_CONFIG_FLAGS) || c.reserved || c.reserved2)
+  if (c.size != sizeof(c) || (c.flags & ~IRQBRIDGE_CONFIG_FLAGS) || c.reserved || c.reserved2 ||
+      c.reserved3)
     return EINVAL;
+  if (c.burst == 0 || c.burst > IRQBRIDGE_BURST_MAX) return EINVAL;
   if (c.period_ns < IRQBRIDGE_PERIOD_MIN_NS || c.period_ns > IRQBRIDGE_PERIOD_MAX_NS) return EINVAL;
   if (c.events == 0 || c.events > IRQBRIDGE_EVENTS_MAX) return EINVAL;
+  // A session alone within a CPU's rate budget, its whole burst counted.
+  if (uint64_t{c.burst} * 1000000000ULL / c.period_ns > IRQBRIDGE_CPU_RATE_MAX) return EINVAL;
   if (c.work_ns > IRQBRIDGE_WORK_MAX_NS || c.sleep_us > IRQBRIDGE_SLEEP_MAX_US) return EINVAL;
   if (c.mode == 0 || c.mode >= 32 || !(modes & (1U << c.mode))) return EOPNOTSUPP;
   if (c.source > IRQBRIDGE_SOURCE_MAX) return EINVAL;
+  if (c.burst > 1 && c.source == IRQBRIDGE_SOURCE_EDU) return EINVAL;
   // A handler thread needs an interrupt: neither timer has one.
   if (c.mode == kModeThreaded && !source_has_irq(c.source)) return EINVAL;
   if (c.sleep_us && !mode_may_sleep(c.mode)) return EINVAL;
@@ -199,6 +204,13 @@ struct Dice {
     c.events = logu(1, IRQBRIDGE_EVENTS_MAX);
     if (coin(15)) c.events = coin(50) ? 1 : IRQBRIDGE_EVENTS_MAX;
     if (coin(30)) c.flags = IRQBRIDGE_CONFIG_NO_RECORDS;
+    // A storm: any burst the rate budget allows at this period (edu: 1).
+    c.burst = 1;
+    if (c.source != IRQBRIDGE_SOURCE_EDU && coin(30)) {
+      const uint64_t most = std::min<uint64_t>(
+          IRQBRIDGE_BURST_MAX, c.period_ns / (1000000000ULL / IRQBRIDGE_CPU_RATE_MAX));
+      c.burst = static_cast<uint32_t>(coin(20) ? most : 1 + pick(most));
+    }
     if (c.mode != IRQBRIDGE_MODE_DIRECT && coin(50))
       c.work_ns =
           static_cast<uint32_t>(coin(10) ? IRQBRIDGE_WORK_MAX_NS : logu(1, IRQBRIDGE_WORK_MAX_NS));
@@ -207,7 +219,7 @@ struct Dice {
                                                   : logu(1, IRQBRIDGE_SLEEP_MAX_US));
     *field = nullptr;
     if (!broken) return c;
-    switch (pick(14)) {
+    switch (pick(18)) {
       case 0:
         *field = "size";
         c.size = static_cast<uint32_t>(coin(50) ? pick(sizeof(c)) : sizeof(c) + 1 + pick(4096));
@@ -270,6 +282,37 @@ struct Dice {
         c.sleep_us = 0;
         c.work_ns = 1 + static_cast<uint32_t>(pick(IRQBRIDGE_WORK_MAX_NS));
         break;
+      case 13:
+        *field = "burst";  // 0, just above the bound, or anything up to 2^32 - 1
+        switch (pick(3)) {
+          case 0:
+            c.burst = 0;
+            break;
+          case 1:
+            c.burst = IRQBRIDGE_BURST_MAX + 1;
+            break;
+          default:
+            c.burst = IRQBRIDGE_BURST_MAX + 1 +
+                      static_cast<uint32_t>(pick(uint64_t{UINT32_MAX} - IRQBRIDGE_BURST_MAX));
+        }
+        break;
+      case 14: {
+        *field = "burst_over_rate";  // a burst the CPU's budget has no room for
+        c.burst = 2 + static_cast<uint32_t>(pick(IRQBRIDGE_BURST_MAX - 1));
+        const uint64_t least = uint64_t{c.burst} * (1000000000ULL / IRQBRIDGE_CPU_RATE_MAX);
+        c.period_ns = IRQBRIDGE_PERIOD_MIN_NS + pick(least - IRQBRIDGE_PERIOD_MIN_NS);
+        break;
+      }
+      case 15:
+        *field = "burst_from_edu";
+        c.source = IRQBRIDGE_SOURCE_EDU;
+        c.burst = 2 + static_cast<uint32_t>(pick(IRQBRIDGE_BURST_MAX - 1));
+        c.period_ns = IRQBRIDGE_PERIOD_MAX_NS;
+        break;
+      case 16:
+        *field = "reserved3";
+        c.reserved3 = 1 + static_cast<uint32_t>(pick(UINT32_MAX - 1));
+        break;
       default:
         *field = "mode_and_period";  // two fields: the range check comes first
         c.mode = 0;
@@ -301,6 +344,7 @@ struct Dice {
         case IRQBRIDGE_IOC_GET_INFO:
         case IRQBRIDGE_IOC_SET_EVENTFD:
         case IRQBRIDGE_IOC_CONFIGURE:
+        case IRQBRIDGE_IOC_CONFIGURE_V1:
         case IRQBRIDGE_IOC_START:
         case IRQBRIDGE_IOC_STOP:
         case IRQBRIDGE_IOC_GET_STATS:
@@ -616,6 +660,8 @@ class Sequential {
     v_.cover(std::string("mode ") + std::to_string(c.mode) + " " + kSourceName[c.source]);
     if (c.work_ns > c.period_ns) v_.cover("work/period > 1");
     if (c.sleep_us) v_.cover("sleep");
+    if (c.burst > 1) v_.cover("burst > 1");
+    if (c.burst == IRQBRIDGE_BURST_MAX) v_.cover("burst max");
     if (c.period_ns == IRQBRIDGE_PERIOD_MIN_NS) v_.cover("period min");
     if (want == 0 && c.source == IRQBRIDGE_SOURCE_EDU && !(info_.sources & (1U << c.source)))
       want = ENODEV;
@@ -628,7 +674,7 @@ class Sequential {
     if (err == 0) {
       s.configured = true;
       s.source = c.source;
-      s.rate = 1000000000ULL / c.period_ns;
+      s.rate = uint64_t{c.burst} * 1000000000ULL / c.period_ns;
     }
   }
 

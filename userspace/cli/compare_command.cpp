@@ -118,6 +118,9 @@ RunSettings run_settings(const RunShaping& o, const ModeInfo& mode, std::uint64_
   s.events = o.events;
   s.work_ns = o.work_ns;
   s.sleep_us = o.sleep_us;
+  s.burst = o.burst;
+  if (const std::string why = burst_refusal(s.burst, period_ns, s.source->id); !why.empty())
+    throw Error(why);
   s.reader = o.reader;
   s.timer_cpu = o.timer_cpu;
   return s;
@@ -190,6 +193,9 @@ int run_compare(const RunShaping& o, const SingleRate& rate,
   report.repetitions = rate.repeat;
   report.work_ns = o.work_ns;
   report.sleep_us = o.sleep_us;
+  report.burst = o.burst;
+  // Before the floor runs: a burst CONFIGURE would refuse, refused now.
+  for (const ModeInfo* m : modes) (void)run_settings(o, *m, report.period_ns);
   report.requested_source = o.source;
   report.cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   report.accel = accelerator();

@@ -10,6 +10,7 @@
 
 #include "irqbridge/abi/catalogue.hpp"
 #include "irqbridge/abi/modes.hpp"
+#include "irqbridge/run/bench.hpp"
 #include "irqbridge/sys/cpu_list.hpp"
 #include "irqbridge/sys/error.hpp"
 #include "irqbridge/sys/reader_setup.hpp"
@@ -117,6 +118,13 @@ void add_run_options(CLI::App* app, RunShaping& o) {
                   "Sleep per bottom-half run: only where it may sleep (PASSIVE_LEVEL modes); "
                   "refused for tasklets and BH workqueues")
       ->check(CLI::Range(0U, IRQBRIDGE_SLEEP_MAX_US));
+  app->add_option("--burst", o.burst,
+                  "Top halves raised back to back at each timer expiry, an interrupt storm "
+                  "(timer and irqchip sources; at most " +
+                      std::to_string(IRQBRIDGE_CPU_RATE_MAX) +
+                      " per second; bench: its storm's burst, default " +
+                      std::to_string(kStormBurst) + ")")
+      ->check(CLI::Range(1U, IRQBRIDGE_BURST_MAX));
   app->add_option("--json", o.json, "Write the report (JSON) to this file");
   app->add_option("--sched", o.sched,
                   "Reader scheduling: fifo (SCHED_FIFO + mlockall) or other (a normal task)")

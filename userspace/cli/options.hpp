@@ -27,6 +27,7 @@ struct RunShaping {
   std::uint64_t events = 1000;
   std::uint32_t work_ns = 0;
   std::uint32_t sleep_us = 0;
+  std::uint32_t burst = 1;  // --burst: top halves per expiry (bench: its storm's)
   std::string json;
   SchedPolicy sched = SchedPolicy::fifo;
   int priority = 80;

@@ -77,7 +77,9 @@ kill_then_unload "per-CPU channels" --mode tasklet --cpus 0,1
 # refusal), never a kernel complaint.
 for args in "run --mode nosuch" "run --period-us 5" "run --events 0" \
 	"run --mode tasklet --sleep-us 100" "compare --modes tasklet,tasklet" \
-	"compare --cpus 0,1 --source edu" "run --cpus 0-9" "run --cpus 0 --cpu 1" "run --cpus 1,1"; do
+	"compare --cpus 0,1 --source edu" "run --cpus 0-9" "run --cpus 0 --cpu 1" "run --cpus 1,1" \
+	"run --burst 0" "run --burst 65" "run --burst 11 --period-us 100" \
+	"run --burst 2 --source edu"; do
 	# shellcheck disable=SC2086
 	out=$($cli $args 2>&1)
 	rc=$?

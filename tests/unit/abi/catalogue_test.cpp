@@ -203,5 +203,26 @@ TEST(CatalogueTest, JsonSaysWhereItCameFromAndDerivesContexts) {
   EXPECT_EQ(module["sources"][1]["present"], false);
 }
 
+// What the CLI refuses before CONFIGURE would: the kernel's rule, to the
+// integer (burst * 1e9 / period at most the budget), edu 1 only.
+TEST(CatalogueTest, BurstRefusalIsTheKernelsRule) {
+  EXPECT_EQ(burst_refusal(1, IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_SOURCE_TIMER), "");
+  EXPECT_EQ(burst_refusal(1, IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_SOURCE_EDU), "");
+  EXPECT_EQ(burst_refusal(10, 100000, IRQBRIDGE_SOURCE_TIMER), "");  // 100,000/s exactly
+  EXPECT_EQ(
+      burst_refusal(IRQBRIDGE_BURST_MAX, IRQBRIDGE_BURST_MAX * 10000ULL, IRQBRIDGE_SOURCE_IRQCHIP),
+      "");
+  EXPECT_NE(burst_refusal(10, 99999, IRQBRIDGE_SOURCE_TIMER), "");  // one ns short
+  EXPECT_NE(burst_refusal(0, 1000000, IRQBRIDGE_SOURCE_TIMER), "");
+  EXPECT_NE(burst_refusal(IRQBRIDGE_BURST_MAX + 1, IRQBRIDGE_PERIOD_MAX_NS, IRQBRIDGE_SOURCE_TIMER),
+            "");
+  EXPECT_NE(burst_refusal(2, IRQBRIDGE_PERIOD_MAX_NS, IRQBRIDGE_SOURCE_EDU), "");
+  EXPECT_NE(burst_refusal(2, 0, IRQBRIDGE_SOURCE_TIMER), "");
+  // One line, naming the period it would need.
+  const std::string why = burst_refusal(10, 50000, IRQBRIDGE_SOURCE_TIMER);
+  EXPECT_EQ(why.find('\n'), std::string::npos);
+  EXPECT_NE(why.find("at least 100 us"), std::string::npos) << why;
+}
+
 }  // namespace
 }  // namespace irqbridge

@@ -172,6 +172,23 @@ BenchReport Bench() {
   r.reader_period_ns = 100000;
   r.cpu_scaling = {{"tasklet", 1, 12, 12, 36000, 65536, 4096, true},
                    {"tasklet", 2, 24, 20, 80000, 131072, 4200, false}};
+  StormPoint storm;
+  static_cast<Counts&>(storm) = c.modes[0];
+  storm.mode = "tasklet";
+  storm.source = "timer";
+  storm.period_ns = 100000;
+  storm.burst = 10;
+  storm.events = 24;
+  irqbridge_record rec{};
+  rec.batch = 10;
+  rec.bottom.flags = IRQBRIDGE_CTX_SOFTIRQ | IRQBRIDGE_CTX_KSOFTIRQD;
+  storm.add(rec);
+  rec.seq = 23;
+  rec.top_ns = 230000;
+  rec.batch = 4;
+  rec.bottom.flags = IRQBRIDGE_CTX_SOFTIRQ;
+  storm.add(rec);
+  r.storm.push_back(storm);
   return r;
 }
 

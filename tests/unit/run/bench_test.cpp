@@ -121,5 +121,86 @@ TEST(Bench, RecordsOverheadNeedsRunsBothWays) {
   EXPECT_EQ(to_json(r)["records_overhead"]["measured"], false);
 }
 
+irqbridge_record storm_record(std::uint64_t seq, std::uint64_t top_ns, std::uint32_t batch,
+                              std::uint32_t bottom_flags, std::uint32_t bottom_cpu = 0) {
+  irqbridge_record r{};
+  r.seq = seq;
+  r.top_ns = top_ns;
+  r.batch = batch;
+  r.bottom.flags = bottom_flags;
+  r.bottom.cpu = bottom_cpu;
+  return r;
+}
+
+// The storm's figures from its records: the rate between the lowest and
+// the highest seq (records lost in between do not change it), batches by
+// power of two, ksoftirqd's share of the softirq runs, the CPU moves.
+TEST(Bench, StormPointFromItsRecords) {
+  StormPoint p;
+  p.mode = "tasklet";
+  p.source = "timer";
+  p.period_ns = 100000;
+  p.burst = 10;
+  p.events = 4;
+  // Out of order, seq 2 lost: 3 top halves over 30 us from seq 0 to seq 3.
+  p.add(storm_record(3, 1030000, 1, IRQBRIDGE_CTX_SOFTIRQ));
+  p.add(storm_record(0, 1000000, 10, IRQBRIDGE_CTX_SOFTIRQ | IRQBRIDGE_CTX_KSOFTIRQD));
+  p.add(storm_record(1, 1010000, 200, IRQBRIDGE_CTX_TASK, 1));
+  EXPECT_EQ(p.records, 3u);
+  EXPECT_EQ(p.first_seq, 0u);
+  EXPECT_EQ(p.last_seq, 3u);
+  EXPECT_DOUBLE_EQ(p.absorbed_per_s(), 100000.0);
+  EXPECT_DOUBLE_EQ(p.offered_per_s(), 100000.0);
+  EXPECT_EQ(p.batch_events[0], 1u);  // 1
+  EXPECT_EQ(p.batch_events[3], 1u);  // 8-15
+  EXPECT_EQ(p.batch_events[7], 1u);  // 128 and more
+  EXPECT_EQ(p.bottom_softirq, 2u);
+  EXPECT_EQ(p.bottom_ksoftirqd, 1u);
+  EXPECT_DOUBLE_EQ(p.ksoftirqd_share(), 0.5);
+  EXPECT_EQ(p.bottom_task, 1u);
+  EXPECT_EQ(p.bottom_cross_cpu, 1u);
+
+  // Exact: raised == fired == counted == configured, all read.
+  p.kernel.raised = p.kernel.fired = p.kernel.counted = 4;
+  p.kernel.bottom_runs = 2;
+  p.reader_total = 4;
+  EXPECT_TRUE(p.exact());
+  EXPECT_DOUBLE_EQ(p.mean_batch(), 2.0);
+  p.kernel.raised = 5;  // a raise never handled
+  EXPECT_FALSE(p.exact());
+  p.kernel.raised = 4;
+  p.events = 5;  // the run ended early
+  EXPECT_FALSE(p.exact());
+  p.events = 4;
+  p.error = "failed";
+  EXPECT_FALSE(p.exact());
+  p.error.clear();
+
+  BenchReport r;
+  r.storm.push_back(p);
+  nlohmann::json j = to_json(r)["storm"][0];
+  EXPECT_EQ(j["mode"], "tasklet");
+  EXPECT_EQ(j["burst"], 10);
+  EXPECT_EQ(j["exact"], true);
+  EXPECT_DOUBLE_EQ(j["absorbed_per_s"].get<double>(), 100000.0);
+  EXPECT_DOUBLE_EQ(j["ksoftirqd_share"].get<double>(), 0.5);
+  EXPECT_EQ(j["batch_events_log2"].size(), kStormBatchBins);
+  EXPECT_EQ(j["fired"], 4);
+  EXPECT_NE(format_table(r).find("storm"), std::string::npos);
+}
+
+// Fewer than two records, or no time between them: no rate, not a
+// division by zero.
+TEST(Bench, StormPointWithoutASpanHasNoRate) {
+  StormPoint p;
+  EXPECT_EQ(p.absorbed_per_s(), 0.0);
+  EXPECT_EQ(p.mean_batch(), 0.0);
+  EXPECT_EQ(p.ksoftirqd_share(), 0.0);
+  p.add(storm_record(5, 1000, 1, 0));
+  EXPECT_EQ(p.absorbed_per_s(), 0.0);
+  p.add(storm_record(6, 1000, 1, 0));
+  EXPECT_EQ(p.absorbed_per_s(), 0.0);
+}
+
 }  // namespace
 }  // namespace irqbridge

@@ -1,5 +1,7 @@
 #include "irqbridge/abi/catalogue.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstring>
 #include <string>
@@ -203,7 +205,26 @@ nlohmann::json to_json(const Catalogue& c) {
             {"work_ns_max", IRQBRIDGE_WORK_MAX_NS},
             {"sleep_us_max", IRQBRIDGE_SLEEP_MAX_US},
             {"run_work_ns_max", IRQBRIDGE_RUN_WORK_MAX_NS},
-            {"sessions_max", IRQBRIDGE_SESSIONS_MAX}}}};
+            {"sessions_max", IRQBRIDGE_SESSIONS_MAX},
+            {"burst_max", IRQBRIDGE_BURST_MAX},
+            {"cpu_rate_max", IRQBRIDGE_CPU_RATE_MAX}}}};
+}
+
+std::string burst_refusal(std::uint32_t burst, std::uint64_t period_ns, std::uint32_t source) {
+  if (burst < 1 || burst > IRQBRIDGE_BURST_MAX)
+    return fmt::format("--burst {} is outside 1 .. {}", burst, IRQBRIDGE_BURST_MAX);
+  if (source == IRQBRIDGE_SOURCE_EDU && burst > 1)
+    return "the edu device raises no interrupt before the last one is acknowledged: --burst 1 "
+           "with the edu source (the timer and irqchip sources storm)";
+  // The kernel's rule, integer for integer: burst * 1e9 / period.
+  const std::uint64_t least_ns = std::uint64_t{burst} * 1000000000ULL / IRQBRIDGE_CPU_RATE_MAX;
+  if (period_ns == 0 || std::uint64_t{burst} * 1000000000ULL / period_ns > IRQBRIDGE_CPU_RATE_MAX)
+    return fmt::format(
+        "--burst {} at a period of {:g} us raises more than {} top halves per second (a CPU's "
+        "budget): lengthen the period to at least {:g} us or lower the burst",
+        burst, static_cast<double>(period_ns) / 1000.0, IRQBRIDGE_CPU_RATE_MAX,
+        static_cast<double>(least_ns) / 1000.0);
+  return {};
 }
 
 }  // namespace irqbridge

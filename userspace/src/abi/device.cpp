@@ -87,8 +87,17 @@ void Device::set_eventfd(int fd) {
 
 void Device::configure(const irqbridge_config& config) {
   if (::ioctl(fd_.get(), IRQBRIDGE_IOC_CONFIGURE, &config) == 0) return;
-  const int err = errno;
+  int err = errno;
+  if (err == ENOTTY && config.burst == 1) {
+    // A module older than the burst field: its layout, without it.
+    irqbridge_config v1 = config;
+    v1.size = IRQBRIDGE_CONFIG_SIZE_V1;
+    if (::ioctl(fd_.get(), IRQBRIDGE_IOC_CONFIGURE_V1, &v1) == 0) return;
+    err = errno;
+  }
   switch (err) {
+    case ENOTTY:
+      throw Error(path_ + ": the module has no --burst (older than this reader): rebuild it");
     case ENODEV:
       throw Error("the interrupt source is not present (the edu source needs QEMU's -device edu)");
     case EOPNOTSUPP:
@@ -98,9 +107,11 @@ void Device::configure(const irqbridge_config& config) {
           "the module refused the settings: period {} .. {} ns, events 1 .. {}, work up to {} ns "
           "(a mode that needs an interrupt: at most half the period, its thread is SCHED_FIFO; "
           "none in the top half), sleep up to {} us and only in modes that may sleep "
-          "(irqbridge info --json lists each mode's capabilities)",
+          "(irqbridge info --json lists each mode's capabilities), burst 1 .. {} top halves "
+          "per expiry and at most {} per second, 1 from the edu device",
           IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_PERIOD_MAX_NS, IRQBRIDGE_EVENTS_MAX,
-          IRQBRIDGE_WORK_MAX_NS, IRQBRIDGE_SLEEP_MAX_US));
+          IRQBRIDGE_WORK_MAX_NS, IRQBRIDGE_SLEEP_MAX_US, IRQBRIDGE_BURST_MAX,
+          IRQBRIDGE_CPU_RATE_MAX));
     default:
       throw_errno(path_ + ": CONFIGURE failed", err);
   }

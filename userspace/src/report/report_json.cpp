@@ -342,6 +342,7 @@ nlohmann::json to_json(const Report& report) {
       {"source", report.requested_source},
       {"work_ns", report.work_ns},
       {"sleep_us", report.sleep_us},
+      {"burst", report.burst},
       {"cpus", report.cpus},
       {"accel", report.accel},
       {"reader", reader_json(report.reader)},

@@ -76,6 +76,54 @@ double CpuScaling::cpu_ns_per_event() const {
   return events ? static_cast<double>(reader_cpu_ns) / static_cast<double>(events) : 0.0;
 }
 
+void StormPoint::add(const irqbridge_record& r) {
+  if (records == 0 || r.seq < first_seq) {
+    first_seq = r.seq;
+    first_top_ns = r.top_ns;
+  }
+  if (records == 0 || r.seq > last_seq) {
+    last_seq = r.seq;
+    last_top_ns = r.top_ns;
+  }
+  records++;
+  // The signalling stage's context: the chain's second hop when there is one.
+  const irqbridge_context& ctx = r.chain.flags != 0 ? r.chain : r.bottom;
+  if (ctx.flags & IRQBRIDGE_CTX_SOFTIRQ) bottom_softirq++;
+  if (ctx.flags & IRQBRIDGE_CTX_KSOFTIRQD) bottom_ksoftirqd++;
+  if (ctx.flags & IRQBRIDGE_CTX_TASK) bottom_task++;
+  if (r.bottom.cpu != r.top.cpu) bottom_cross_cpu++;
+  std::size_t bin = 0;
+  for (std::uint32_t b = r.batch; b > 1 && bin + 1 < kStormBatchBins; b >>= 1) bin++;
+  batch_events[bin]++;
+}
+
+bool StormPoint::exact() const {
+  return error.empty() && Counts::exact() && kernel.raised == kernel.fired &&
+         kernel.fired == events && kernel.error == 0;
+}
+
+double StormPoint::offered_per_s() const {
+  return period_ns ? 1e9 * static_cast<double>(burst) / static_cast<double>(period_ns) : 0.0;
+}
+
+double StormPoint::absorbed_per_s() const {
+  if (records < 2 || last_top_ns <= first_top_ns) return 0.0;
+  return 1e9 * static_cast<double>(last_seq - first_seq) /
+         static_cast<double>(last_top_ns - first_top_ns);
+}
+
+double StormPoint::mean_batch() const {
+  return kernel.bottom_runs
+             ? static_cast<double>(kernel.fired) / static_cast<double>(kernel.bottom_runs)
+             : 0.0;
+}
+
+double StormPoint::ksoftirqd_share() const {
+  return bottom_softirq
+             ? static_cast<double>(bottom_ksoftirqd) / static_cast<double>(bottom_softirq)
+             : 0.0;
+}
+
 std::vector<unsigned> scaling_steps(long online) {
   std::vector<unsigned> steps;
   for (long n : {1L, 2L, online})
@@ -131,6 +179,34 @@ nlohmann::json to_json(const BenchReport& r) {
                        {"ring_bytes", c.ring_bytes},
                        {"rss_kb", c.rss_kb},
                        {"exact", c.exact}});
+  nlohmann::json storm = nlohmann::json::array();
+  for (const auto& p : r.storm) {
+    nlohmann::json j = counts_json(p);
+    j.update({{"mode", p.mode},
+              {"source", p.source},
+              {"period_ns", p.period_ns},
+              {"burst", p.burst},
+              {"events", p.events},
+              {"exact", p.exact()},
+              {"offered_per_s", p.offered_per_s()},
+              {"absorbed_per_s", p.absorbed_per_s()},
+              {"mean_batch", p.mean_batch()},
+              {"max_batch", p.kernel.max_batch},
+              {"raised", p.kernel.raised},
+              {"source_busy", p.kernel.source_busy},
+              {"bottom_runs", p.kernel.bottom_runs},
+              {"empty_runs", p.kernel.empty_runs},
+              {"records_lost", p.kernel.records_lost},
+              {"batch_events_log2", p.batch_events},
+              {"records_seen", p.records},
+              {"bottom_softirq", p.bottom_softirq},
+              {"bottom_ksoftirqd", p.bottom_ksoftirqd},
+              {"ksoftirqd_share", p.ksoftirqd_share()},
+              {"bottom_task", p.bottom_task},
+              {"bottom_cross_cpu", p.bottom_cross_cpu}});
+    if (!p.error.empty()) j["error"] = p.error;
+    storm.push_back(j);
+  }
   return {{"schema", kBenchSchema},
           {"kernel", r.kernel},
           {"version", r.version},
@@ -146,7 +222,8 @@ nlohmann::json to_json(const BenchReport& r) {
           {"records_overhead", overhead},
           {"reader_cost", readers},
           {"reader_period_ns", r.reader_period_ns},
-          {"cpu_scaling", scaling}};
+          {"cpu_scaling", scaling},
+          {"storm", storm}};
 }
 
 std::string format_table(const BenchReport& r) {
@@ -193,6 +270,18 @@ std::string format_table(const BenchReport& r) {
     out += fmt::format("{:<14} {:>5} {:>10} {:>14.1f} {:>16.0f} {:>12} {:>10}{}\n", "", c.cpus,
                        c.events, static_cast<double>(c.reader_cpu_ns) / 1e6, c.cpu_ns_per_event(),
                        c.ring_bytes / 1024, c.rss_kb, c.exact ? "" : "  COUNT MISMATCH");
+  if (!r.storm.empty())
+    out += fmt::format(
+        "\n{:<14} {:<8} {:>6} {:>10} {:>12} {:>12} {:>10} {:>6} {:>11}   (storm: top halves "
+        "back to back per expiry)\n",
+        "storm", "source", "burst", "events", "offered /s", "absorbed /s", "mean batch", "max",
+        "ksoftirqd");
+  for (const auto& p : r.storm)
+    out += fmt::format(
+        "{:<14} {:<8} {:>6} {:>10} {:>12.0f} {:>12.0f} {:>10.1f} {:>6} {:>10.0f}%{}\n", p.mode,
+        p.source, p.burst, p.kernel.fired, p.offered_per_s(), p.absorbed_per_s(), p.mean_batch(),
+        p.kernel.max_batch, 100.0 * p.ksoftirqd_share(),
+        p.exact() ? "" : (p.error.empty() ? "  COUNT MISMATCH" : "  FAILED"));
   return out;
 }
 

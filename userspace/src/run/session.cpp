@@ -137,6 +137,7 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   config.events = s.events;
   config.work_ns = s.work_ns;
   config.sleep_us = s.sleep_us;
+  config.burst = s.burst;
   config.flags = s.records ? 0U : IRQBRIDGE_CONFIG_NO_RECORDS;
   device.configure(config);
 

@@ -72,4 +72,10 @@ std::string joined(const std::vector<std::string>& names, const std::string& sep
 //  "limits": {...}}: what `irqbridge info --json` prints.
 nlohmann::json to_json(const Catalogue& catalogue);
 
+// Why CONFIGURE would refuse `burst` top halves per expiry at period_ns
+// from source (IRQBRIDGE_SOURCE_*): one line for the CLI, empty when it
+// accepts it (1 .. IRQBRIDGE_BURST_MAX, at most IRQBRIDGE_CPU_RATE_MAX per
+// second, 1 from the edu device).
+std::string burst_refusal(std::uint32_t burst, std::uint64_t period_ns, std::uint32_t source);
+
 }  // namespace irqbridge

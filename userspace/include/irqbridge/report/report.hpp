@@ -130,6 +130,7 @@ struct Report {
   unsigned repetitions = 1;
   std::uint32_t work_ns = 0;
   std::uint32_t sleep_us = 0;
+  std::uint32_t burst = 1;  // top halves per timer expiry
   std::string requested_source = "timer";
   long cpus = 0;
   std::string accel = "unknown";  // how the test box runs the guest (tcg, kvm)

@@ -24,6 +24,7 @@ struct RunSettings {
   std::uint64_t events = 1000;
   std::uint32_t work_ns = 0;
   std::uint32_t sleep_us = 0;
+  std::uint32_t burst = 1;  // top halves per timer expiry (an interrupt storm)
   ReaderVariant reader = ReaderVariant::uring_read;
   std::uint64_t warmup = 0;                    // first events left out of the latencies
   int timer_cpu = -1;                          // START from this CPU: the pinned hrtimer runs there
