@@ -29,6 +29,9 @@ def allowed_skips(kernel_modes, no_edu, no_memcg=False):
     if no_edu:
         pats.append(r"RunTest\.[^/]+/[a-z_]+_edu(_floor)?$")
         pats.append(r"^DeviceTest\.EduIsOneSessionAtATime$")
+        # It moves the edu line between CPUs (the top halves on changing
+        # CPUs); e2e.device_abi runs it with the device.
+        pats.append(r"^DeviceTest\.BottomHalvesNeverRunConcurrentlyWithThemselves$")
     if no_memcg:
         # The kernel has no memory cgroups (the debug kernel's tinyconfig):
         # there is no cgroup to charge the session's memory to.

@@ -468,7 +468,8 @@ class CheckGtest(unittest.TestCase):
 
     def test_edu_skips_only_without_edu(self):
         cases = [(RUN, f"{CASE}/tasklet_edu", "skip"), (RUN, f"{CASE}/tasklet_edu_floor", "skip"),
-                 ("DeviceTest", "EduIsOneSessionAtATime", "skip")]
+                 ("DeviceTest", "EduIsOneSessionAtATime", "skip"),
+                 ("DeviceTest", "BottomHalvesNeverRunConcurrentlyWithThemselves", "skip")]
         self.assertTrue(self.judge(cases, ALL))
         self.assertEqual(self.judge(cases, ALL, no_edu=True), [])
 
