@@ -434,6 +434,26 @@ def render_bench_cpus(arts):
                   "exact"], rows)
 
 
+def render_storm(arts):
+    """bench.json's storm: each mode under bursts of top halves."""
+    b = arts[0]
+    rows = []
+    for p in b["storm"]:
+        if p.get("error"):
+            rows.append([f"`{p['mode']}`", p.get("source", "?"), "**failed**: " + p["error"], "", "", "", "", "", ""])
+            continue
+        exact = "yes" if p["exact"] else "**no**"
+        ksoft = "—" if p["mode"] == "direct" else f"{p['bottom_ksoftirqd']:,}"
+        rows.append([f"`{p['mode']}`", p["source"], f"{exact} ({p['fired']:,})", f"{round(p['absorbed_per_s']):,}",
+                     f"{p['mean_batch']:.1f}", p["max_batch"], f"{p['bottom_cross_cpu']:,}", ksoft,
+                     f"{p['source_busy']:,}"])
+    first = b["storm"][0]
+    head = (f"Bursts of {first['burst']} top halves every {first['period_ns'] // 1000} µs "
+            f"({round(first['offered_per_s']):,}/s offered), {first['events']:,} events per mode:\n\n")
+    return head + table(["mode", "source", "exact (fired)", "absorbed top halves/s", "mean batch", "max batch",
+                         "bottom half on another CPU", "run by ksoftirqd", "raises deferred (`source_busy`)"], rows)
+
+
 SWEEP_MODES = ("tasklet", "workqueue", "wq_unbound")
 SWEEP_PERIODS = (1000000, 200000, 100000, 20000)
 
@@ -626,6 +646,7 @@ REGISTRY = {
     "bench-reader": Block((f"bench-{K}.json",), render_bench_reader),
     "bench-rate": Block((f"bench-{K}.json",), render_bench_rate),
     "bench-cpus": Block((f"bench-cpus-{K}.json",), render_bench_cpus),
+    "storm": Block((f"storm-{K}.json",), render_storm),
     "sweep": Block((f"sweep-{K}.json",), render_sweep),
     "percpu": Block((f"percpu-{K}.json",), render_percpu),
     "unbound-cpus": Block((f"unbound-{K}.json",), render_unbound_cpus),

@@ -286,6 +286,28 @@ class Fuzz(unittest.TestCase):
         art["provenance"]["tcg_threads"] = "unknown"
         self.assertIn(", tcg, 2 guest CPUs,", docsgen.provenance_line("f.json", art))
 
+class Storm(unittest.TestCase):
+    def point(self, mode, **kw):
+        p = {"mode": mode, "source": "timer", "burst": 50, "period_ns": 500000, "offered_per_s": 100000.0,
+             "events": 20000, "fired": 20000, "exact": True, "absorbed_per_s": 91320.06, "mean_batch": 50.25,
+             "max_batch": 150, "bottom_cross_cpu": 0, "bottom_ksoftirqd": 250, "source_busy": 0}
+        p.update(kw)
+        return p
+
+    def test_rows_say_exact_and_rate(self):
+        out = docsgen.render_storm([{"storm": [self.point("tasklet"),
+                                               self.point("direct", exact=False, fired=19999)]}])
+        self.assertIn("Bursts of 50 top halves every 500 µs (100,000/s offered), 20,000 events per mode", out)
+        self.assertIn("| `tasklet` | timer | yes (20,000) | 91,320 | 50.2 | 150 | 0 | 250 | 0 |", out)
+        self.assertIn("| `direct` | timer | **no** (19,999) |", out)
+        self.assertIn("| — | 0 |", out)   # direct: no bottom half for ksoftirqd
+
+    def test_a_failed_mode_says_why(self):
+        out = docsgen.render_storm([{"storm": [self.point("tasklet"),
+                                               {"mode": "threaded", "source": "irqchip", "error": "EBUSY"}]}])
+        self.assertIn("| `threaded` | irqchip | **failed**: EBUSY |", out)
+
+
 class Summarize(unittest.TestCase):
     def test_csv_split_leaves_out_warmup(self):
         lines = ["mode,run,seq,expected_ns,raise_ns,top_ns,bottom_ns,chain_ns,signal_ns,user_ns,batch,status,"
