@@ -43,6 +43,7 @@ using irqbridge::e2e::Fd;
 using irqbridge::e2e::Ioctl;
 using irqbridge::e2e::Ioctl0;
 using irqbridge::e2e::kDevice;
+using irqbridge::e2e::RingSlots;
 
 constexpr unsigned char kPattern = 0xcc;
 constexpr uint64_t kMsPeriod = 1000000;
@@ -692,8 +693,7 @@ TEST_F(DeviceTest, BottomHalvesNeverRunConcurrentlyWithThemselves) {
   const irqbridge_info info = Info();
   auto ring = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
   ASSERT_TRUE(ring);
-  const auto* slots = reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
-                                                                IRQBRIDGE_RING_RECORDS_OFFSET);
+  const auto* slots = RingSlots(ring);
   Attach();
   constexpr uint64_t kEvents = 1000;
   for (uint32_t mode = 1; mode <= IRQBRIDGE_MODE_MAX; mode++) {
@@ -755,8 +755,7 @@ TEST_F(DeviceTest, HigherLevelsPreemptTheBottomHalfOnItsCpu) {
   const irqbridge_info info = Info();
   auto ring = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
   ASSERT_TRUE(ring);
-  const auto* slots = reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
-                                                                IRQBRIDGE_RING_RECORDS_OFFSET);
+  const auto* slots = RingSlots(ring);
   Attach();
   struct Case {
     const char* what;
@@ -793,7 +792,8 @@ TEST_F(DeviceTest, HigherLevelsPreemptTheBottomHalfOnItsCpu) {
       }
     }
     EXPECT_GE(inside, 1u) << "no top half ran inside a bottom-half run on its CPU";
-    RecordProperty(std::string("inside_") + (k.mode == IRQBRIDGE_MODE_TASKLET ? "tasklet_" : "work_") +
+    RecordProperty(std::string("inside_") +
+                       (k.mode == IRQBRIDGE_MODE_TASKLET ? "tasklet_" : "work_") +
                        (k.source == IRQBRIDGE_SOURCE_TIMER ? "hard" : "soft"),
                    static_cast<int>(inside));
   }
@@ -1031,8 +1031,7 @@ TEST_F(DeviceTest, RingOverrunIsCounted) {
   auto ring = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
   ASSERT_TRUE(ring);
   const auto* hdr = reinterpret_cast<const irqbridge_ring_header*>(ring.bytes().data());
-  const auto* slots = reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
-                                                                IRQBRIDGE_RING_RECORDS_OFFSET);
+  const auto* slots = RingSlots(ring);
   Attach();
   const uint64_t fired = uint64_t{info.ring_records} + info.ring_records / 2;
   irqbridge_stats st = RunToEnd(dev_.get(), Config(IRQBRIDGE_MODE_TASKLET, 100000, fired));
@@ -1403,8 +1402,7 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   auto ring = map_shared(dev_.get(), info.ring_bytes, PROT_READ | PROT_WRITE);
   ASSERT_TRUE(ring);
   auto* hdr = reinterpret_cast<irqbridge_ring_header*>(ring.bytes().data());
-  const auto* slots = reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
-                                                                IRQBRIDGE_RING_RECORDS_OFFSET);
+  const auto* slots = RingSlots(ring);
 
   Attach();
   auto c = Config(rc.mode, rc.period_ns, rc.events, rc.source);

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "irqbridge/sys/mapping.hpp"
 #include "irqbridge/sys/unique_fd.hpp"
 
 namespace irqbridge::e2e {
@@ -68,6 +69,12 @@ inline uint64_t MonotonicNs() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec);
+}
+
+// The record slots of a mapped ring (after its header page).
+inline const irqbridge_record* RingSlots(const Mapping& ring) {
+  return reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
+                                                   IRQBRIDGE_RING_RECORDS_OFFSET);
 }
 
 }  // namespace irqbridge::e2e
