@@ -128,7 +128,8 @@ done
 [ -f "$here/guest/$scenario.sh" ] || { echo "e2e: no scenario '$scenario'"; exit 1; }
 
 # What this kernel must offer, from the kernel itself (not from the module).
-BUILDROOT=
+# kernel.sh prints KREL=, KDIR=, KCONFIG= (the kernel's .config on the host).
+KCONFIG=
 eval "$("$here/../testbox/kernel.sh" fetch "${IRQBRIDGE_KERNEL:-6.12}")"
 kconfig=$KCONFIG
 [ -f "$kconfig" ] || { echo "e2e: no kernel config at $kconfig"; exit 1; }
