@@ -80,48 +80,40 @@ else
 	fail "kernel-doc: script missing"
 fi
 
+# w1_sparse KERNEL LABEL DIR: build the module sources copied into DIR with
+# W=1 and sparse (C=2) against KERNEL; any warning fails LABEL. DIR is
+# removed afterwards.
+w1_sparse() {
+	local k=$1 label=$2 tmp=$3 out rc
+	out=$("$top/tests/testbox/kmake.sh" "$k" "$tmp" W=1 C=2 modules 2>&1)
+	rc=$?
+	if [ "$rc" != 0 ] || grep -E 'warning:|error:' <<<"$out"; then
+		[ "$rc" = 0 ] || tail -n 20 <<<"$out"
+		fail "$label $k"
+	else
+		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
+	fi
+	rm -rf "$tmp"
+}
+
 for k in $kernels; do
 	step "W=1 and sparse against $k"
 	# stable/stable-rt: kbuild and sparse run in the Debian 13 build root.
 	"$top/tests/testbox/kernel.sh" fetch "$k" >/dev/null || { fail "fetch $k"; continue; }
 	tmp=$(mktemp -d)
 	cp -a "$top/Kbuild" "$top/kmod" "$tmp/"
-	out=$("$top/tests/testbox/kmake.sh" "$k" "$tmp" W=1 C=2 modules 2>&1)
-	rc=$?
-	if [ "$rc" != 0 ] || grep -E 'warning:|error:' <<<"$out"; then
-		[ "$rc" = 0 ] || tail -n 20 <<<"$out"
-		fail "kmod $k"
-	else
-		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
-	fi
-	rm -rf "$tmp"
+	w1_sparse "$k" kmod "$tmp"
 
 	step "W=1 and sparse of $example against $k"
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/uapi"
 	for f in Kbuild "${example_c[@]#"$example"/}"; do cp "$top/$example/$f" "$tmp/$f"; done
-	out=$("$top/tests/testbox/kmake.sh" "$k" "$tmp" W=1 C=2 modules 2>&1)
-	rc=$?
-	if [ "$rc" != 0 ] || grep -E 'warning:|error:' <<<"$out"; then
-		[ "$rc" = 0 ] || tail -n 20 <<<"$out"
-		fail "$example $k"
-	else
-		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
-	fi
-	rm -rf "$tmp"
+	w1_sparse "$k" "$example" "$tmp"
 
 	step "W=1 and sparse of $planted against $k"
 	tmp=$(mktemp -d)
 	for f in Kbuild "${planted_c[@]#"$planted"/}"; do cp "$top/$planted/$f" "$tmp/$f"; done
-	out=$("$top/tests/testbox/kmake.sh" "$k" "$tmp" W=1 C=2 modules 2>&1)
-	rc=$?
-	if [ "$rc" != 0 ] || grep -E 'warning:|error:' <<<"$out"; then
-		[ "$rc" = 0 ] || tail -n 20 <<<"$out"
-		fail "$planted $k"
-	else
-		echo "$(grep -c '  CHECK' <<<"$out") files through sparse, no warnings"
-	fi
-	rm -rf "$tmp"
+	w1_sparse "$k" "$planted" "$tmp"
 done
 
 step "shellcheck"
