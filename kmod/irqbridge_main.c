@@ -228,17 +228,26 @@ static_assert(offsetof(struct irqbridge_stats, work_capped) ==
 	      IRQBRIDGE_STATS_SIZE_V1);
 
 /*
- * GET_STATS of any layout from the first one up: the size is part of the
- * ioctl number, and fields are only appended. A reader built against an
- * older header gets the fields it knows, and @size says how many bytes.
+ * A read verb whose struct only grows (GET_STATS, IRQL_PROBE): the size is
+ * part of the ioctl number, and fields are only appended. @cmd is @verb's
+ * number with any size from the first layout's, @v1_size, up to the
+ * newest, @size: a caller built against an older header gets the fields it
+ * knows.
  */
-static bool irqbridge_is_get_stats(unsigned int cmd)
+static bool irqbridge_is_grown_read(unsigned int cmd, unsigned int verb,
+				    size_t v1_size, size_t size)
 {
 	return _IOC_TYPE(cmd) == IRQBRIDGE_IOC_MAGIC &&
-	       _IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_GET_STATS) &&
-	       _IOC_DIR(cmd) == _IOC_READ &&
-	       _IOC_SIZE(cmd) >= IRQBRIDGE_STATS_SIZE_V1 &&
-	       _IOC_SIZE(cmd) <= sizeof(struct irqbridge_stats);
+	       _IOC_NR(cmd) == _IOC_NR(verb) && _IOC_DIR(cmd) == _IOC_READ &&
+	       _IOC_SIZE(cmd) >= v1_size && _IOC_SIZE(cmd) <= size;
+}
+
+/* GET_STATS of any layout from the first one up; @size says how many bytes. */
+static bool irqbridge_is_get_stats(unsigned int cmd)
+{
+	return irqbridge_is_grown_read(cmd, IRQBRIDGE_IOC_GET_STATS,
+				       IRQBRIDGE_STATS_SIZE_V1,
+				       sizeof(struct irqbridge_stats));
 }
 
 static long irqbridge_get_stats(struct irqbridge_session *s, void __user *argp,
@@ -281,11 +290,9 @@ static_assert(offsetof(struct irqbridge_irql_probe, steps) +
  */
 static bool irqbridge_is_irql_probe(unsigned int cmd)
 {
-	return _IOC_TYPE(cmd) == IRQBRIDGE_IOC_MAGIC &&
-	       _IOC_NR(cmd) == _IOC_NR(IRQBRIDGE_IOC_IRQL_PROBE) &&
-	       _IOC_DIR(cmd) == _IOC_READ &&
-	       _IOC_SIZE(cmd) >= IRQBRIDGE_IRQL_PROBE_SIZE_V1 &&
-	       _IOC_SIZE(cmd) <= sizeof(struct irqbridge_irql_probe);
+	return irqbridge_is_grown_read(cmd, IRQBRIDGE_IOC_IRQL_PROBE,
+				       IRQBRIDGE_IRQL_PROBE_SIZE_V1,
+				       sizeof(struct irqbridge_irql_probe));
 }
 
 static long irqbridge_probe_irql(void __user *argp, size_t size)
