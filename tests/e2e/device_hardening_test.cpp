@@ -37,6 +37,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -252,23 +253,28 @@ struct StatsV1 {
 };
 static_assert(offsetof(irqbridge_stats, work_capped) == IRQBRIDGE_STATS_SIZE_V1);
 
+// A read verb whose struct grew, called through its number with an older
+// layout's size into buf (0xcc beyond): it succeeds, the struct's leading
+// size field says that size, and nothing is written past it.
+void ExpectAnsweredAtSize(int fd, unsigned long cmd, size_t size, std::span<unsigned char> buf) {
+  std::memset(buf.data(), 0xcc, buf.size());
+  ASSERT_EQ(Ioctl(fd, cmd, buf.data()), 0);
+  uint32_t answered = 0;
+  std::memcpy(&answered, buf.data(), sizeof(answered));
+  EXPECT_EQ(answered, size);
+  for (size_t i = size; i < buf.size(); i++)
+    ASSERT_EQ(buf[i], 0xcc) << "byte " << i << " written past the caller's struct";
+}
+
 TEST(Hardening, StatsAnswersTheFirstLayoutToo) {
   Fd fd = OpenDevice();
   ASSERT_TRUE(fd);
   unsigned char buf[sizeof(irqbridge_stats) + 16];
-  std::memset(buf, 0xcc, sizeof(buf));
-  ASSERT_EQ(Ioctl(fd.get(), _IOR(IRQBRIDGE_IOC_MAGIC, 0x05, StatsV1), buf), 0);
-  uint32_t size = 0;
-  std::memcpy(&size, buf, sizeof(size));
-  EXPECT_EQ(size, IRQBRIDGE_STATS_SIZE_V1);
-  for (size_t i = IRQBRIDGE_STATS_SIZE_V1; i < sizeof(buf); i++)
-    ASSERT_EQ(buf[i], 0xcc) << "byte " << i << " written past the caller's struct";
+  ASSERT_NO_FATAL_FAILURE(ExpectAnsweredAtSize(fd.get(), _IOR(IRQBRIDGE_IOC_MAGIC, 0x05, StatsV1),
+                                               IRQBRIDGE_STATS_SIZE_V1, buf));
 
-  std::memset(buf, 0xcc, sizeof(buf));
-  ASSERT_EQ(Ioctl(fd.get(), IRQBRIDGE_IOC_GET_STATS, buf), 0);
-  std::memcpy(&size, buf, sizeof(size));
-  EXPECT_EQ(size, sizeof(irqbridge_stats));
-  for (size_t i = sizeof(irqbridge_stats); i < sizeof(buf); i++) ASSERT_EQ(buf[i], 0xcc);
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectAnsweredAtSize(fd.get(), IRQBRIDGE_IOC_GET_STATS, sizeof(irqbridge_stats), buf));
   // Shorter than the first layout: not a size the module knows.
   EXPECT_EQ(Ioctl(fd.get(), _IOC(_IOC_READ, IRQBRIDGE_IOC_MAGIC, 0x05, 8), buf), ENOTTY);
 }
@@ -285,13 +291,8 @@ TEST(Hardening, IrqlProbeAnswersTheFirstLayoutToo) {
   Fd fd = OpenDevice();
   ASSERT_TRUE(fd);
   unsigned char buf[sizeof(irqbridge_irql_probe) + 16];
-  std::memset(buf, 0xcc, sizeof(buf));
-  ASSERT_EQ(Ioctl(fd.get(), _IOR(IRQBRIDGE_IOC_MAGIC, 0x08, IrqlProbeV1), buf), 0);
-  uint32_t size = 0;
-  std::memcpy(&size, buf, sizeof(size));
-  EXPECT_EQ(size, IRQBRIDGE_IRQL_PROBE_SIZE_V1);
-  for (size_t i = IRQBRIDGE_IRQL_PROBE_SIZE_V1; i < sizeof(buf); i++)
-    ASSERT_EQ(buf[i], 0xcc) << "byte " << i << " written past the caller's struct";
+  ASSERT_NO_FATAL_FAILURE(ExpectAnsweredAtSize(
+      fd.get(), _IOR(IRQBRIDGE_IOC_MAGIC, 0x08, IrqlProbeV1), IRQBRIDGE_IRQL_PROBE_SIZE_V1, buf));
   // Every V1 step happened (numbered 1..13 in some order).
   irqbridge_irql_probe p{};
   std::memcpy(&p, buf, IRQBRIDGE_IRQL_PROBE_SIZE_V1);
