@@ -28,11 +28,14 @@ def per_cpu(name):
     return name not in UNBOUND and not catalogue.modes()[name]["needs_irq_source"]
 
 
-def top_half_stays_on_its_cpu(name, p):
-    """The channel's hrtimer is pinned: every top half on the part's CPU."""
+def top_half_stays_on_its_cpu(name, p, source="timer"):
+    """The channel's hrtimer is pinned: every top half on the part's CPU, in
+    the context its source gives it (hardirq; softirq for timer_soft)."""
     top = p["context_detail"]["top"]
-    if top["cpus"] != [p["cpu"]] or top["name"] != "hardirq":
-        return [f"{name} CPU {p['cpu']}: top half ran in {top['name']} on CPUs {top['cpus']}"]
+    want = catalogue.top_context(source)
+    if top["cpus"] != [p["cpu"]] or top["name"] != want:
+        return [f"{name} CPU {p['cpu']}: top half ran in {top['name']} on CPUs {top['cpus']}"
+                f" (want {want} on CPU {p['cpu']})"]
     return []
 
 
@@ -87,7 +90,7 @@ def check(report, events, cpus_expected, kernel_modes):
             if not (p["exact"] and p["fired"] == p["counted"] == p["reader_total"] == events):
                 errors.append(f"{where}: fired {p['fired']}, counted {p['counted']}, "
                               f"read {p['reader_total']}, wanted {events}")
-            errors += top_half_stays_on_its_cpu(name, p)
+            errors += top_half_stays_on_its_cpu(name, p, mode.get("source", "timer"))
             errors += bound_work_never_crosses_cpus(name, p)
             errors += threaded_handler_follows_its_line(name, p)
             if p["records"] != events:

@@ -364,6 +364,22 @@ class CheckPercpu(unittest.TestCase):
         errors = check_percpu.check(r, 500, 4, modes)
         self.assertTrue(any("wq_highpri CPU 2" in e and "crossed" in e for e in errors), errors)
 
+    def test_top_half_context_follows_the_source(self):
+        # A per-CPU run on timer_soft: its top halves run in softirq, which
+        # is right there and wrong for the hard timer.
+        r = copy.deepcopy(self.report)
+        for p in r["modes"]["tasklet"]["per_cpu"]:
+            p["context_detail"]["top"]["name"] = "softirq"
+        errors = check_percpu.check(r, 500, 4, self.modes)
+        self.assertTrue(any("tasklet CPU" in e and "want hardirq" in e for e in errors), errors)
+        r["modes"]["tasklet"]["source"] = "timer_soft"
+        self.assertEqual(check_percpu.check(r, 500, 4, self.modes), [])
+        # And a hard top half on timer_soft is as wrong.
+        r = copy.deepcopy(self.report)
+        r["modes"]["tasklet"]["source"] = "timer_soft"
+        errors = check_percpu.check(r, 500, 4, self.modes)
+        self.assertTrue(any("want softirq" in e for e in errors), errors)
+
     def test_threaded_handler_follows_its_line(self):
         r, modes = self._with("threaded", lambda cpu: cpu)
         self.assertEqual(check_percpu.check(r, 500, 4, modes), [])
