@@ -143,6 +143,47 @@ class Renderers(unittest.TestCase):
         self.assertIn("| tasklet | 1.25× (≤ 1.05×) | 1.50× (≤ 1.10×) | 1.20/0.90, 1.30/2.00 |", out)
         self.assertIn("| tasklet | 63.2 µs | 31.6 µs | 45.6 µs | 141.3 µs | 110.1 µs |", out)
 
+    def test_ratios_verdict(self):
+        m = {"ratio": {"p50": {"runs": [1.3], "median": 1.3}, "p99": {"runs": [0.8], "median": 0.8}},
+             "target": {"p50": 1.2, "p99": 1.25}, "meets": {"p50": False, "p99": True},
+             "stage_p50_ns": {"timer_to_top": 60000, "top_to_bottom": 50000, "bottom_to_user": 30000}}
+        out = docsgen.render_ratios_verdict([{"floor_p50_ns": 100000, "modes": {"workqueue": m}}])
+        # wake-up 100 - 60 = 40 µs; extra 50 + 30 - 40 = 40 µs (40 %); budget 0.2 x 100 = 20 µs
+        self.assertIn("| workqueue | p50 not met (1.30×), p99 met (0.80×) | 60.0 µs | 40.0 µs | 50.0 µs | "
+                      "30.0 µs | 40.0 µs (40 %) | 20.0 µs |", out)
+
+    def test_prediction(self):
+        tcg = {"floor_p50_ns": 100000, "modes": {"tasklet": {
+            "ratio": {"p50": {"median": 1.25}}, "target": {"p50": 1.05}, "timer_to_user_p50_ns": 125000,
+            "stage_p50_ns": {"timer_to_top": 60000, "top_to_bottom": 30000, "bottom_to_user": 35000}}}}
+        lat = {"timer_to_top": 500, "top_to_bottom": 1000, "bottom_to_user": 4500, "timer_to_user": 6000}
+        icount = {"boots": {"2": {"floor": {"latency_ns": {"p50": 4000}},
+                                  "modes": {"tasklet": {"latency_ns": {k: {"p50": v} for k, v in lat.items()}}}}}}
+        out = docsgen.render_prediction_stages([tcg, icount])
+        self.assertIn("| tasklet | `top_to_bottom` | 30.0 µs | 1,000 | 30 ns |", out)
+        # cyclictest's wake-up: 100 - 60 µs over 4000 - 500 instructions
+        self.assertIn("| tasklet | cyclictest's wake-up (its p50 − `timer_to_top`) | 40.0 µs | 3,500 | 11 ns |", out)
+        out = docsgen.render_prediction_ratios([tcg, icount])
+        # (6000 + L) / (4000 + L) for L = 0, 1000, 2000, 5000
+        self.assertIn("| tasklet | 1.25× | 6,000 / 4,000 = 1.50× | 1.40× | 1.33× | 1.22× | ≤ 1.05× |", out)
+
+    def test_reader_wake_trace_and_icount(self):
+        def steps(sig, user, cqe=None):
+            p = {"signal_to_waking": sig, "waking_to_running": 20000, "running_to_user": user,
+                 "signal_to_user": sig + 20000 + user}
+            if cqe:
+                p["running_to_cqe"] = cqe
+            return {"wakeups": 900, "p50_ns": p}
+        out = docsgen.render_reader_wake_trace([{"wake_trace": {"readers": {
+            "uring-read": steps(9000, 19000, 14000), "read": steps(4000, 9000)}}}])
+        lines = out.splitlines()
+        self.assertEqual(lines[2], "| `read` | 900 | 4.0 µs | 20.0 µs | — | 9.0 µs | 33.0 µs |  |")
+        self.assertEqual(lines[3], "| `uring-read` | 900 | 9.0 µs | 20.0 µs | 14.0 µs | 19.0 µs | 48.0 µs | +15.0 µs |")
+        v = {r: {m: {"p50_ns": {"bottom_to_user": b}} for m in ("tasklet", "workqueue")}
+             for r, b in (("read", 4000), ("uring-read", 5000))}
+        out = docsgen.render_reader_icount([{"readers": {"variants": v}}])
+        self.assertIn("| `uring-read` | 5,000 (+1,000, +25 %) | 5,000 (+1,000, +25 %) |", out)
+
     def test_reader_uring(self):
         def run(reader, setup, mode, p50):
             return {"reader": reader, "io_uring_setup": setup, "mode": mode, "bottom_to_user_ns": {"p50": p50}}

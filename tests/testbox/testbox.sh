@@ -35,7 +35,7 @@
 # TESTBOX_ICOUNT=SHIFT runs TCG with -icount shift=SHIFT,sleep=off (and one
 # host thread): the guest's clock then advances 2^SHIFT ns per instruction
 # executed and jumps over idle time, so a latency measured in the guest is
-# a count of instructions (docs/prediction.md).
+# a count of instructions (docs/measurements.md, the real-hardware angle).
 #
 # COMMAND runs as root in /testbox with PATH=/testbox:/bin. The console is
 # streamed to stdout. The exit status is the command's; 124 on timeout;
