@@ -99,8 +99,11 @@ def provenance_line(name, art, prefix="docs/data/"):
                 la += f" on {p['host_cpus']} CPUs"
     if isinstance(load, list):  # one reading: the 1, 5 and 15 min load averages
         la = f", host load average {' / '.join(str(x) for x in load)} (1/5/15 min)"
-        if isinstance(p.get("host_loadavg_start"), str):  # a reading at the start, in words
-            la = (f", host load average {p['host_loadavg_start']} at the start, "
+        start = p.get("host_loadavg_start")  # irqbridge-ratios --load-start, or in words
+        if isinstance(start, list):
+            start = f"{' / '.join(str(x) for x in start)} (1/5/15 min)"
+        if isinstance(start, str):
+            la = (f", host load average {start} at the start, "
                   f"{' / '.join(str(x) for x in load)} (1/5/15 min) at the end")
     elif load:
         first = [str(load.get(k, "?")).split(" ")[0] for k in ("start", "end")]

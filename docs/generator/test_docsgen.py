@@ -17,6 +17,7 @@ sys.path.insert(0, HERE)
 
 import docsgen  # noqa: E402
 import summarize  # noqa: E402
+import wake_trace  # noqa: E402
 
 
 def stats(p50, p99, n=100):
@@ -183,6 +184,31 @@ class Renderers(unittest.TestCase):
              for r, b in (("read", 4000), ("uring-read", 5000))}
         out = docsgen.render_reader_icount([{"readers": {"variants": v}}])
         self.assertIn("| `uring-read` | 5,000 (+1,000, +25 %) | 5,000 (+1,000, +25 %) |", out)
+
+    def test_wake_trace_steps(self):
+        lines = [
+            # a wake-up that finds the reader (pid 162) asleep
+            "  ksoftirqd/0-15 [000] ..s..  10.000010: sig: (eventfd_signal_mask+0x4/0xa0)",
+            "  ksoftirqd/0-15 [000] d.s3.  10.000019: sched_waking: comm=irqbridge pid=162 prio=19 target_cpu=000",
+            "  ksoftirqd/0-15 [000] d..2.  10.000042: sched_switch: prev_comm=ksoftirqd/0 prev_pid=15 "
+            "prev_prio=120 prev_state=S ==> next_comm=irqbridge next_pid=162 next_prio=19",
+            "  irqbridge-162 [000] .....  10.000056: io_uring_complete: ring 0, req 0, user_data 0x0, result 8",
+            "  irqbridge-162 [000] .....  10.000061: sys_exit: NR 426 = 1",
+            # a signal while the reader runs: no wake-up, left out
+            "  irqbridge-162 [000] ..s..  10.001000: sig: (eventfd_signal_mask+0x4/0xa0)",
+            "  irqbridge-162 [000] .....  10.001005: sys_exit: NR 426 = 1",
+        ]
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write("\n".join(lines) + "\n")
+        try:
+            got = wake_trace.steps(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(got["reader_pid"], 162)
+        self.assertEqual((got["wakeups"], got["not_asleep"]), (1, 1))
+        self.assertEqual(got["p50_ns"], {"signal_to_waking": 9000, "waking_to_running": 23000,
+                                         "running_to_user": 19000, "running_to_cqe": 14000,
+                                         "signal_to_user": 51000})
 
     def test_reader_uring(self):
         def run(reader, setup, mode, p50):

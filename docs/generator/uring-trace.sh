@@ -1,3 +1,4 @@
+#!/bin/sh
 # Guest side of docs/data/reader-uring-6.12.json's wake_trace (single-threaded TCG: switching tracers patches kernel text):
 # where the time goes between eventfd_signal and the reader back in user
 # space, read() against the io_uring variants. Tasklet mode, 1000 events
@@ -11,7 +12,7 @@ grep -E ' (eventfd_signal_mask|__io_run_local_work|io_poll_wake|io_poll_task_fun
 echo 16384 > $t/buffer_size_kb
 run() { # VARIANT TAG
 	$CLI run --quiet --mode tasklet --events 1000 --period-us 1000 --reader "$1" \
-		--json /out/run-$2-$1.json > /dev/null || rc=1
+		--json "/out/run-$2-$1.json" > /dev/null || rc=1
 }
 # 1. Events: light, exact timestamps of each step.
 echo 'p:sig eventfd_signal_mask' > $t/kprobe_events || echo "no kprobe" >> /out/errors.txt
@@ -27,8 +28,8 @@ for v in read uring-read uring-mshot uring-poll; do
 	run $v ev
 	echo 0 > $t/tracing_on
 	echo 0 > $t/events/enable
-	cat $t/trace > /out/ev-$v.txt
-	grep overrun $t/per_cpu/cpu*/stats >> /out/ev-$v.txt
+	cat $t/trace > "/out/ev-$v.txt"
+	grep overrun $t/per_cpu/cpu*/stats >> "/out/ev-$v.txt"
 done
 # 2. function_graph from the signal and from the reader's wait.
 echo > $t/kprobe_events
@@ -41,7 +42,7 @@ for v in read uring-read uring-mshot; do
 	echo 1 > $t/tracing_on
 	run $v fg
 	echo 0 > $t/tracing_on
-	cat $t/trace > /out/fg-$v.txt
+	cat $t/trace > "/out/fg-$v.txt"
 	echo nop > $t/current_tracer
 done
 rmmod irqbridge || rc=1

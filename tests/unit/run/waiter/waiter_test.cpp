@@ -125,7 +125,8 @@ TEST(WaiterVariant, OnlyTheIoUringVariantsUseAnIoUring) {
   EXPECT_FALSE(uses_io_uring(ReaderVariant::read));
   EXPECT_FALSE(uses_io_uring(ReaderVariant::epoll));
   EXPECT_FALSE(uses_io_uring(ReaderVariant::device_read));
-  for (ReaderVariant v : all_variants()) EXPECT_EQ(uses_io_uring(variant_name(v)), uses_io_uring(v));
+  for (ReaderVariant v : all_variants())
+    EXPECT_EQ(uses_io_uring(variant_name(v)), uses_io_uring(v));
   EXPECT_FALSE(uses_io_uring(std::string_view("bogus")));
 }
 

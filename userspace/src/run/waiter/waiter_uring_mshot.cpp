@@ -27,8 +27,8 @@ class UringMultishotWaiter final : public Waiter {
  public:
   UringMultishotWaiter() : efd_(make_eventfd(true)) {
     // The buffer ring must be page-aligned (the kernel pins its page).
-    void* addr = ::mmap(nullptr, kRingBytes, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* addr =
+        ::mmap(nullptr, kRingBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (addr == MAP_FAILED) throw_errno("mmap of the io_uring buffer ring");
     ring_memory_ = Mapping(addr, kRingBytes);
     br_ = static_cast<io_uring_buf_ring*>(addr);
@@ -93,8 +93,9 @@ class UringMultishotWaiter final : public Waiter {
       give_back(bid);
     }
     if (res == -EINVAL)
-      throw Error("io_uring multishot read: the kernel has no IORING_OP_READ_MULTISHOT "
-                  "(Linux 6.7+)");
+      throw Error(
+          "io_uring multishot read: the kernel has no IORING_OP_READ_MULTISHOT "
+          "(Linux 6.7+)");
     // Out of buffers, interrupted, cancelled: the read ended, re-armed.
     if (res < 0 && res != -ENOBUFS && res != -EAGAIN && res != -EINTR && res != -ECANCELED)
       throw_errno("io_uring multishot read", -res);
@@ -106,7 +107,7 @@ class UringMultishotWaiter final : public Waiter {
   UniqueFd efd_;
   IoUring ring_{efd_.get()};
   Mapping ring_memory_;
-  io_uring_buf_ring* br_ = nullptr;              // in ring_memory_
+  io_uring_buf_ring* br_ = nullptr;               // in ring_memory_
   std::array<std::uint64_t, kBuffers> values_{};  // the provided buffers
   bool armed_ = false;
 };

@@ -22,7 +22,8 @@ constexpr std::array<VariantInfo, 6> kVariants = {{
      "one io_uring multishot poll, then read(2) (a wait and a read per wake-up)", true},
     {ReaderVariant::device_read, "device-read",
      "poll(2) then read(2) of the device itself, woken by the bottom half's wait queue (the "
-     "pended-IRP pattern; two syscalls per wake-up)", false},
+     "pended-IRP pattern; two syscalls per wake-up)",
+     false},
     {ReaderVariant::uring_mshot, "uring-mshot",
      "one io_uring IORING_OP_READ_MULTISHOT of the counter into provided buffers (Linux 6.7+; "
      "a wait per wake-up, no submission)",
