@@ -723,6 +723,22 @@ def render_prediction_ratios(arts):
                  + [f"predicted, L = {x:,}" for x in PREDICT_EXTRA[1:]] + ["target"], rows)
 
 
+def render_reader_graph(arts):
+    """Median time per call of each function on the wake-up path, per
+    reader, under the function_graph tracer."""
+    fg = arts[0]["wake_trace"]["function_graph"]
+    readers = list(fg["readers"])
+    rows = []
+    for f in fg["functions"]:
+        cells = []
+        for r in readers:
+            c = fg["readers"][r].get(f)
+            cells.append("—" if c is None else f"{us(c['p50_ns'])} µs ({c['calls']})")
+        if any(c != "—" for c in cells):
+            rows.append([f"`{f}()`"] + cells)
+    return table(["function"] + [f"`{r}`: µs per call (calls)" for r in readers], rows)
+
+
 def render_reader_icount(arts):
     """bottom_to_user in guest instructions per reader (icount boot)."""
     v = arts[0]["readers"]["variants"]
@@ -762,6 +778,7 @@ REGISTRY = {
     "ratios": Block((f"ratios-{K}.json",), render_ratios),
     "ratios-verdict": Block((f"ratios-{K}.json",), render_ratios_verdict),
     "reader-icount": Block((f"icount-{K}.json",), render_reader_icount),
+    "reader-graph": Block((f"reader-uring-{K}.json",), render_reader_graph),
     "prediction-stages": Block((f"ratios-{K}.json", f"icount-{K}.json"), render_prediction_stages),
     "prediction-ratios": Block((f"ratios-{K}.json", f"icount-{K}.json"), render_prediction_ratios),
     "reader-wake-trace": Block((f"reader-uring-{K}.json",), render_reader_wake_trace),

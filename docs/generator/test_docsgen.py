@@ -182,6 +182,14 @@ class Renderers(unittest.TestCase):
         self.assertEqual(lines[3], "| `uring-read` | 900 | 9.0 µs | 20.0 µs | 14.0 µs | 19.0 µs | 48.0 µs | +15.0 µs |")
         v = {r: {m: {"p50_ns": {"bottom_to_user": b}} for m in ("tasklet", "workqueue")}
              for r, b in (("read", 4000), ("uring-read", 5000))}
+        fg = {"functions": ["io_read", "try_to_wake_up", "nowhere"],
+              "readers": {"read": {"try_to_wake_up": {"calls": 9, "p50_ns": 51400}},
+                          "uring-read": {"io_read": {"calls": 8, "p50_ns": 37700},
+                                         "try_to_wake_up": {"calls": 8, "p50_ns": 51700}}}}
+        lines = docsgen.render_reader_graph([{"wake_trace": {"function_graph": fg}}]).splitlines()
+        self.assertEqual(lines[2], "| `io_read()` | — | 37.7 µs (8) |")
+        self.assertEqual(lines[3], "| `try_to_wake_up()` | 51.4 µs (9) | 51.7 µs (8) |")
+        self.assertEqual(len(lines), 4)  # a function no reader called has no row
         out = docsgen.render_reader_icount([{"readers": {"variants": v}}])
         self.assertIn("| `uring-read` | 5,000 (+1,000, +25 %) | 5,000 (+1,000, +25 %) |", out)
 
