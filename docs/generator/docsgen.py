@@ -717,10 +717,13 @@ def render_prediction_ratios(arts):
         path = modes_i[name]["timer_to_user"]
         row = [name, f"{m['ratio']['p50']['median']:.2f}×", f"{path:,} / {floor_i:,} = {path / floor_i:.2f}×"]
         row += [f"{(path + x) / (floor_i + x):.2f}×" for x in PREDICT_EXTRA[1:]]
-        row.append(f"≤ {m['target']['p50']:.2f}×" if "target" in m else "—")
+        t = m.get("target", {}).get("p50")
+        row.append(f"≤ {t:.2f}×" if t else "—")
+        # (path + L) / (floor + L) <= t  <=>  L >= (path - t * floor) / (t - 1)
+        row.append("—" if not t else f"{max(0, round((path - t * floor_i) / (t - 1))):,}")
         rows.append(row)
     return table(["mode", "TCG p50 ratio (median of runs)", "instructions: path / cyclictest (L = 0)"]
-                 + [f"predicted, L = {x:,}" for x in PREDICT_EXTRA[1:]] + ["target"], rows)
+                 + [f"predicted, L = {x:,}" for x in PREDICT_EXTRA[1:]] + ["target", "L the target needs"], rows)
 
 
 def render_reader_graph(arts):

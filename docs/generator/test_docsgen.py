@@ -166,7 +166,8 @@ class Renderers(unittest.TestCase):
         self.assertIn("| tasklet | cyclictest's wake-up (its p50 − `timer_to_top`) | 40.0 µs | 3,500 | 11 ns |", out)
         out = docsgen.render_prediction_ratios([tcg, icount])
         # (6000 + L) / (4000 + L) for L = 0, 1000, 2000, 5000
-        self.assertIn("| tasklet | 1.25× | 6,000 / 4,000 = 1.50× | 1.40× | 1.33× | 1.22× | ≤ 1.05× |", out)
+        # and the target needs L >= (6000 - 1.05 * 4000) / 0.05 = 36,000
+        self.assertIn("| tasklet | 1.25× | 6,000 / 4,000 = 1.50× | 1.40× | 1.33× | 1.22× | ≤ 1.05× | 36,000 |", out)
 
     def test_reader_wake_trace_and_icount(self):
         def steps(sig, user, cqe=None):
