@@ -105,11 +105,13 @@ class UringMultishotWaiter final : public Waiter {
   }
 
   UniqueFd efd_;
-  IoUring ring_{efd_.get()};
   Mapping ring_memory_;
   io_uring_buf_ring* br_ = nullptr;               // in ring_memory_
   std::array<std::uint64_t, kBuffers> values_{};  // the provided buffers
   bool armed_ = false;
+  // Last: destroyed first, so the kernel lets go of the armed read and
+  // the buffer ring before their memory goes.
+  IoUring ring_{efd_.get()};
 };
 
 }  // namespace
