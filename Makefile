@@ -112,12 +112,13 @@ demo: kmod userspace
 ratios: kmod userspace
 	@mkdir -p $(REPORT)
 	@echo "ratios: booting the $(KERNEL) test box: $(RATIO_RUNS) demo runs of $(EVENTS) events every $(PERIOD_US) us"
+	@cut -d' ' -f1-3 /proc/loadavg > $(REPORT)/ratios-load-start.txt
 	@$(TESTBOX) --kernel $(KERNEL) --smp $(SMP) --out $(REPORT) --log $(REPORT)/ratios-console.log --timeout 3000 \
 		--file $(KMOD_OUT)/irqbridge.ko --file $(BUILD)/userspace/irqbridge \
 		-- 'insmod irqbridge.ko && rc=0 && for i in $$(seq $(RATIO_RUNS)); do irqbridge compare --quiet --modes tasklet,workqueue --events $(EVENTS) --period-us $(PERIOD_US) --repeat $(REPEAT) --warmup $(WARMUP) $(DEMO_ARGS) --json /out/ratios-run$$i.json > /out/ratios-run$$i.txt || rc=$$?; done; rmmod irqbridge; exit $$rc' \
 		> $(REPORT)/ratios-testbox.log 2>&1 || \
 		{ rc=$$?; tail -n 40 $(REPORT)/ratios-testbox.log; echo "ratios: the test box failed ($$rc); full log: $(REPORT)/ratios-testbox.log" >&2; exit $$rc; }
-	@userspace/tools/irqbridge-ratios --json $(REPORT)/ratios.json --command "make ratios KERNEL=$(KERNEL) EVENTS=$(EVENTS) PERIOD_US=$(PERIOD_US) REPEAT=$(REPEAT) RATIO_RUNS=$(RATIO_RUNS)" \
+	@userspace/tools/irqbridge-ratios --json $(REPORT)/ratios.json --load-start "$$(cat $(REPORT)/ratios-load-start.txt)" --command "make ratios KERNEL=$(KERNEL) EVENTS=$(EVENTS) PERIOD_US=$(PERIOD_US) REPEAT=$(REPEAT) RATIO_RUNS=$(RATIO_RUNS)" \
 		$$(for i in $$(seq $(RATIO_RUNS)); do echo $(REPORT)/ratios-run$$i.json; done)
 	@echo "ratios: $(REPORT)/ratios.json (with provenance), runs $(REPORT)/ratios-run*.json"
 

@@ -99,6 +99,12 @@ def provenance_line(name, art, prefix="docs/data/"):
                 la += f" on {p['host_cpus']} CPUs"
     if isinstance(load, list):  # one reading: the 1, 5 and 15 min load averages
         la = f", host load average {' / '.join(str(x) for x in load)} (1/5/15 min)"
+        start = p.get("host_loadavg_start")  # irqbridge-ratios --load-start, or in words
+        if isinstance(start, list):
+            start = f"{' / '.join(str(x) for x in start)} (1/5/15 min)"
+        if isinstance(start, str):
+            la = (f", host load average {start} at the start, "
+                  f"{' / '.join(str(x) for x in load)} (1/5/15 min) at the end")
     elif load:
         first = [str(load.get(k, "?")).split(" ")[0] for k in ("start", "end")]
         la = f", host load average {first[0]} → {first[1]} on {p.get('host_cpus', '?')} CPUs"
@@ -614,14 +620,151 @@ def render_ratios(arts):
                     stages))
 
 
+def ratio_gap(m, floor_p50):
+    """The path against cyclictest's single wake-up, in ns: cyclictest's
+    own wake-up is the floor minus the timer's lateness (timer_to_top, the
+    same timer in the same boot); the path's extra is its two hops past the
+    top half minus that wake-up."""
+    st = m["stage_p50_ns"]
+    wake = floor_p50 - st["timer_to_top"]
+    return wake, st["top_to_bottom"] + st["bottom_to_user"] - wake
+
+
+def render_ratios_verdict(arts):
+    """Per mode: target met or not, and the stage figures that say why."""
+    r = arts[0]
+    floor = r["floor_p50_ns"]
+    rows = []
+    for name, m in r["modes"].items():
+        st = m["stage_p50_ns"]
+        wake, extra = ratio_gap(m, floor)
+        verdict = ", ".join(f"{k} {'met' if m['meets'][k] else 'not met'} ({m['ratio'][k]['median']:.2f}×)"
+                            for k in ("p50", "p99"))
+        budget = (m["target"]["p50"] - 1) * floor
+        rows.append([name, verdict, f"{us(st['timer_to_top'])} µs", f"{us(wake)} µs",
+                     f"{us(st['top_to_bottom'])} µs", f"{us(st['bottom_to_user'])} µs",
+                     f"{us(extra)} µs ({pct(extra, floor)})", f"{us(budget)} µs"])
+    return (f"cyclictest p50 {us(floor)} µs (median of the runs). cyclictest's wake-up = its p50 minus "
+            "timer_to_top (the same timer's lateness); extra = top_to_bottom + bottom_to_user − that wake-up; "
+            "budget = what the p50 target allows over cyclictest.\n\n"
+            + table(["mode", "targets", "timer_to_top", "cyclictest's wake-up", "top_to_bottom",
+                     "bottom_to_user", "extra over cyclictest", "p50 budget"], rows))
+
+
+def render_reader_wake_trace(arts):
+    """The eventfd -> reader wake-up split into steps, per reader (traced)."""
+    tr = arts[0]["wake_trace"]["readers"]
+    steps = ["signal_to_waking", "waking_to_running", "running_to_cqe", "running_to_user", "signal_to_user"]
+    order = ["read", "uring-read", "uring-mshot", "uring-poll"]
+    rows = []
+    base = tr.get("read", {}).get("p50_ns", {})
+    for v in [v for v in order if v in tr] + [v for v in tr if v not in order]:
+        p = tr[v]["p50_ns"]
+        cells = [f"{us(p[s])} µs" if s in p else "—" for s in steps]
+        delta = p["signal_to_user"] - base["signal_to_user"] if base and v != "read" else None
+        rows.append([f"`{v}`", str(tr[v]["wakeups"])] + cells + ["" if delta is None else f"+{us(delta)} µs"])
+    return table(["reader", "wake-ups", "signal → waking", "waking → on CPU", "on CPU → CQE",
+                  "on CPU → back in user space", "signal → user", "vs read()"], rows)
+
+
+PREDICT_STAGES = ["timer_to_top", "top_to_bottom", "bottom_to_user", "timer_to_user"]
+# Fixed hardware latencies (interrupt delivery, idle-state exit) that an
+# instruction count does not see, in instruction-equivalents: the model's
+# free parameter, shown as a range.
+PREDICT_EXTRA = [0, 1000, 2000, 5000]
+
+
+def icount_figures(icount):
+    """Per mode: p50 instructions of each stage, and the floor's, from the
+    2-CPU icount boot (ns there = instructions)."""
+    b = icount["boots"]["2"]
+    floor = b["floor"]["latency_ns"]["p50"]
+    return floor, {m: {s: v["latency_ns"][s]["p50"] for s in PREDICT_STAGES} for m, v in b["modes"].items()}
+
+
+def render_prediction_stages(arts):
+    """Each stage's p50 under TCG (wall clock) beside its instruction count
+    (icount): the emulator's cost per instruction, stage by stage."""
+    tcg, icount = arts
+    floor_i, modes_i = icount_figures(icount)
+    floor_t = tcg["floor_p50_ns"]
+    rows = []
+    for name, m in tcg["modes"].items():
+        if name not in modes_i:
+            continue
+        st = dict(m["stage_p50_ns"], timer_to_user=m["timer_to_user_p50_ns"])
+        for s in PREDICT_STAGES:
+            i = modes_i[name][s]
+            rows.append([name, f"`{s}`", f"{us(st[s])} µs", f"{i:,}", f"{st[s] / i:.0f} ns" if i else "—"])
+        wake_t = floor_t - st["timer_to_top"]
+        wake_i = floor_i - modes_i[name]["timer_to_top"]
+        rows.append([name, "cyclictest's wake-up (its p50 − `timer_to_top`)", f"{us(wake_t)} µs", f"{wake_i:,}",
+                     f"{wake_t / wake_i:.0f} ns" if wake_i > 0 else "—"])
+    rows.append(["—", "cyclictest p50", f"{us(floor_t)} µs", f"{floor_i:,}", f"{floor_t / floor_i:.0f} ns"])
+    return table(["mode", "stage (p50)", "TCG (wall clock)", "guest instructions (icount)",
+                  "TCG time per instruction"], rows)
+
+
+def render_prediction_ratios(arts):
+    """The ratio to cyclictest under TCG, in instructions, and predicted for
+    hardware with L instruction-equivalents of fixed latency on both paths."""
+    tcg, icount = arts
+    floor_i, modes_i = icount_figures(icount)
+    rows = []
+    for name, m in tcg["modes"].items():
+        if name not in modes_i:
+            continue
+        path = modes_i[name]["timer_to_user"]
+        row = [name, f"{m['ratio']['p50']['median']:.2f}×", f"{path:,} / {floor_i:,} = {path / floor_i:.2f}×"]
+        row += [f"{(path + x) / (floor_i + x):.2f}×" for x in PREDICT_EXTRA[1:]]
+        t = m.get("target", {}).get("p50")
+        row.append(f"≤ {t:.2f}×" if t else "—")
+        # (path + L) / (floor + L) <= t  <=>  L >= (path - t * floor) / (t - 1)
+        row.append("—" if not t else f"{max(0, round((path - t * floor_i) / (t - 1))):,}")
+        rows.append(row)
+    return table(["mode", "TCG p50 ratio (median of runs)", "instructions: path / cyclictest (L = 0)"]
+                 + [f"predicted, L = {x:,}" for x in PREDICT_EXTRA[1:]] + ["target", "L the target needs"], rows)
+
+
+def render_reader_graph(arts):
+    """Median time per call of each function on the wake-up path, per
+    reader, under the function_graph tracer."""
+    fg = arts[0]["wake_trace"]["function_graph"]
+    readers = list(fg["readers"])
+    rows = []
+    for f in fg["functions"]:
+        cells = []
+        for r in readers:
+            c = fg["readers"][r].get(f)
+            cells.append("—" if c is None else f"{us(c['p50_ns'])} µs ({c['calls']})")
+        if any(c != "—" for c in cells):
+            rows.append([f"`{f}()`"] + cells)
+    return table(["function"] + [f"`{r}`: µs per call (calls)" for r in readers], rows)
+
+
+def render_reader_icount(arts):
+    """bottom_to_user in guest instructions per reader (icount boot)."""
+    v = arts[0]["readers"]["variants"]
+    base = {m: v["read"][m]["p50_ns"]["bottom_to_user"] for m in v["read"]}
+    rows = []
+    for name, modes in v.items():
+        cells = []
+        for m in ("tasklet", "workqueue"):
+            i = modes[m]["p50_ns"]["bottom_to_user"]
+            d = "" if name == "read" else f" (+{i - base[m]:,}, +{pct(i - base[m], base[m])})"
+            cells.append(f"{i:,}{d}")
+        rows.append([f"`{name}`"] + cells)
+    return table(["reader", "tasklet: bottom_to_user p50, instructions", "workqueue"], rows)
+
+
 def render_reader_uring(arts):
     """bottom_to_user p50 per reader and io_uring setup, the mean of the runs;
-    rows: read, uring-read, uring-poll, each by its tasklet p50."""
+    rows: read, uring-read, uring-mshot, uring-poll, each by its tasklet p50."""
     g = {}
     for r in arts[0]["runs"]:
         key = (r["reader"], r["io_uring_setup"] or "")
         g.setdefault(key, {}).setdefault(r["mode"], []).append(r["bottom_to_user_ns"]["p50"])
-    order = {"read": 0, "uring-read": 1, "uring-poll": 2}
+    order = {"read": 0, "uring-read": 1, "uring-mshot": 2, "uring-poll": 3}
 
     def mean(v):
         return sum(v) / len(v) if v else None
@@ -634,7 +777,14 @@ def render_reader_uring(arts):
 
 REGISTRY = {
     "reader-uring": Block((f"reader-uring-{K}.json",), render_reader_uring),
+    "reader-uring-setups": Block((f"reader-uring-setups-{K}.json",), render_reader_uring),
     "ratios": Block((f"ratios-{K}.json",), render_ratios),
+    "ratios-verdict": Block((f"ratios-{K}.json",), render_ratios_verdict),
+    "reader-icount": Block((f"icount-{K}.json",), render_reader_icount),
+    "reader-graph": Block((f"reader-uring-{K}.json",), render_reader_graph),
+    "prediction-stages": Block((f"ratios-{K}.json", f"icount-{K}.json"), render_prediction_stages),
+    "prediction-ratios": Block((f"ratios-{K}.json", f"icount-{K}.json"), render_prediction_ratios),
+    "reader-wake-trace": Block((f"reader-uring-{K}.json",), render_reader_wake_trace),
     "demo-counts": Block((f"compare-{K}.json",), render_compare_counts),
     "demo-latency": Block((f"compare-{K}.json",), render_compare_latency),
     "demo-floor": Block((f"compare-{K}.json",), render_compare_floor),

@@ -17,6 +17,7 @@ sys.path.insert(0, HERE)
 
 import docsgen  # noqa: E402
 import summarize  # noqa: E402
+import wake_trace  # noqa: E402
 
 
 def stats(p50, p99, n=100):
@@ -142,6 +143,81 @@ class Renderers(unittest.TestCase):
         out = docsgen.render_ratios([{"floor_p50_ns": 110079, "modes": {"tasklet": m}}])
         self.assertIn("| tasklet | 1.25× (≤ 1.05×) | 1.50× (≤ 1.10×) | 1.20/0.90, 1.30/2.00 |", out)
         self.assertIn("| tasklet | 63.2 µs | 31.6 µs | 45.6 µs | 141.3 µs | 110.1 µs |", out)
+
+    def test_ratios_verdict(self):
+        m = {"ratio": {"p50": {"runs": [1.3], "median": 1.3}, "p99": {"runs": [0.8], "median": 0.8}},
+             "target": {"p50": 1.2, "p99": 1.25}, "meets": {"p50": False, "p99": True},
+             "stage_p50_ns": {"timer_to_top": 60000, "top_to_bottom": 50000, "bottom_to_user": 30000}}
+        out = docsgen.render_ratios_verdict([{"floor_p50_ns": 100000, "modes": {"workqueue": m}}])
+        # wake-up 100 - 60 = 40 µs; extra 50 + 30 - 40 = 40 µs (40 %); budget 0.2 x 100 = 20 µs
+        self.assertIn("| workqueue | p50 not met (1.30×), p99 met (0.80×) | 60.0 µs | 40.0 µs | 50.0 µs | "
+                      "30.0 µs | 40.0 µs (40 %) | 20.0 µs |", out)
+
+    def test_prediction(self):
+        tcg = {"floor_p50_ns": 100000, "modes": {"tasklet": {
+            "ratio": {"p50": {"median": 1.25}}, "target": {"p50": 1.05}, "timer_to_user_p50_ns": 125000,
+            "stage_p50_ns": {"timer_to_top": 60000, "top_to_bottom": 30000, "bottom_to_user": 35000}}}}
+        lat = {"timer_to_top": 500, "top_to_bottom": 1000, "bottom_to_user": 4500, "timer_to_user": 6000}
+        icount = {"boots": {"2": {"floor": {"latency_ns": {"p50": 4000}},
+                                  "modes": {"tasklet": {"latency_ns": {k: {"p50": v} for k, v in lat.items()}}}}}}
+        out = docsgen.render_prediction_stages([tcg, icount])
+        self.assertIn("| tasklet | `top_to_bottom` | 30.0 µs | 1,000 | 30 ns |", out)
+        # cyclictest's wake-up: 100 - 60 µs over 4000 - 500 instructions
+        self.assertIn("| tasklet | cyclictest's wake-up (its p50 − `timer_to_top`) | 40.0 µs | 3,500 | 11 ns |", out)
+        out = docsgen.render_prediction_ratios([tcg, icount])
+        # (6000 + L) / (4000 + L) for L = 0, 1000, 2000, 5000
+        # and the target needs L >= (6000 - 1.05 * 4000) / 0.05 = 36,000
+        self.assertIn("| tasklet | 1.25× | 6,000 / 4,000 = 1.50× | 1.40× | 1.33× | 1.22× | ≤ 1.05× | 36,000 |", out)
+
+    def test_reader_wake_trace_and_icount(self):
+        def steps(sig, user, cqe=None):
+            p = {"signal_to_waking": sig, "waking_to_running": 20000, "running_to_user": user,
+                 "signal_to_user": sig + 20000 + user}
+            if cqe:
+                p["running_to_cqe"] = cqe
+            return {"wakeups": 900, "p50_ns": p}
+        out = docsgen.render_reader_wake_trace([{"wake_trace": {"readers": {
+            "uring-read": steps(9000, 19000, 14000), "read": steps(4000, 9000)}}}])
+        lines = out.splitlines()
+        self.assertEqual(lines[2], "| `read` | 900 | 4.0 µs | 20.0 µs | — | 9.0 µs | 33.0 µs |  |")
+        self.assertEqual(lines[3], "| `uring-read` | 900 | 9.0 µs | 20.0 µs | 14.0 µs | 19.0 µs | 48.0 µs | +15.0 µs |")
+        v = {r: {m: {"p50_ns": {"bottom_to_user": b}} for m in ("tasklet", "workqueue")}
+             for r, b in (("read", 4000), ("uring-read", 5000))}
+        fg = {"functions": ["io_read", "try_to_wake_up", "nowhere"],
+              "readers": {"read": {"try_to_wake_up": {"calls": 9, "p50_ns": 51400}},
+                          "uring-read": {"io_read": {"calls": 8, "p50_ns": 37700},
+                                         "try_to_wake_up": {"calls": 8, "p50_ns": 51700}}}}
+        lines = docsgen.render_reader_graph([{"wake_trace": {"function_graph": fg}}]).splitlines()
+        self.assertEqual(lines[2], "| `io_read()` | — | 37.7 µs (8) |")
+        self.assertEqual(lines[3], "| `try_to_wake_up()` | 51.4 µs (9) | 51.7 µs (8) |")
+        self.assertEqual(len(lines), 4)  # a function no reader called has no row
+        out = docsgen.render_reader_icount([{"readers": {"variants": v}}])
+        self.assertIn("| `uring-read` | 5,000 (+1,000, +25 %) | 5,000 (+1,000, +25 %) |", out)
+
+    def test_wake_trace_steps(self):
+        lines = [
+            # a wake-up that finds the reader (pid 162) asleep
+            "  ksoftirqd/0-15 [000] ..s..  10.000010: sig: (eventfd_signal_mask+0x4/0xa0)",
+            "  ksoftirqd/0-15 [000] d.s3.  10.000019: sched_waking: comm=irqbridge pid=162 prio=19 target_cpu=000",
+            "  ksoftirqd/0-15 [000] d..2.  10.000042: sched_switch: prev_comm=ksoftirqd/0 prev_pid=15 "
+            "prev_prio=120 prev_state=S ==> next_comm=irqbridge next_pid=162 next_prio=19",
+            "  irqbridge-162 [000] .....  10.000056: io_uring_complete: ring 0, req 0, user_data 0x0, result 8",
+            "  irqbridge-162 [000] .....  10.000061: sys_exit: NR 426 = 1",
+            # a signal while the reader runs: no wake-up, left out
+            "  irqbridge-162 [000] ..s..  10.001000: sig: (eventfd_signal_mask+0x4/0xa0)",
+            "  irqbridge-162 [000] .....  10.001005: sys_exit: NR 426 = 1",
+        ]
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write("\n".join(lines) + "\n")
+        try:
+            got = wake_trace.steps(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(got["reader_pid"], 162)
+        self.assertEqual((got["wakeups"], got["not_asleep"]), (1, 1))
+        self.assertEqual(got["p50_ns"], {"signal_to_waking": 9000, "waking_to_running": 23000,
+                                         "running_to_user": 19000, "running_to_cqe": 14000,
+                                         "signal_to_user": 51000})
 
     def test_reader_uring(self):
         def run(reader, setup, mode, p50):

@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 
 from check_report import check as check_compare
@@ -91,10 +92,22 @@ def check_outliers(r, lines, errors):
                           f"threshold, want min({above}, 100)")
 
 
+def has_read_multishot(kernel):
+    """IORING_OP_READ_MULTISHOT: Linux 6.7 and newer."""
+    m = re.match(r"(\d+)\.(\d+)", kernel or "")
+    return bool(m) and (int(m[1]), int(m[2])) >= (6, 7)
+
+
 def check_variants_and_loads(out, errors):
-    for v in ("read", "epoll", "uring-poll", "uring-read", "device-read"):
+    variants = ["read", "epoll", "uring-poll", "uring-read", "device-read"]
+    if has_read_multishot(load(out, "reader-read.json").get("kernel")):
+        variants.append("uring-mshot")
+    for v in variants:
         r = load(out, f"reader-{v}.json")
         m = r["modes"]["tasklet"]
+        # The probed io_uring setup applies only to the io_uring variants.
+        if r["reader"].get("io_uring_used") is not v.startswith("uring"):
+            errors.append(f"reader-{v}: io_uring_used recorded as {r['reader'].get('io_uring_used')!r}")
         waits_on = "device" if v == "device-read" else "eventfd"
         if r["reader"].get("waits_on") != waits_on:
             errors.append(f"reader-{v}: waits_on recorded as {r['reader'].get('waits_on')!r}")

@@ -118,7 +118,7 @@ done
 
 step "shellcheck"
 (cd "$top" && shellcheck tests/testbox/*.sh tests/e2e/*.sh tests/dkms/*.sh tests/lint/*.sh tests/plot/*.sh tests/report/*.sh docs/generator/data.sh .ci/run &&
-	shellcheck -s sh docs/generator/guest.sh &&
+	shellcheck -s sh docs/generator/guest.sh docs/generator/uring-measure.sh docs/generator/uring-trace.sh &&
 	shellcheck -s sh tests/testbox/init && cd tests/e2e/guest && shellcheck -x -s sh ./*.sh) ||
 	fail shellcheck
 

@@ -32,6 +32,10 @@
 # TESTBOX_TCG_THREADS=single|multi forces how TCG runs the guest's CPUs
 # (default: one host thread per CPU, except on a kernel that patches its own
 # text while the command runs, see tcg_threads below).
+# TESTBOX_ICOUNT=SHIFT runs TCG with -icount shift=SHIFT,sleep=off (and one
+# host thread): the guest's clock then advances 2^SHIFT ns per instruction
+# executed and jumps over idle time, so a latency measured in the guest is
+# a count of instructions (docs/measurements.md, the real-hardware angle).
 #
 # COMMAND runs as root in /testbox with PATH=/testbox:/bin. The console is
 # streamed to stdout. The exit status is the command's; 124 on timeout;
@@ -183,7 +187,12 @@ case "$tcg_threads" in
 single | multi) ;;
 *) die "TESTBOX_TCG_THREADS=$tcg_threads: want single or multi" ;;
 esac
+if [ -n "${TESTBOX_ICOUNT:-}" ]; then
+	[[ $TESTBOX_ICOUNT =~ ^[0-9]+$ ]] || die "TESTBOX_ICOUNT=$TESTBOX_ICOUNT: want a shift (0-10)"
+	tcg_threads=single # -icount needs it
+fi
 tcg=(-accel "tcg,thread=$tcg_threads" -cpu max)
+[ -n "${TESTBOX_ICOUNT:-}" ] && tcg+=(-icount "shift=$TESTBOX_ICOUNT,sleep=off")
 case "${TESTBOX_ACCEL:-auto}" in
 kvm) accel=(-accel kvm -cpu host) ;;
 tcg) accel=("${tcg[@]}") ;;
@@ -199,7 +208,7 @@ accel_name=${accel[1]%%,*}
 how=$accel_name
 cmdline="testbox.accel=$accel_name"
 if [ "$accel_name" = tcg ]; then
-	how="tcg, $tcg_threads-threaded"
+	how="tcg, $tcg_threads-threaded${TESTBOX_ICOUNT:+, icount shift=$TESTBOX_ICOUNT}"
 	cmdline+=" testbox.tcg_threads=$tcg_threads"
 fi
 echo "testbox: booting $KREL ($how, $smp CPUs, $mem)"

@@ -9,7 +9,16 @@ rc=0
 cli=/testbox/irqbridge
 "$cli" compare --quiet --events 500 --repeat 3 --warmup 20 --cpu 0 --timer-cpu 1 \
 	--threshold-us 1000 --csv /out/events.csv --json /out/measure.json > /out/measure.txt || rc=1
-for v in read epoll uring-poll uring-read device-read; do
+variants="read epoll uring-poll uring-read device-read"
+# IORING_OP_READ_MULTISHOT is 6.7+.
+kver=$(uname -r)
+kmaj=${kver%%.*}
+kmin=${kver#*.}
+kmin=${kmin%%[!0-9]*}
+if [ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "$kmin" -ge 7 ]; }; then
+	variants="$variants uring-mshot"
+fi
+for v in $variants; do
 	"$cli" run --quiet --mode tasklet --events 300 --reader "$v" --no-floor \
 		--json "/out/reader-$v.json" > /dev/null || rc=1
 done

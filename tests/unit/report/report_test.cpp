@@ -214,10 +214,18 @@ TEST(ReportJson, ReaderShowsItsIoUringSetup) {
   EXPECT_EQ(j["reader"]["io_uring_setup"]["value"], 12288);
   EXPECT_EQ(j["reader"]["io_uring_setup"]["fixed_eventfd"], true);
   EXPECT_EQ(j["reader"]["io_uring_setup"]["registered_ring_fd"], false);
+  EXPECT_EQ(j["reader"]["io_uring_used"], true);
   const std::string t = format_table(r);
   EXPECT_NE(t.find("uring-read (io_uring SINGLE_ISSUER|DEFER_TASKRUN)"), std::string::npos) << t;
   r.reader.variant = "read";  // not an io_uring reader: no setup in its line
   EXPECT_EQ(format_table(r).find("(io_uring"), std::string::npos);
+  // The probed setup stays in the report (a key is never dropped), and
+  // io_uring_used says it did not apply to this run (issue 16).
+  j = to_json(r);
+  EXPECT_EQ(j["reader"]["io_uring_used"], false);
+  EXPECT_EQ(j["reader"]["io_uring_setup"]["flags"], "SINGLE_ISSUER|DEFER_TASKRUN");
+  r.reader.variant = "uring-poll";
+  EXPECT_EQ(to_json(r)["reader"]["io_uring_used"], true);
 }
 
 TEST(ReportJson, AddedKeysForMeasurements) {

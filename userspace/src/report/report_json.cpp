@@ -3,6 +3,7 @@
 #include "irqbridge/abi/modes.hpp"
 #include "irqbridge/analysis/histogram.hpp"
 #include "irqbridge/report/report.hpp"
+#include "irqbridge/run/waiter/waiter.hpp"
 
 namespace irqbridge {
 
@@ -79,6 +80,10 @@ nlohmann::json reader_json(const ReaderSettings& r) {
           // What the reader waits on: the eventfd, or the device's own
           // file (the device-read variant).
           {"waits_on", r.variant == "device-read" ? "device" : "eventfd"},
+          // Whether that variant waits through an io_uring: io_uring_setup
+          // is what this kernel gives one either way (probed), used only
+          // when this is true.
+          {"io_uring_used", uses_io_uring(r.variant)},
           {"io_uring_setup",
            {{"flags", r.io_uring_setup},
             {"value", r.io_uring_flags},

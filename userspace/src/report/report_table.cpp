@@ -3,6 +3,7 @@
 #include <string>
 
 #include "irqbridge/report/report.hpp"
+#include "irqbridge/run/waiter/waiter.hpp"
 
 namespace irqbridge {
 namespace {
@@ -14,7 +15,7 @@ std::string with_windows(const ContextSummary& c) {
 
 std::string reader_line(const ReaderSettings& r) {
   std::string s = r.variant;
-  if (r.variant.rfind("uring", 0) == 0 && r.io_uring_setup != "unknown")
+  if (uses_io_uring(r.variant) && r.io_uring_setup != "unknown")
     s += " (io_uring " + r.io_uring_setup + ")";
   s += fmt::format(", {}", policy_name(r.policy));
   if (r.policy == SchedPolicy::fifo) s += fmt::format(" {}", r.priority);

@@ -117,5 +117,18 @@ INSTANTIATE_TEST_SUITE_P(AllVariants, WaiterTest, ::testing::ValuesIn(all_varian
 
 TEST(WaiterVariant, UnknownNameIsRefused) { EXPECT_FALSE(parse_variant("bogus").has_value()); }
 
+// reader.io_uring_used: the io_uring variants and only they.
+TEST(WaiterVariant, OnlyTheIoUringVariantsUseAnIoUring) {
+  EXPECT_TRUE(uses_io_uring(ReaderVariant::uring_read));
+  EXPECT_TRUE(uses_io_uring(ReaderVariant::uring_poll));
+  EXPECT_TRUE(uses_io_uring(ReaderVariant::uring_mshot));
+  EXPECT_FALSE(uses_io_uring(ReaderVariant::read));
+  EXPECT_FALSE(uses_io_uring(ReaderVariant::epoll));
+  EXPECT_FALSE(uses_io_uring(ReaderVariant::device_read));
+  for (ReaderVariant v : all_variants())
+    EXPECT_EQ(uses_io_uring(variant_name(v)), uses_io_uring(v));
+  EXPECT_FALSE(uses_io_uring(std::string_view("bogus")));
+}
+
 }  // namespace
 }  // namespace irqbridge

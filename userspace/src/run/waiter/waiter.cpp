@@ -111,6 +111,8 @@ std::unique_ptr<Waiter> make_waiter(ReaderVariant variant) {
       return detail::make_uring_poll_waiter();
     case ReaderVariant::device_read:
       return detail::make_device_read_waiter();
+    case ReaderVariant::uring_mshot:
+      return detail::make_uring_mshot_waiter();
   }
   throw Error("unknown reader variant");
 }

@@ -17,6 +17,7 @@ std::unique_ptr<Waiter> make_uring_read_waiter();
 std::unique_ptr<Waiter> make_read_waiter();
 std::unique_ptr<Waiter> make_epoll_waiter();
 std::unique_ptr<Waiter> make_uring_poll_waiter();
+std::unique_ptr<Waiter> make_uring_mshot_waiter();
 std::unique_ptr<Waiter> make_device_read_waiter();
 
 // An io_uring of a few entries, for one thread that submits and waits on
@@ -47,6 +48,8 @@ class IoUring {
   io_uring_cqe* peek();
   void seen(io_uring_cqe* cqe);
   [[nodiscard]] const UringSetup& setup() const { return setup_; }
+  // For registrations the class does not wrap (provided buffers).
+  io_uring* raw() { return &ring_; }
 
  private:
   io_uring ring_{};

@@ -19,12 +19,18 @@ enum class ReaderVariant {
   epoll,        // epoll_wait(2), then read(2)
   uring_poll,   // one io_uring multishot poll, then read(2)
   device_read,  // poll(2) + read(2) of the session's own file (pended IRP)
+  uring_mshot,  // io_uring IORING_OP_READ_MULTISHOT (6.7+) into provided buffers
 };
 
 std::string_view variant_name(ReaderVariant v);
 std::optional<ReaderVariant> parse_variant(std::string_view name);
 std::span<const ReaderVariant> all_variants();
 std::string_view variant_description(ReaderVariant v);
+// Whether the variant waits through an io_uring (then the reader's
+// io_uring_setup is the ring it ran with); false for a name that is no
+// variant.
+bool uses_io_uring(ReaderVariant v);
+bool uses_io_uring(std::string_view name);
 
 class Waiter {
  public:
