@@ -450,8 +450,34 @@ def render_storm(arts):
     first = b["storm"][0]
     head = (f"Bursts of {first['burst']} top halves every {first['period_ns'] // 1000} µs "
             f"({round(first['offered_per_s']):,}/s offered), {first['events']:,} events per mode:\n\n")
-    return head + table(["mode", "source", "exact (fired)", "absorbed top halves/s", "mean batch", "max batch",
-                         "bottom half on another CPU", "run by ksoftirqd", "raises deferred (`source_busy`)"], rows)
+    out = head + table(["mode", "source", "exact (fired)", "absorbed top halves/s", "mean batch", "max batch",
+                        "bottom half on another CPU", "run by ksoftirqd", "raises deferred (`source_busy`)"], rows)
+    if b.get("storm_all_cpus"):
+        out += "\n\n" + render_storm_all_cpus(b["storm_all_cpus"])
+    return out
+
+
+def render_storm_all_cpus(points):
+    """bench.json's storm_all_cpus: the same storm on every CPU at once, a channel each."""
+    rows = []
+    for a in points:
+        if a.get("error"):
+            rows.append([f"`{a['mode']}`", a.get("source", "?"), "**failed**: " + a["error"], "", "", "", "", "",
+                         ""])
+            continue
+        exact = "yes" if a["exact"] else "**no**"
+        per_cpu = ", ".join(f"{round(p['absorbed_per_s']):,}" for p in a["per_cpu"])
+        ksoft = "—" if a["mode"] == "direct" else f"{a['bottom_ksoftirqd']:,}"
+        rows.append([f"`{a['mode']}`", a["source"], f"{exact} ({a['fired']:,})", f"{round(a['absorbed_per_s']):,}",
+                     per_cpu, f"{a['mean_batch']:.1f}", a["max_batch"], f"{a['timer_overruns']:,}",
+                     f"{a['bottom_cross_cpu']:,}", ksoft])
+    first = points[0]
+    head = (f"The same storm on all {first['cpus']} CPUs at once (a channel per CPU, each timer pinned to its "
+            f"CPU and within that CPU's budget: {round(first['offered_per_s']):,}/s offered), "
+            f"{first['events_per_cpu']:,} events per CPU and mode:\n\n")
+    return head + table(["mode", "source", "exact (fired)", "absorbed top halves/s, all CPUs", "per CPU",
+                         "mean batch", "max batch", "periods skipped (`timer_overruns`)",
+                         "bottom half on another CPU", "run by ksoftirqd"], rows)
 
 
 SWEEP_MODES = ("tasklet", "workqueue", "wq_unbound")
