@@ -247,6 +247,8 @@ TEST(Bench, StormAllCpusSumsItsCpus) {
     p.reader_total = 3;
   }
   a.per_cpu[1].kernel.max_batch = 2;
+  a.per_cpu[0].cost = {sizeof(irqbridge_cost), 0, 3, 3000, 1500};
+  a.per_cpu[1].cost = {sizeof(irqbridge_cost), 0, 3, 6000, 4000};
   EXPECT_TRUE(a.exact());
   EXPECT_DOUBLE_EQ(a.mean_batch(), 1.5);
   EXPECT_EQ(a.total().kernel.fired, 6u);
@@ -264,6 +266,10 @@ TEST(Bench, StormAllCpusSumsItsCpus) {
   ASSERT_EQ(j["per_cpu"].size(), 2u);
   EXPECT_EQ(j["per_cpu"][1]["cpu"], 1);
   EXPECT_EQ(j["per_cpu"][1]["records_seen"], 3);
+  EXPECT_DOUBLE_EQ(j["top_half_mean_ns"].get<double>(), 1500.0);  // 9000 ns over 6
+  EXPECT_EQ(j["top_half_max_ns"], 4000);
+  EXPECT_DOUBLE_EQ(j["per_cpu"][0]["top_half_mean_ns"].get<double>(), 1000.0);
+  EXPECT_EQ(j["per_cpu"][1]["top_half_max_ns"], 4000);
   EXPECT_NE(format_table(r).find("storm, all"), std::string::npos);
 
   a.per_cpu[1].reader_total = 2;  // one CPU's reader missed one
