@@ -1573,8 +1573,7 @@ TEST_P(RunTest, CountsExactlyWithOrderedStagesInTheRightContexts) {
   // PassiveHandling on the module's own chip: the line stays masked while
   // the handler thread runs, so every interrupt is one thread run and a
   // raise in between is held by the chip and delivered at unmask.
-  if (rc.source == IRQBRIDGE_SOURCE_IRQCHIP && rc.mode == IRQBRIDGE_MODE_THREADED &&
-      rc.burst > 1) {
+  if (rc.source == IRQBRIDGE_SOURCE_IRQCHIP && rc.mode == IRQBRIDGE_MODE_THREADED && rc.burst > 1) {
     // A storm's MSI-like line: never masked, every thread run sees so.
     EXPECT_EQ(st.thread_masked, 0u) << "a storm line was masked while its thread ran";
     EXPECT_EQ(st.thread_unmasked, st.bottom_runs + st.empty_runs);

@@ -188,8 +188,7 @@ int run_bench(const BenchOptions& o, const std::vector<const ModeInfo*>& modes, 
   // --burst is the storm's: every other figure is one top half per expiry.
   BenchOptions single = o;
   single.run.burst = 1;
-  if (!o.scaling_only && !o.storm_only)
-    measure_single_cpu(single, modes, device, report, progress);
+  if (!o.scaling_only && !o.storm_only) measure_single_cpu(single, modes, device, report, progress);
 
   if (!o.costs_only && !o.storm_only)
     measure_cpu_scaling(single.run, cost_mode(modes), device, report, progress);

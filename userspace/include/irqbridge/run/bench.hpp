@@ -165,7 +165,7 @@ struct BenchReport {
   std::uint64_t top_half_period_ns = 0;
   std::vector<ReaderCost> readers;
   std::uint64_t reader_period_ns = 0;
-  std::vector<CpuScaling> cpu_scaling;  // at reader_period_ns
+  std::vector<CpuScaling> cpu_scaling;       // at reader_period_ns
   std::vector<StormPoint> storm;             // one CPU
   std::vector<StormAllCpus> storm_all_cpus;  // every online CPU at once
 };
