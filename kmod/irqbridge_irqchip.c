@@ -2,7 +2,8 @@
 /*
  * irqbridge: interrupts of the module's own, through the generic IRQ layer.
  *
- * An irq_domain with one interrupt per possible CPU and a minimal irq_chip
+ * An irq_domain with one interrupt per possible CPU (of each set, below) and
+ * a minimal irq_chip
  * gives the module real Linux interrupt numbers (they show in
  * /proc/interrupts). A session's hrtimer raises its interrupt with
  * generic_handle_irq() from hard-IRQ context, as a demultiplexing interrupt
@@ -26,6 +27,19 @@
  * raise while the line is masked is held by the chip (line_held) and
  * delivered when the line is unmasked (line_redelivered), from a hard-IRQ
  * irq_work: a level line that is still asserted fires at unmask.
+ *
+ * A storm (irqbridge_config.burst > 1) gets a line of a second set, an
+ * MSI-like one: edge (handle_edge_irq) on a chip flagged
+ * IRQCHIP_ONESHOT_SAFE, as x86's PCI MSI chip is. The request is the same
+ * (IRQF_ONESHOT, which keeps the hard handler out of forced threading), but
+ * the IRQ core drops the flag for such a chip, so the line is not masked
+ * while the thread runs: the next raise of the burst runs the hard handler
+ * again at once, whose IRQ_WAKE_THREAD sets IRQTF_RUNTHREAD again, and the
+ * thread's next pass takes every top half counted meanwhile (a batch). This
+ * is where the threaded mode departs from PassiveHandling, whose ISR the
+ * interrupt cannot preempt: a level line that must stay masked cannot
+ * storm, an MSI can (the edu device's threaded mode is the same, see
+ * irqbridge_edu.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,9 +65,12 @@
  * @level:	raised and not yet acknowledged by the hard handler
  * @masked:	the chip's mask bit, set and cleared by the IRQ core
  * @redeliver:	hard-IRQ irq_work that delivers a raise held while masked
+ * @storm:	an MSI-like line of the storm set (not masked while its thread
+ *		runs); constant after irqbridge_irqchip_init()
  */
 struct irqbridge_chip_line {
 	unsigned int virq;
+	bool storm;
 	struct irqbridge_session *session;
 	raw_spinlock_t lock; /* see above: @level and @masked */
 	bool level;
@@ -64,9 +81,10 @@ struct irqbridge_chip_line {
 /**
  * struct irqbridge_irqchip - the module's interrupt controller
  * @fwnode:	names the domain
- * @domain:	@nr hwirqs, numbered from 0
- * @lines:	@nr interrupts, the handlers' dev_id
- * @nr:		number of lines: the possible CPUs
+ * @domain:	2 * @nr hwirqs, numbered from 0
+ * @lines:	2 * @nr interrupts, the handlers' dev_id: @nr level lines
+ *		(PassiveHandling), then @nr MSI-like storm lines
+ * @nr:		number of lines of each set: the possible CPUs
  *
  * Created at module load, destroyed at unload; only @lines[].session
  * changes in between (see struct irqbridge_chip_line).
@@ -144,13 +162,36 @@ static struct irq_chip irqbridge_chip = {
 	.irq_set_affinity = irqbridge_chip_set_affinity,
 };
 
+/* An MSI is a message: nothing to acknowledge at the controller. */
+static void irqbridge_chip_ack(struct irq_data *d)
+{
+}
+
+/*
+ * The storm set: MSI-like, so the IRQ core needs no mask between the hard
+ * handler and the end of the thread (IRQCHIP_ONESHOT_SAFE).
+ */
+static struct irq_chip irqbridge_chip_storm = {
+	.name = "irqbridge-msi",
+	.irq_ack = irqbridge_chip_ack,
+	.irq_mask = irqbridge_chip_mask,
+	.irq_unmask = irqbridge_chip_unmask,
+	.irq_set_affinity = irqbridge_chip_set_affinity,
+	.flags = IRQCHIP_ONESHOT_SAFE,
+};
+
 static int irqbridge_domain_map(struct irq_domain *d, unsigned int virq,
 				irq_hw_number_t hw)
 {
 	struct irqbridge_irqchip *chip = d->host_data;
 
 	irq_set_chip_data(virq, &chip->lines[hw]);
-	irq_set_chip_and_handler(virq, &irqbridge_chip, handle_level_irq);
+	if (chip->lines[hw].storm)
+		irq_set_chip_and_handler(virq, &irqbridge_chip_storm,
+					 handle_edge_irq);
+	else
+		irq_set_chip_and_handler(virq, &irqbridge_chip,
+					 handle_level_irq);
 	/*
 	 * The module routes each line to the CPU whose timer raises it:
 	 * irqbalance or a write to /proc/irq/N/smp_affinity (-EPERM now) would
@@ -199,7 +240,8 @@ static irqreturn_t irqbridge_chip_thread(int irq, void *dev_id)
 		return IRQ_NONE;
 	/*
 	 * PassiveHandling: the line stays masked while the passive ISR runs,
-	 * as the IRQ core records it and as the chip's mask bit says.
+	 * as the IRQ core records it and as the chip's mask bit says; a storm
+	 * line is not (thread_unmasked).
 	 */
 	raw_spin_lock_irq(&line->lock);
 	masked = line->masked;
@@ -215,7 +257,7 @@ static void irqbridge_chip_lines_free(struct irqbridge_irqchip *chip)
 {
 	unsigned int i;
 
-	for (i = chip->nr; i-- > 0;) {
+	for (i = 2 * chip->nr; i-- > 0;) {
 		struct irqbridge_chip_line *line = &chip->lines[i];
 
 		if (!line->virq)
@@ -229,17 +271,20 @@ static void irqbridge_chip_lines_free(struct irqbridge_irqchip *chip)
 
 /*
  * IRQF_ONESHOT keeps each handler pair together (and out of forced
- * threading on PREEMPT_RT): the hard handler stays in hard-IRQ context.
+ * threading on PREEMPT_RT): the hard handler stays in hard-IRQ context. On
+ * the storm set the IRQ core drops it after that choice (the chip is
+ * IRQCHIP_ONESHOT_SAFE): the line is not masked while the thread runs.
  */
 static int irqbridge_chip_lines_request(struct irqbridge_irqchip *chip)
 {
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < chip->nr; i++) {
+	for (i = 0; i < 2 * chip->nr; i++) {
 		struct irqbridge_chip_line *line = &chip->lines[i];
 		unsigned int virq;
 
+		line->storm = i >= chip->nr;
 		raw_spin_lock_init(&line->lock);
 		line->redeliver = IRQ_WORK_INIT_HARD(irqbridge_chip_redeliver);
 		virq = irq_create_mapping(chip->domain, i);
@@ -249,7 +294,9 @@ static int irqbridge_chip_lines_request(struct irqbridge_irqchip *chip)
 		}
 		ret = request_threaded_irq(virq, irqbridge_chip_hardirq,
 					   irqbridge_chip_thread, IRQF_ONESHOT,
-					   "irqbridge-irqchip", line);
+					   line->storm ? "irqbridge-storm" :
+							 "irqbridge-irqchip",
+					   line);
 		if (ret) {
 			irq_dispose_mapping(virq);
 			goto err_free_lines;
@@ -275,7 +322,7 @@ int irqbridge_irqchip_init(void)
 
 	chip->nr = min_t(unsigned int, num_possible_cpus(),
 			 IRQBRIDGE_SESSIONS_MAX);
-	chip->lines = kcalloc(chip->nr, sizeof(*chip->lines), GFP_KERNEL);
+	chip->lines = kcalloc(2 * chip->nr, sizeof(*chip->lines), GFP_KERNEL);
 	if (!chip->lines)
 		return -ENOMEM;
 
@@ -285,7 +332,7 @@ int irqbridge_irqchip_init(void)
 		goto err_free_lines_array;
 	}
 
-	chip->domain = irq_domain_create_linear(chip->fwnode, chip->nr,
+	chip->domain = irq_domain_create_linear(chip->fwnode, 2 * chip->nr,
 						&irqbridge_domain_ops, chip);
 	if (!chip->domain) {
 		ret = -ENOMEM;
@@ -325,19 +372,20 @@ static bool irqbridge_irqchip_available(void)
 }
 
 /*
- * Take a free line and route it to the CPU that arms the session's timer.
- * Return: 0, -EBUSY if every line is taken, or the error of the affinity
- * change (the line stays free).
+ * Take a free line and route it to the CPU that arms the session's timer: a
+ * storm line for a burst, a level line otherwise.
+ * Return: 0, -EBUSY if every line of the set is taken, or the error of the
+ * affinity change (the line stays free).
  */
 static int irqbridge_irqchip_attach(struct irqbridge_session *s)
 {
 	struct irqbridge_irqchip *chip = &irqbridge_chip_state;
-	unsigned int i;
+	unsigned int i, first = s->config.burst > 1 ? chip->nr : 0;
 	int ret = -EBUSY;
 
 	lockdep_assert_held(&s->lock);
 	mutex_lock(&irqbridge_chip_lock);
-	for (i = 0; i < chip->nr; i++) {
+	for (i = first; i < first + chip->nr; i++) {
 		struct irqbridge_chip_line *line = &chip->lines[i];
 
 		if (line->session)

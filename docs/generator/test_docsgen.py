@@ -374,9 +374,24 @@ class Storm(unittest.TestCase):
         out = docsgen.render_storm([{"storm": [self.point("tasklet"),
                                                self.point("direct", exact=False, fired=19999)]}])
         self.assertIn("Bursts of 50 top halves every 500 µs (100,000/s offered), 20,000 events per mode", out)
-        self.assertIn("| `tasklet` | timer | yes (20,000) | 91,320 | 50.2 | 150 | 0 | 250 | 0 |", out)
+        self.assertIn("| `tasklet` | timer | yes (20,000) | 91,320 | 50.2 | 150 | 0 | 250 | 0 | — |", out)
         self.assertIn("| `direct` | timer | **no** (19,999) |", out)
         self.assertIn("| — | 0 |", out)   # direct: no bottom half for ksoftirqd
+
+    def test_all_cpus_table_sums_and_keeps_each_cpu(self):
+        cpu = [self.point("wq_unbound", absorbed_per_s=98000.4, cpu=0),
+               self.point("wq_unbound", absorbed_per_s=101000.0, cpu=1)]
+        all_cpus = {"mode": "wq_unbound", "source": "timer", "cpus": 2, "events_per_cpu": 20000,
+                    "offered_per_s": 200000.0, "exact": True, "fired": 40000, "absorbed_per_s": 198765.4,
+                    "mean_batch": 49.9, "max_batch": 100, "timer_overruns": 12, "bottom_cross_cpu": 0,
+                    "bottom_ksoftirqd": 0, "top_half_mean_ns": 41538.4, "top_half_max_ns": 16606783,
+                    "per_cpu": cpu}
+        out = docsgen.render_storm([{"storm": [self.point("tasklet")], "storm_all_cpus": [all_cpus]}])
+        self.assertIn("on all 2 CPUs at once", out)
+        self.assertIn("200,000/s offered", out)
+        self.assertIn("| `wq_unbound` | timer | yes (40,000) | 198,765 | 98,000, 101,000 | 49.9 | 100 | 12 | 0 | 0 | "
+                      "41.5 / 16,607 |", out)
+        self.assertNotIn("at once", docsgen.render_storm([{"storm": [self.point("tasklet")]}]))
 
     def test_a_failed_mode_says_why(self):
         out = docsgen.render_storm([{"storm": [self.point("tasklet"),

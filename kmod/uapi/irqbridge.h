@@ -166,9 +166,11 @@ struct irqbridge_info {
  *		@period_ns at most IRQBRIDGE_CPU_RATE_MAX. TIMER: the callback
  *		runs the top half @burst times; IRQCHIP: @burst
  *		generic_handle_irq() calls, each a real interrupt through the IRQ
- *		core (a burst ends early, counted in irqbridge_stats.source_busy,
- *		when the line still holds an unhandled raise: the threaded mode's
- *		line stays masked while its thread runs); EDU: 1 only, -EINVAL
+ *		core, on an MSI-like line that is not masked while the threaded
+ *		mode's thread runs (IRQCHIP_ONESHOT_SAFE; a burst of 1 gets a
+ *		level line that is); a burst ends early, counted in
+ *		irqbridge_stats.source_busy, when the line still holds an
+ *		unhandled raise; EDU: 1 only, -EINVAL
  *		otherwise (the device raises no new interrupt before the last one
  *		is acknowledged). @events counts top halves, not expiries
  * @reserved3:	must be 0
@@ -209,11 +211,15 @@ struct irqbridge_config {
  * @raised:		interrupts the source raised; after STOP raised == fired
  *			== counted (an interrupt still on its way at STOP is
  *			waited for, or withdrawn from the device and not counted)
- * @source_busy:	raises skipped because the source had not taken the
- *			previous interrupt yet: a whole period (EDU: a device
- *			raises no new interrupt before the old one is serviced),
- *			or the rest of a burst (irqbridge_config.burst; raised
- *			again at the next expiry)
+ * @source_busy:	raises deferred because the source had not taken the
+ *			previous interrupt yet, summed over the expiries: each
+ *			expiry that finds the source busy adds the raises it
+ *			did not make (the rest of its burst, at most the events
+ *			still to raise; EDU: 1, a device raises no new
+ *			interrupt before the old one is serviced). A raise
+ *			deferred at several expiries counts at each, so this
+ *			can exceed the events; no raise is lost (raised again
+ *			at a later expiry)
  * @chain_runs:		runs of the second hop (IRQBRIDGE_MODE_DPC_WORKITEM)
  * @empty_runs:		bottom-half runs that found nothing to count (queued
  *			again while a run was taking the count)
@@ -231,7 +237,8 @@ struct irqbridge_config {
  * @thread_masked:	handler-thread runs (IRQBRIDGE_MODE_THREADED,
  *			IRQBRIDGE_SOURCE_IRQCHIP) that found their line masked,
  *			as the IRQ core and the chip both see it
- * @thread_unmasked:	such runs that found it unmasked: 0 unless
+ * @thread_unmasked:	such runs that found it unmasked: on a storm's
+ *			MSI-like line (burst > 1) every run; otherwise 0 unless
  *			PassiveHandling is not what the module claims
  * @last_status:	the device status the last bottom-half run took from
  *			the top halves (EDU: the saved volatile state, what the

@@ -500,9 +500,14 @@ std::vector<int> IrqsNamed(const std::string& name) {
 // irqbalance and a root write to smp_affinity would move a line away from
 // the CPU whose timer raises it. IRQ_NO_BALANCING: the kernel refuses the
 // write (EPERM on 6.12, seen in the test box; older kernels said EIO).
+// Both sets: the level lines and the storm's MSI-like lines.
 TEST(Hardening, IrqchipAffinityCannotBeChangedFromUserspace) {
-  const auto irqs = IrqsNamed("irqbridge-irqchip");
-  ASSERT_FALSE(irqs.empty()) << "no irqbridge-irqchip line in /proc/interrupts";
+  const auto level = IrqsNamed("irqbridge-irqchip");
+  const auto storm = IrqsNamed("irqbridge-storm");
+  ASSERT_FALSE(level.empty()) << "no irqbridge-irqchip line in /proc/interrupts";
+  ASSERT_EQ(storm.size(), level.size()) << "a storm line per level line";
+  std::vector<int> irqs = level;
+  irqs.insert(irqs.end(), storm.begin(), storm.end());
   for (int irq : irqs) {
     for (const char* file : {"smp_affinity", "smp_affinity_list"}) {
       const std::string path = "/proc/irq/" + std::to_string(irq) + "/" + file;

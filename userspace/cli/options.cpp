@@ -259,8 +259,9 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
       "The benchmark's figures (JSON schema irqbridge.bench/1): the highest event rate each mode "
       "sustains (every event counted, no record lost, <1% of the periods skipped), the top half's "
       "cost with and without per-event records, the reader's CPU time per wake-up for each "
-      "variant, and the reader's CPU time and memory with a reader per CPU on 1, 2 and all "
-      "CPUs");
+      "variant, the reader's CPU time and memory with a reader per CPU on 1, 2 and all "
+      "CPUs, and each mode's capacity under an interrupt storm (--burst top halves per expiry, "
+      "on one CPU and then on every CPU at once)");
   add_modes_option(bench, o.modes);
   add_periods_option(bench, o.periods_ns,
                      "Periods to search, slowest first; a mode stops at the first one not "
@@ -273,6 +274,12 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
                  "Only the top half's cost with and without records and the readers' costs "
                  "(no rate search, no per-CPU runs)")
       ->excludes("--scaling-only");
+  bench
+      ->add_flag("--storm-only", o.storm_only,
+                 "Only the storm: each mode with --burst top halves per expiry on one CPU, then "
+                 "on every CPU at once (a channel per CPU, each within its CPU's budget)")
+      ->excludes("--scaling-only")
+      ->excludes("--costs-only");
   bench->final_callback([&o] { check_cpus(o.run); });
   return bench;
 }

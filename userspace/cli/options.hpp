@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "irqbridge/report/report.hpp"
+#include "irqbridge/run/bench.hpp"
 #include "irqbridge/run/load.hpp"
 #include "irqbridge/run/sweep.hpp"
 #include "irqbridge/run/waiter/waiter.hpp"
@@ -73,12 +74,21 @@ struct SweepOptions {
   RunShaping run;
 };
 
+// bench's --burst is its storm's (every other figure is one top half per
+// expiry): the storm's burst by default, and any value given, 1 too.
+inline RunShaping bench_shaping() {
+  RunShaping r;
+  r.burst = kStormBurst;
+  return r;
+}
+
 struct BenchOptions {
   std::string modes = "tasklet,workqueue";
   std::vector<std::uint64_t> periods_ns = parse_periods_us(kDefaultPeriodsUs);
-  RunShaping run;
+  RunShaping run = bench_shaping();
   bool scaling_only = false;  // only the per-CPU cost
   bool costs_only = false;    // only the top half's and the readers' costs
+  bool storm_only = false;    // only the storm (one CPU, then every CPU)
 };
 
 struct InfoOptions {

@@ -270,6 +270,28 @@ TEST(Options, SingleValuesRefusedWithTheirLine) {
   EXPECT_EQ(Refusal({"run", "--reader", "bogus"}).rfind("unknown --reader 'bogus'", 0), 0U);
 }
 
+// bench's --burst is its storm's: the storm's burst when not given, and the
+// value given otherwise, 1 included (it once became the default 50); the
+// other subcommands keep one top half per expiry.
+TEST(Options, BenchBurstIsTheStormsAndOneIsKept) {
+  Cli def;
+  def.Parse({"bench"});
+  EXPECT_EQ(def.bench.run.burst, kStormBurst);
+  EXPECT_FALSE(def.bench.storm_only);
+  EXPECT_EQ(def.run.run.burst, 1U);
+  EXPECT_EQ(def.compare.run.burst, 1U);
+  Cli one;
+  one.Parse({"bench", "--burst", "1"});
+  EXPECT_EQ(one.bench.run.burst, 1U) << "--burst 1 asked for bursts of one";
+  Cli some;
+  some.Parse({"bench", "--burst", "7", "--storm-only"});
+  EXPECT_EQ(some.bench.run.burst, 7U);
+  EXPECT_TRUE(some.bench.storm_only);
+  EXPECT_TRUE(UsageError({"bench", "--storm-only", "--costs-only"}));
+  EXPECT_TRUE(UsageError({"bench", "--storm-only", "--scaling-only"}));
+  EXPECT_TRUE(UsageError({"bench", "--burst", "0"}));
+}
+
 TEST(Options, UsageErrorsAreCli11s) {
   EXPECT_TRUE(UsageError({"run", "--events", "0"}));
   EXPECT_TRUE(UsageError({"run", "--period-us", "abc"}));

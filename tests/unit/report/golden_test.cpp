@@ -189,6 +189,18 @@ BenchReport Bench() {
   rec.bottom.flags = IRQBRIDGE_CTX_SOFTIRQ;
   storm.add(rec);
   r.storm.push_back(storm);
+  StormAllCpus all;
+  all.mode = "tasklet";
+  all.source = "timer";
+  all.period_ns = 100000;
+  all.burst = 10;
+  all.events_per_cpu = 24;
+  for (int cpu : {0, 1}) {
+    StormPoint p = storm;
+    p.cpu = cpu;
+    all.per_cpu.push_back(p);
+  }
+  r.storm_all_cpus.push_back(all);
   return r;
 }
 

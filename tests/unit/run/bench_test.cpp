@@ -202,5 +202,84 @@ TEST(Bench, StormPointWithoutASpanHasNoRate) {
   EXPECT_EQ(p.absorbed_per_s(), 0.0);
 }
 
+// The storm on every CPU: each record goes to the CPU its top half ran on
+// (its own seq), the rate is every CPU's top halves over the wall time from
+// the earliest first to the latest last top half, and one CPU's inexact
+// count makes the whole inexact.
+TEST(Bench, StormAllCpusSumsItsCpus) {
+  StormAllCpus a;
+  a.mode = "workqueue";
+  a.source = "timer";
+  a.period_ns = 500000;
+  a.burst = 50;
+  a.events_per_cpu = 3;
+  for (int cpu : {0, 1}) {
+    StormPoint p;
+    p.cpu = cpu;
+    p.period_ns = 500000;
+    p.burst = 50;
+    p.events = 3;
+    a.per_cpu.push_back(p);
+  }
+  auto on = [](std::uint32_t cpu, std::uint64_t seq, std::uint64_t top_ns, std::uint32_t batch) {
+    irqbridge_record r = storm_record(seq, top_ns, batch, IRQBRIDGE_CTX_SOFTIRQ);
+    r.top.cpu = cpu;
+    r.bottom.cpu = cpu;
+    return r;
+  };
+  // CPU 0: seq 0..2 over 10..30 us; CPU 1: seq 0..2 over 20..50 us.
+  a.add(on(0, 0, 10000, 1));
+  a.add(on(0, 2, 30000, 2));
+  a.add(on(1, 0, 20000, 1));
+  a.add(on(1, 1, 35000, 2));
+  a.add(on(1, 2, 50000, 2));
+  a.add(on(7, 9, 90000, 1));  // a CPU not in the run: not counted
+  EXPECT_EQ(a.per_cpu[0].records, 2u);
+  EXPECT_EQ(a.per_cpu[1].records, 3u);
+  // 2 + 2 top halves over 40 us.
+  EXPECT_DOUBLE_EQ(a.absorbed_per_s(), 100000.0);
+  EXPECT_DOUBLE_EQ(a.per_cpu[0].absorbed_per_s(), 100000.0);
+  EXPECT_DOUBLE_EQ(a.offered_per_s(), 200000.0);
+  EXPECT_FALSE(a.exact()) << "no counts yet";
+  for (StormPoint& p : a.per_cpu) {
+    p.kernel.raised = p.kernel.fired = p.kernel.counted = 3;
+    p.kernel.bottom_runs = 2;
+    p.reader_total = 3;
+  }
+  a.per_cpu[1].kernel.max_batch = 2;
+  a.per_cpu[0].cost = {sizeof(irqbridge_cost), 0, 3, 3000, 1500};
+  a.per_cpu[1].cost = {sizeof(irqbridge_cost), 0, 3, 6000, 4000};
+  EXPECT_TRUE(a.exact());
+  EXPECT_DOUBLE_EQ(a.mean_batch(), 1.5);
+  EXPECT_EQ(a.total().kernel.fired, 6u);
+  EXPECT_DOUBLE_EQ(a.ksoftirqd_share(), 0.0);
+
+  BenchReport r;
+  r.storm_all_cpus.push_back(a);
+  nlohmann::json j = to_json(r)["storm_all_cpus"][0];
+  EXPECT_EQ(j["mode"], "workqueue");
+  EXPECT_EQ(j["cpus"], 2);
+  EXPECT_EQ(j["fired"], 6);
+  EXPECT_EQ(j["exact"], true);
+  EXPECT_EQ(j["max_batch"], 2);
+  EXPECT_DOUBLE_EQ(j["absorbed_per_s"].get<double>(), 100000.0);
+  ASSERT_EQ(j["per_cpu"].size(), 2u);
+  EXPECT_EQ(j["per_cpu"][1]["cpu"], 1);
+  EXPECT_EQ(j["per_cpu"][1]["records_seen"], 3);
+  EXPECT_DOUBLE_EQ(j["top_half_mean_ns"].get<double>(), 1500.0);  // 9000 ns over 6
+  EXPECT_EQ(j["top_half_max_ns"], 4000);
+  EXPECT_DOUBLE_EQ(j["per_cpu"][0]["top_half_mean_ns"].get<double>(), 1000.0);
+  EXPECT_EQ(j["per_cpu"][1]["top_half_max_ns"], 4000);
+  EXPECT_NE(format_table(r).find("storm, all"), std::string::npos);
+
+  a.per_cpu[1].reader_total = 2;  // one CPU's reader missed one
+  EXPECT_FALSE(a.exact());
+  a.per_cpu[1].reader_total = 3;
+  a.error = "failed";
+  EXPECT_FALSE(a.exact());
+  EXPECT_FALSE(StormAllCpus{}.exact()) << "no CPU";
+  EXPECT_EQ(StormAllCpus{}.absorbed_per_s(), 0.0);
+}
+
 }  // namespace
 }  // namespace irqbridge
