@@ -12,7 +12,8 @@
 #                 no slab growth
 #   make lint     checkpatch, sparse/W=1 on every kernel, clang-tidy, ...
 #   make sanitize the unit tests under ASan+UBSan, then TSan
-#   make hotplug  CPU hotplug during per-CPU runs (outside check for now)
+#   make hotplug  CPU hotplug during per-CPU runs (outside check; part of
+#                 make e2e on KERNEL=stable and stable-rt)
 #   make docs-data  the measurements behind README.md and docs/ (test box
 #                 boots: compare, per-CPU, bench, 1 CPU) into docs/data/
 #   make docs     rewrite every generated block of the docs from docs/data/
@@ -198,8 +199,9 @@ sanitize: deps
 e2e: kmod userspace
 	@cd $(BUILD) && ctest --output-on-failure -L e2e
 
-# CPU hotplug during per-CPU runs of every mode (outside check, see
-# tests/e2e/CMakeLists.txt).
+# CPU hotplug during per-CPU runs of every mode, on any KERNEL (outside
+# check; make e2e runs it too on stable and stable-rt, where the kernel
+# stays quiet: see tests/e2e/CMakeLists.txt).
 hotplug: kmod userspace
 	@cd $(BUILD) && ctest --output-on-failure -L hotplug
 

@@ -315,7 +315,12 @@ struct irqbridge_run {
  * @timer:	paces the source: a periodic hrtimer, hard-IRQ or (a source
  *		with &irqbridge_source_ops.soft) softirq expiry, set up by
  *		START for the run's source while the timer is inactive
- * @rate_cpu:	the CPU whose rate budget START charged (the timer's CPU)
+ * @rate_cpu:	the CPU whose rate budget is charged: the one START armed
+ *		the timer on, then the one the timer fires on when the kernel
+ *		moved it (its CPU went offline); written by START under @lock
+ *		and irqbridge_rate_lock before arming, and by the timer
+ *		callback under irqbridge_rate_lock, read by STOP after the
+ *		timer is cancelled
  * @rate:	top halves per second charged to @rate_cpu, 0 if none;
  *		START and STOP under @lock and irqbridge_rate_lock
  * @run:	the state of the current or last run, reset as a whole by START

@@ -126,6 +126,52 @@ static int irqbridge_timer_raise_one(struct irqbridge_session *s, u64 expires,
 	return 0;
 }
 
+/*
+ * The hard-IRQ rate budget of each CPU: top halves per second of the
+ * running sessions whose timer is on that CPU (IRQBRIDGE_CPU_RATE_MAX at
+ * most: START refuses a session beyond it). A pinned timer stays where
+ * START armed it until that CPU goes offline; then the kernel moves it to
+ * an online CPU (hrtimers_cpu_dying()), and the session's charge follows
+ * it at its next expiry (irqbridge_rate_follow()): the CPU that went away
+ * is not left charged for a load it no longer carries, and the CPU that
+ * took the timer over has no room for more until the load stops. A
+ * migration cannot be refused, so that CPU may carry more than the budget
+ * for a while.
+ *
+ * A raw lock, a leaf, always taken with interrupts off: the timer callback
+ * takes it in hard-IRQ context, and in softirq (timer_soft, interrupts on)
+ * where a hard callback on the same CPU could otherwise interrupt its
+ * holder; START holds it with preemption off, to keep the CPU it charges
+ * the one its pinned timer is armed on.
+ */
+static DEFINE_RAW_SPINLOCK(irqbridge_rate_lock);
+static DEFINE_PER_CPU(u32, irqbridge_cpu_rate); /* irqbridge_rate_lock */
+
+/*
+ * Moves the session's charge to the CPU its timer fires on, when that is
+ * no longer the CPU charged: the charged CPU went offline and the kernel
+ * moved the timer. Only the timer callback writes @rate_cpu while the
+ * timer is armed (START before arming it, STOP after cancelling it), so
+ * the unlocked look at it is a hint the locked one confirms. O(1), with
+ * interrupts off for a few instructions: nothing here waits.
+ */
+static void irqbridge_rate_follow(struct irqbridge_session *s)
+{
+	unsigned long flags;
+	int cpu;
+
+	if (likely(READ_ONCE(s->rate_cpu) == raw_smp_processor_id()))
+		return;
+	raw_spin_lock_irqsave(&irqbridge_rate_lock, flags);
+	cpu = smp_processor_id();
+	if (s->rate && s->rate_cpu != cpu) {
+		per_cpu(irqbridge_cpu_rate, s->rate_cpu) -= s->rate;
+		per_cpu(irqbridge_cpu_rate, cpu) += s->rate;
+		WRITE_ONCE(s->rate_cpu, cpu);
+	}
+	raw_spin_unlock_irqrestore(&irqbridge_rate_lock, flags);
+}
+
 static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 {
 	struct irqbridge_session *s =
@@ -136,6 +182,7 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 	u32 i;
 	int ret;
 
+	irqbridge_rate_follow(s);
 	/*
 	 * A burst: up to run.burst top halves back to back (an interrupt
 	 * storm), each a whole raise. CONFIGURE bounds the burst and its rate.
@@ -168,15 +215,6 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 			   s->run.timer_overruns + missed - 1);
 	return HRTIMER_RESTART;
 }
-
-/*
- * The hard-IRQ rate budget of each CPU: top halves per second of the
- * sessions whose timer START armed there (IRQBRIDGE_CPU_RATE_MAX at most).
- * A raw lock: taken with preemption off, to keep the CPU that START charges
- * the one its pinned timer is armed on.
- */
-static DEFINE_RAW_SPINLOCK(irqbridge_rate_lock);
-static DEFINE_PER_CPU(u32, irqbridge_cpu_rate); /* irqbridge_rate_lock */
 
 /* The expiry mode of the run's source: hard IRQ, or softirq (timer_soft). */
 static enum hrtimer_mode irqbridge_timer_mode(struct irqbridge_session *s)
@@ -221,20 +259,21 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 	 */
 	u32 rate =
 		div64_u64((u64)s->run.burst * NSEC_PER_SEC, s->run.period_ns);
+	unsigned long flags;
 	int cpu, ret = 0;
 
 	lockdep_assert_held(&s->lock);
 	irqbridge_timer_init(s);
 	cpu = get_cpu();
-	raw_spin_lock(&irqbridge_rate_lock);
+	raw_spin_lock_irqsave(&irqbridge_rate_lock, flags);
 	if (per_cpu(irqbridge_cpu_rate, cpu) + rate > IRQBRIDGE_CPU_RATE_MAX) {
 		ret = -EBUSY;
 	} else {
 		per_cpu(irqbridge_cpu_rate, cpu) += rate;
-		s->rate_cpu = cpu;
+		WRITE_ONCE(s->rate_cpu, cpu);
 		s->rate = rate;
 	}
-	raw_spin_unlock(&irqbridge_rate_lock);
+	raw_spin_unlock_irqrestore(&irqbridge_rate_lock, flags);
 	if (!ret)
 		hrtimer_start(&s->timer,
 			      ns_to_ktime(ktime_get_ns() + s->run.period_ns),
@@ -245,17 +284,22 @@ int irqbridge_timer_start(struct irqbridge_session *s)
 
 /**
  * irqbridge_timer_cancel() - stop the timer, wait for a running callback
- *	and give the session's rate back to its CPU
+ *	and give the session's rate back to the CPU it is charged to
  * @s: the session
+ *
+ * That CPU is the one the timer last fired on (irqbridge_rate_follow()),
+ * online or not: the charge is given back either way.
  */
 void irqbridge_timer_cancel(struct irqbridge_session *s)
 {
+	unsigned long flags;
+
 	lockdep_assert_held(&s->lock);
 	hrtimer_cancel(&s->timer);
-	raw_spin_lock(&irqbridge_rate_lock);
+	raw_spin_lock_irqsave(&irqbridge_rate_lock, flags);
 	per_cpu(irqbridge_cpu_rate, s->rate_cpu) -= s->rate;
 	s->rate = 0;
-	raw_spin_unlock(&irqbridge_rate_lock);
+	raw_spin_unlock_irqrestore(&irqbridge_rate_lock, flags);
 }
 
 static_assert(ARRAY_SIZE(irqbridge_sources) <= IRQBRIDGE_CATALOGUE_SOURCES);

@@ -92,7 +92,8 @@
  * The threaded mode's SCHED_FIFO thread is refused (-EINVAL) a work_ns above
  * half the period. START refuses (-EBUSY) a session whose timer would raise
  * more than IRQBRIDGE_CPU_RATE_MAX top halves per second on its CPU together
- * with the sessions already running there; CONFIGURE refuses (-EINVAL) a
+ * with the sessions already running there (those whose timer the kernel
+ * moved there from a CPU that went offline included); CONFIGURE refuses (-EINVAL) a
  * session that alone would (burst top halves per period). A burst raises at
  * most IRQBRIDGE_BURST_MAX top halves back to back in one timer callback.
  */

@@ -10,7 +10,8 @@
 // - after every STOP raised == fired == counted, and the next run never
 //   sees the previous run's interrupt
 // - a CPU takes at most IRQBRIDGE_CPU_RATE_MAX top halves per second from
-//   the sessions started on it
+//   the sessions started on it; a session's charge follows its timer when
+//   the timer's CPU goes offline (hard and soft expiry)
 // - the irqchip lines refuse a new affinity from userspace (irqbalance)
 // - EduRemoval.*: the edu device removed in every phase of a run (only with
 //   IRQBRIDGE_REMOVAL=1: tests/e2e/guest/remove.sh, which boots two edu
@@ -450,6 +451,89 @@ TEST(Hardening, OneCpuTakesAtMostTheRateOfOneFloorSession) {
   EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
   Unpin();
 }
+
+// Writes cpuN/online, retrying while the kernel has CPU hotplug disabled
+// for a moment (EBUSY); false if it does not take within 30 s.
+bool SetCpuOnline(int cpu, bool online) {
+  const std::string path = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/online";
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (!WriteFile(path, online ? "1" : "0")) {
+    if (errno != EBUSY || Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// A session's rate stays charged to a CPU only while its timer is there.
+// A floor session fills CPU 1; CPU 1 goes offline, the kernel moves the
+// pinned timer to CPU 0 and the charge follows it at the next expiry:
+// back online, CPU 1 has room again, and CPU 0 (which now carries the
+// 100,000 top halves per second) has none until that session stops. Before
+// the charge followed the timer, CPU 1 stayed full until STOP and CPU 0
+// took a second floor session's worth on top. Both expiry contexts: the
+// hard-IRQ timer and timer_soft (softirq, interrupts on).
+class RateBudgetHotplug : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(RateBudgetHotplug, ChargeFollowsATimerOffAnOfflineCpu) {
+  if (::sysconf(_SC_NPROCESSORS_ONLN) < 2 || ::access("/sys/devices/system/cpu/cpu1/online", W_OK))
+    GTEST_SKIP() << "CPU 1 cannot go offline here";
+  const uint32_t source = GetParam();
+  Fd dev = OpenDevice();
+  ASSERT_TRUE(dev);
+  Fd chan(::ioctl(dev.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  ASSERT_TRUE(chan) << std::strerror(errno);
+  Fd e1(::eventfd(0, EFD_CLOEXEC)), e2(::eventfd(0, EFD_CLOEXEC));
+  int32_t f1 = e1.get(), f2 = e2.get();
+  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f1), 0);
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f2), 0);
+  auto floor =
+      Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX, source);
+  floor.flags = IRQBRIDGE_CONFIG_NO_RECORDS;
+  auto slow = Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MAX_NS, 10, source);
+  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_CONFIGURE, &floor), 0);
+  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_CONFIGURE, &slow), 0);
+
+  ASSERT_TRUE(PinTo(1));
+  ASSERT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_START), 0);
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), EBUSY) << "CPU 1 is full";
+  ASSERT_TRUE(PinTo(0));
+  ASSERT_TRUE(SetCpuOnline(1, false)) << std::strerror(errno);
+  // The timer fires on CPU 0 now (the charge moves at its first expiry there).
+  const uint64_t fired = Stats(dev.get()).fired;
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (Stats(dev.get()).fired < fired + 10 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_GE(Stats(dev.get()).fired, fired + 10) << "the timer did not move to CPU 0";
+  ASSERT_TRUE(SetCpuOnline(1, true)) << std::strerror(errno);
+
+  ASSERT_TRUE(PinTo(1));
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), 0) << "CPU 1 is still charged";
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_TRUE(PinTo(0));
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), EBUSY)
+      << "CPU 0 carries the moved timer but is not charged for it";
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
+  // STOP gave the rate back to CPU 0, where it was charged last.
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_START), 0);
+  EXPECT_EQ(Ioctl0(chan.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_CONFIGURE, &floor), 0);
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_START), 0) << "CPU 0 is empty again";
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_TRUE(PinTo(1));
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_START), 0) << "CPU 1 is empty again";
+  EXPECT_EQ(Ioctl0(dev.get(), IRQBRIDGE_IOC_STOP), 0);
+  const auto st = Stats(dev.get());
+  EXPECT_EQ(st.raised, st.fired);
+  EXPECT_EQ(st.fired, st.counted);
+  Unpin();
+}
+
+INSTANTIATE_TEST_SUITE_P(Hardening, RateBudgetHotplug,
+                         ::testing::Values(IRQBRIDGE_SOURCE_TIMER, IRQBRIDGE_SOURCE_TIMER_SOFT),
+                         [](const ::testing::TestParamInfo<uint32_t>& p) {
+                           return std::string(p.param == IRQBRIDGE_SOURCE_TIMER ? "timer"
+                                                                                : "timer_soft");
+                         });
 
 // A session's ring and inflight slots (about 6 MiB) are charged to the
 // opener's memory cgroup: opening the device from a fresh cgroup raises its
