@@ -59,9 +59,11 @@ int irqbridge_ring_mmap(struct irqbridge_ring *ring,
  * struct irqbridge_top_context - a top half's context, not yet made into
  *	flags (irqbridge_top_context_flags() does that in the bottom half)
  * @preempt_count: preempt_count() on entry
- * @softirq_count: softirq_count() on entry (the task's on PREEMPT_RT)
+ * @softirq_count: softirq_count() on entry: @preempt_count's SOFTIRQ_MASK
+ *		bits, the task's own count on PREEMPT_RT
  * @cpu:	raw_smp_processor_id() on entry
- * @irqs_off:	irqs_disabled() on entry
+ * @irqs_off:	irqs_disabled() on entry; 1 without the read in hard IRQ,
+ *		where the IRQ core guarantees it
  * @ksoftirqd:	the interrupted task was ksoftirqd serving a softirq
  */
 struct irqbridge_top_context {

@@ -19,6 +19,7 @@
 
 #include <linux/hardirq.h>
 #include <linux/ktime.h>
+#include <linux/lockdep.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
@@ -65,21 +66,36 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
 }
 
 /*
- * The top half's context, as read: the counters its flags are made of, the
- * CPU and the interrupt flag. Inline loads and stores only; the flags are
- * derived later by irqbridge_top_context_flags() in the bottom half, off the
- * path being measured. A call to irqbridge_context_capture() here was most
- * of what the records added to the top half (docs/measurements.md).
+ * The top half's context, as read: preempt_count() and the CPU, two per-CPU
+ * loads; the flags are derived later by irqbridge_top_context_flags() in the
+ * bottom half, off the path being measured. What the count already says is
+ * not read again (docs/measurements.md has the per-field costs):
+ * - softirq_count() is preempt_count()'s SOFTIRQ_MASK bits, except on
+ *   PREEMPT_RT, where it is the task's count and is read here;
+ * - in hard IRQ, interrupts are off: the IRQ core runs every handler and
+ *   every hard hrtimer callback so (and warns about a handler that enables
+ *   them), lockdep asserts it; only a softirq top half (timer_soft) reads
+ *   the flag;
+ * - the ksoftirqd check only runs for a top half inside a softirq.
  */
 static __always_inline void
 irqbridge_top_context_save(struct irqbridge_top_context *raw)
 {
-	raw->preempt_count = preempt_count();
-	raw->softirq_count = softirq_count();
+	u32 pc = preempt_count();
+	u32 sc = IS_ENABLED(CONFIG_PREEMPT_RT) ? softirq_count() :
+						 pc & SOFTIRQ_MASK;
+
+	raw->preempt_count = pc;
+	raw->softirq_count = sc;
 	raw->cpu = raw_smp_processor_id();
-	raw->irqs_off = irqs_disabled();
-	/* Only a hard IRQ that interrupted a softirq: never on the common path. */
-	raw->ksoftirqd = unlikely(raw->softirq_count & SOFTIRQ_OFFSET) &&
+	if (likely(pc & HARDIRQ_MASK)) {
+		lockdep_assert_irqs_disabled();
+		raw->irqs_off = 1;
+	} else {
+		raw->irqs_off = irqs_disabled();
+	}
+	/* Only a top half inside a softirq: never on the common path. */
+	raw->ksoftirqd = unlikely(sc & SOFTIRQ_OFFSET) &&
 			 !strncmp(current->comm, "ksoftirqd/", 10);
 }
 
