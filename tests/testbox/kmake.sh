@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run kbuild for an out-of-tree module against a test box kernel's headers:
-# on the host for 6.1/6.12(-rt)/debug, inside the Debian 13 build root
-# (buildroot.sh) for stable/stable-rt, whose kbuild tools need its C
-# library. The module's objects land in DIR either way.
+# on the host for 6.1/6.12(-rt), inside the Debian 13 build root
+# (buildroot.sh) for stable/stable-rt/debug, whose kbuild tools need its C
+# library (the debug tree, built in that root on the host's disk, is
+# bind-mounted there: BUILDROOT_BIND). The module's objects land in DIR
+# either way.
 #
 #   kmake.sh SERIES DIR [MAKE ARGS...]    make -C <headers> M=DIR ARGS
 set -euo pipefail
@@ -13,9 +15,11 @@ dir=$(cd "${2:?module directory}" && pwd)
 shift 2
 
 fetched=$("$here/kernel.sh" fetch "$series") || exit 1
+BUILDROOT='' BUILDROOT_BIND=''
 eval "$fetched"
-if [ -n "${BUILDROOT:-}" ]; then
-	exec "$here/buildroot.sh" run "$BUILDROOT" "$dir" -- \
+if [ -n "$BUILDROOT" ]; then
+	# shellcheck disable=SC2086 # BUILDROOT_BIND: one path or nothing
+	exec "$here/buildroot.sh" run "$BUILDROOT" "$dir" $BUILDROOT_BIND -- \
 		make -C "$KDIR" M="$dir" "$@"
 fi
 # A clean environment for the host's make as for the chroot's: no jobserver
