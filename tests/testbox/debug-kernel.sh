@@ -11,7 +11,8 @@
 #
 #   debug-kernel.sh     prints KREL=, VMLINUZ=, KDIR=, KCONFIG= (host paths),
 #                       BUILDROOT= (the build root's suite) and BUILDROOT_BIND=
-#                       (KDIR, to be bind-mounted into the root at its own path)
+#                       (KDIR, to be bind-mounted into the root at its own path),
+#                       KMAKE_ARGS= (make arguments for a module built against it)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,3 +85,6 @@ echo "KDIR=$tree"
 echo "KCONFIG=$tree/.config"
 echo "BUILDROOT=$suite"
 echo "BUILDROOT_BIND=$tree"
+# The tree's compiler (a module built by another one makes kbuild warn);
+# the root has gcc-14, no "gcc".
+echo "KMAKE_ARGS='HOSTCC=gcc-14 CC=gcc-14'"

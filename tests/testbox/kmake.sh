@@ -15,12 +15,12 @@ dir=$(cd "${2:?module directory}" && pwd)
 shift 2
 
 fetched=$("$here/kernel.sh" fetch "$series") || exit 1
-BUILDROOT='' BUILDROOT_BIND=''
+BUILDROOT='' BUILDROOT_BIND='' KMAKE_ARGS=''
 eval "$fetched"
 if [ -n "$BUILDROOT" ]; then
-	# shellcheck disable=SC2086 # BUILDROOT_BIND: one path or nothing
+	# shellcheck disable=SC2086 # one path or nothing; words (CC=gcc-14 ...)
 	exec "$here/buildroot.sh" run "$BUILDROOT" "$dir" $BUILDROOT_BIND -- \
-		make -C "$KDIR" M="$dir" "$@"
+		make -C "$KDIR" M="$dir" $KMAKE_ARGS "$@"
 fi
 # A clean environment for the host's make as for the chroot's: no jobserver
 # or flags inherited from a calling make.
