@@ -391,20 +391,34 @@ INSTANTIATE_TEST_SUITE_P(Modes, StopTest,
 // ---------------------------------------------------------------------------
 // 5. The hard-IRQ rate a device user can put on one CPU.
 
+// The device's own session and a channel, each with an eventfd attached:
+// two sessions for the rate budget's cases. Members close in reverse order.
+struct TwoSessions {
+  Fd dev, chan, ev_dev, ev_chan;
+};
+
+void OpenTwoSessions(TwoSessions* t) {
+  t->dev = OpenDevice();
+  ASSERT_TRUE(t->dev);
+  t->chan = Fd(::ioctl(t->dev.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
+  ASSERT_TRUE(t->chan) << std::strerror(errno);
+  t->ev_dev = Fd(::eventfd(0, EFD_CLOEXEC));
+  t->ev_chan = Fd(::eventfd(0, EFD_CLOEXEC));
+  int32_t f1 = t->ev_dev.get(), f2 = t->ev_chan.get();
+  ASSERT_EQ(Ioctl(t->dev.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f1), 0);
+  ASSERT_EQ(Ioctl(t->chan.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f2), 0);
+}
+
 // Sessions started on one CPU share IRQBRIDGE_CPU_RATE_MAX top halves per
 // second: one 10 us session fills it, two 20 us sessions fit, a CPU of its
 // own always has room. Root and the device's group alike: no capability
 // lifts it (docs/reliability.md says why).
 TEST(Hardening, OneCpuTakesAtMostTheRateOfOneFloorSession) {
-  Fd dev = OpenDevice();
-  ASSERT_TRUE(dev);
+  TwoSessions t;
+  ASSERT_NO_FATAL_FAILURE(OpenTwoSessions(&t));
+  Fd& dev = t.dev;
+  Fd& chan = t.chan;
   const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-  Fd chan(::ioctl(dev.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
-  ASSERT_TRUE(chan) << std::strerror(errno);
-  Fd e1(::eventfd(0, EFD_CLOEXEC)), e2(::eventfd(0, EFD_CLOEXEC));
-  int32_t f1 = e1.get(), f2 = e2.get();
-  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f1), 0);
-  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f2), 0);
 
   auto floor =
       Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX, kTimer);
@@ -478,14 +492,10 @@ TEST_P(RateBudgetHotplug, ChargeFollowsATimerOffAnOfflineCpu) {
   if (::sysconf(_SC_NPROCESSORS_ONLN) < 2 || ::access("/sys/devices/system/cpu/cpu1/online", W_OK))
     GTEST_SKIP() << "CPU 1 cannot go offline here";
   const uint32_t source = GetParam();
-  Fd dev = OpenDevice();
-  ASSERT_TRUE(dev);
-  Fd chan(::ioctl(dev.get(), IRQBRIDGE_IOC_NEW_CHANNEL, 0));
-  ASSERT_TRUE(chan) << std::strerror(errno);
-  Fd e1(::eventfd(0, EFD_CLOEXEC)), e2(::eventfd(0, EFD_CLOEXEC));
-  int32_t f1 = e1.get(), f2 = e2.get();
-  ASSERT_EQ(Ioctl(dev.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f1), 0);
-  ASSERT_EQ(Ioctl(chan.get(), IRQBRIDGE_IOC_SET_EVENTFD, &f2), 0);
+  TwoSessions t;
+  ASSERT_NO_FATAL_FAILURE(OpenTwoSessions(&t));
+  Fd& dev = t.dev;
+  Fd& chan = t.chan;
   auto floor =
       Config(IRQBRIDGE_MODE_WORKQUEUE, IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_EVENTS_MAX, source);
   floor.flags = IRQBRIDGE_CONFIG_NO_RECORDS;

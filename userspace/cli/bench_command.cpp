@@ -88,6 +88,16 @@ void measure_cpu_scaling(const RunShaping& o, const ModeInfo& cm, Device& device
   }
 }
 
+// One mode's storm run: kStormEvents top halves, the options' burst every
+// period. The edu device holds one interrupt at a time: its storm is the
+// irqchip's.
+RunSettings storm_settings(const RunShaping& o, const ModeInfo& m, std::uint64_t period) {
+  RunShaping os = o;
+  os.events = kStormEvents;
+  if (os.source == "edu") os.source = "irqchip";
+  return run_settings(os, m, period);
+}
+
 // 5. The storm: each expiry raises a burst of top halves back to back;
 // per mode, what it absorbs with exact counts, its batches and (softirq
 // modes) whether ksoftirqd took the bottom halves over.
@@ -98,12 +108,7 @@ void measure_storm(const RunShaping& o, const std::vector<const ModeInfo*>& mode
   const std::uint64_t period = std::max<std::uint64_t>(
       kStormPeriodNs, std::uint64_t{burst} * (1000000000ULL / IRQBRIDGE_CPU_RATE_MAX));
   for (const ModeInfo* m : modes) {
-    RunShaping os = o;
-    os.burst = burst;
-    os.events = kStormEvents;
-    // The edu device holds one interrupt at a time: its storm is the irqchip's.
-    if (os.source == "edu") os.source = "irqchip";
-    RunSettings s = run_settings(os, *m, period);
+    RunSettings s = storm_settings(o, *m, period);
     s.label = fmt::format("{} storm x{}", m->name, burst);
     StormPoint p;
     p.mode = m->name;
@@ -130,11 +135,7 @@ void measure_storm(const RunShaping& o, const std::vector<const ModeInfo*>& mode
   // budget times the CPUs.
   const std::vector<int>& cpus = process_cpus();
   for (const ModeInfo* m : modes) {
-    RunShaping os = o;
-    os.burst = burst;
-    os.events = kStormEvents;
-    if (os.source == "edu") os.source = "irqchip";
-    RunSettings s = run_settings(os, *m, period);
+    RunSettings s = storm_settings(o, *m, period);
     s.label = fmt::format("{} storm x{} on {} CPUs", m->name, burst, cpus.size());
     StormAllCpus a;
     a.mode = m->name;
