@@ -37,12 +37,6 @@ fuzz_env=
 box_args=()
 ticks=0
 case "$scenario" in
-device_abi)
-	# The debug kernel (7.x with KASAN, lockdep, kmemleak) is several times
-	# slower than 6.12's was: device_abi passed 77-80 of its cases in 300 s
-	# there on a loaded host (the floor-period cases dominate).
-	[ "${IRQBRIDGE_KERNEL:-6.12}" = debug ] && timeout=900
-	;;
 faults)
 	# 200 load/unload cycles and a SIGKILL per mode: 213-303 s when its
 	# runs measured the floor and the -rt boxes ran single-threaded.
@@ -97,8 +91,8 @@ fuzz)
 		# CI's share on the debug kernel: the full run would add about
 		# 9 min to CI on a loaded host (measured above), more than its
 		# margin allows. IRQBRIDGE_FUZZ_FULL=1 asks for the full run.
-		fuzz_env="E2E_FUZZ_CALLS=15000 E2E_FUZZ_RACE_CALLS=5000 E2E_FUZZ_EDU_CYCLES=100 E2E_FUZZ_SECONDS=480"
-		timeout=660
+		fuzz_env="E2E_FUZZ_CALLS=15000 E2E_FUZZ_RACE_CALLS=5000 E2E_FUZZ_EDU_CYCLES=100 E2E_FUZZ_SECONDS=330"
+		timeout=480
 	else
 		# ~60 s of fuzzing on an idle 2-CPU host (30,007 calls and 456
 		# edu cycles took 18 s in CI on 6.12).
