@@ -545,7 +545,8 @@ struct Session {
   bool evctx = false;
   bool running = false;
   uint32_t source = 0;
-  uint64_t rate = 0;  // top halves per second of the configured period
+  bool storm = false;  // burst > 1: an irqchip session takes a storm line
+  uint64_t rate = 0;   // top halves per second of the configured period
 };
 
 class Sequential {
@@ -575,10 +576,20 @@ class Sequential {
 
   unsigned running_on(uint32_t source) const {
     unsigned n = 0;
-    for (const auto& s : sessions_)
-      if (s.running && s.source == source) n++;
-    for (const auto& s : ghosts_)
-      if (s.running && s.source == source) n++;
+    for (const auto* list : {&sessions_, &ghosts_})
+      for (const auto& s : *list)
+        if (s.running && s.source == source) n++;
+    return n;
+  }
+
+  // irq_chip lines of one set (level lines for a burst of 1, MSI-like storm
+  // lines for a burst: one of each per possible CPU) that running sessions
+  // hold.
+  unsigned irqchip_lines_held(bool storm) const {
+    unsigned n = 0;
+    for (const auto* list : {&sessions_, &ghosts_})
+      for (const auto& s : *list)
+        if (s.running && s.source == IRQBRIDGE_SOURCE_IRQCHIP && s.storm == storm) n++;
     return n;
   }
 
@@ -674,6 +685,7 @@ class Sequential {
     if (err == 0) {
       s.configured = true;
       s.source = c.source;
+      s.storm = c.burst > 1;
       s.rate = uint64_t{c.burst} * 1000000000ULL / c.period_ns;
     }
   }
@@ -687,8 +699,8 @@ class Sequential {
       want = EINVAL;
     else if (!s.evctx)
       want = ENOTCONN;
-    else if (s.source == IRQBRIDGE_SOURCE_IRQCHIP && running_on(s.source) >= possible_cpus())
-      want = EBUSY;  // one line per possible CPU
+    else if (s.source == IRQBRIDGE_SOURCE_IRQCHIP && irqchip_lines_held(s.storm) >= possible_cpus())
+      want = EBUSY;  // one line of the session's set per possible CPU
     else if (s.source == IRQBRIDGE_SOURCE_EDU && running_on(s.source) >= 1)
       want = EBUSY;  // one device for all
     else if (s.source == IRQBRIDGE_SOURCE_EDU && !churn_ && !(info_.sources & (1U << s.source)))
