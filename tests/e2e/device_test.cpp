@@ -879,10 +879,12 @@ TEST_F(DeviceTest, ChannelOutlivesTheDeviceFile) {
   EXPECT_TRUE(dev_) << "device not free after its last channel closed: " << std::strerror(errno);
 }
 
-// The module's irq_chip has one interrupt per possible CPU: that many
-// sessions may raise it at once; the device's own session plus a channel
-// per CPU is one more, refused at START.
-TEST_F(DeviceTest, IrqchipLinesAreOnePerCpu) {
+// The module's irq_chip has two sets of lines, one line of each per possible
+// CPU: level lines for a burst of 1 (PassiveHandling: masked while the
+// thread runs), MSI-like storm lines for a burst. That many sessions of a
+// set may raise at once; the device's own session plus a channel per CPU is
+// one more, refused at START, while the other set still has room.
+TEST_F(DeviceTest, IrqchipLinesAreOnePerCpuInEachSet) {
   const long cpus = PossibleCpus();
   ASSERT_GT(cpus, 0);
   std::vector<Fd> chans;
@@ -894,16 +896,27 @@ TEST_F(DeviceTest, IrqchipLinesAreOnePerCpu) {
   for (const auto& c : chans) sessions.push_back(c.get());
   sessions.push_back(dev_.get());
   std::vector<Fd> efds;
-  for (std::size_t i = 0; i < sessions.size(); i++) {
+  for (int s : sessions) {
     efds.emplace_back(::eventfd(0, EFD_CLOEXEC));
     int32_t fd = efds.back().get();
-    ASSERT_EQ(Ioctl(sessions[i], IRQBRIDGE_IOC_SET_EVENTFD, &fd), 0);
-    auto c = Config(IRQBRIDGE_MODE_THREADED, kMsPeriod, 1000000, IRQBRIDGE_SOURCE_IRQCHIP);
-    ASSERT_EQ(Ioctl(sessions[i], IRQBRIDGE_IOC_CONFIGURE, &c), 0);
-    EXPECT_EQ(Ioctl0(sessions[i], IRQBRIDGE_IOC_START), static_cast<long>(i) < cpus ? 0 : EBUSY)
-        << "session " << i << " of " << cpus << " lines";
+    ASSERT_EQ(Ioctl(s, IRQBRIDGE_IOC_SET_EVENTFD, &fd), 0);
   }
-  for (int s : sessions) EXPECT_EQ(Ioctl0(s, IRQBRIDGE_IOC_STOP), 0);
+  for (uint32_t burst : {1U, 2U}) {
+    for (std::size_t i = 0; i < sessions.size(); i++) {
+      auto c =
+          Config(IRQBRIDGE_MODE_THREADED, kMsPeriod, 1000000, IRQBRIDGE_SOURCE_IRQCHIP, 0, burst);
+      ASSERT_EQ(Ioctl(sessions[i], IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+      EXPECT_EQ(Ioctl0(sessions[i], IRQBRIDGE_IOC_START), static_cast<long>(i) < cpus ? 0 : EBUSY)
+          << "burst " << burst << ": session " << i << " of " << cpus << " lines";
+    }
+    // The other set is free: the session refused a line of this one gets
+    // a line of that one.
+    auto other = Config(IRQBRIDGE_MODE_THREADED, kMsPeriod, 1000000, IRQBRIDGE_SOURCE_IRQCHIP, 0,
+                        burst == 1 ? 2 : 1);
+    ASSERT_EQ(Ioctl(dev_.get(), IRQBRIDGE_IOC_CONFIGURE, &other), 0);
+    EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0) << "burst " << burst;
+    for (int s : sessions) EXPECT_EQ(Ioctl0(s, IRQBRIDGE_IOC_STOP), 0);
+  }
   // A line is free again after STOP.
   EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
   EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP), 0);
