@@ -98,6 +98,20 @@ RunSettings storm_settings(const RunShaping& o, const ModeInfo& m, std::uint64_t
   return run_settings(os, m, period);
 }
 
+// What a storm entry says of its run before it ran: mode, source, period,
+// burst and events; cpu on a run on every CPU, else -1.
+StormPoint storm_point(const ModeInfo& m, const RunSettings& s, std::uint64_t period,
+                       int cpu = -1) {
+  StormPoint p;
+  p.mode = m.name;
+  p.cpu = cpu;
+  p.source = s.source->name;
+  p.period_ns = period;
+  p.burst = s.burst;
+  p.events = s.events;
+  return p;
+}
+
 // 5. The storm: each expiry raises a burst of top halves back to back;
 // per mode, what it absorbs with exact counts, its batches and (softirq
 // modes) whether ksoftirqd took the bottom halves over.
@@ -110,12 +124,7 @@ void measure_storm(const RunShaping& o, const std::vector<const ModeInfo*>& mode
   for (const ModeInfo* m : modes) {
     RunSettings s = storm_settings(o, *m, period);
     s.label = fmt::format("{} storm x{}", m->name, burst);
-    StormPoint p;
-    p.mode = m->name;
-    p.source = s.source->name;
-    p.period_ns = period;
-    p.burst = burst;
-    p.events = s.events;
+    StormPoint p = storm_point(*m, s, period);
     try {
       RunResult r = run_once(device, s, progress,
                              [&p](const irqbridge_record& rec, std::uint64_t) { p.add(rec); });
@@ -143,16 +152,7 @@ void measure_storm(const RunShaping& o, const std::vector<const ModeInfo*>& mode
     a.period_ns = period;
     a.burst = burst;
     a.events_per_cpu = s.events;
-    for (int cpu : cpus) {
-      StormPoint p;
-      p.mode = m->name;
-      p.cpu = cpu;
-      p.source = a.source;
-      p.period_ns = period;
-      p.burst = burst;
-      p.events = s.events;
-      a.per_cpu.push_back(p);
-    }
+    for (int cpu : cpus) a.per_cpu.push_back(storm_point(*m, s, period, cpu));
     try {
       std::vector<RunResult> runs =
           run_per_cpu(device, s, cpus, report.reader, progress,
