@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""The fuzz scenario's summary as a docs/data artifact (issue 14's convention).
+"""A scenario's summary as a docs/data artifact (issue 14's convention).
 
-Takes the JSON the fuzzer wrote in the guest (ioctl_fuzz --json) and adds
+Takes the JSON the fuzzer wrote in the guest (ioctl_fuzz --json), or the
+hotplug scenario's summary (check_hotplug.py --summary), and adds
 what only the host knows: the kernel log's verdict (check_kernel_log.sh)
 and a top-level "provenance" object (commit, kernel release, accelerator,
 guest CPUs, the command, the UTC date, the test box's wall time and the
 host's load average at the start and the end of the run). run_e2e.sh
-writes it as build/e2e/fuzz/fuzz-<kernel>.json; a figure quoted in
-docs/reliability.md comes from such a file copied to docs/data/.
+writes it as build/e2e/fuzz/fuzz-<kernel>.json (build/e2e/hotplug/
+hotplug-<kernel>.json); a figure quoted in docs/reliability.md comes from
+such a file copied to docs/data/.
 
   fuzz_artifact.py FUZZ_JSON --out FILE --kernel SERIES --release KREL
       --console LOG --smp N --command CMD --kernel-log-clean 0|1

@@ -17,6 +17,7 @@ sys.path.insert(0, HERE)
 import catalogue  # noqa: E402
 import check_catalogue  # noqa: E402
 import check_gtest  # noqa: E402
+import check_hotplug  # noqa: E402
 import check_percpu  # noqa: E402
 import check_report  # noqa: E402
 import check_soak  # noqa: E402
@@ -501,6 +502,105 @@ class CheckGtest(unittest.TestCase):
     def test_a_disabled_test_is_not_a_pass(self):
         xml = gtest_xml([("DeviceTest", "A", "pass")]).replace('status="run"', 'status="notrun"')
         self.assertTrue(check_gtest.judge(check_gtest.cases(xml), ALL))
+
+
+class CheckHotplug(unittest.TestCase):
+    """A run whose cycle was not inside it, a lost count, a missing planned
+    run or a noisy error fails; exact runs and one-line errors pass."""
+
+    CATALOGUE = {
+        "modes": [{"name": "tasklet", "supported": True, "needs_irq_source": False},
+                  {"name": "threaded", "supported": True, "needs_irq_source": True},
+                  {"name": "direct", "supported": False, "needs_irq_source": False}],
+        "sources": [{"name": "timer", "present": True, "irq": False},
+                    {"name": "irqchip", "present": True, "irq": True},
+                    {"name": "edu", "present": True, "irq": True},
+                    {"name": "timer_soft", "present": True, "irq": False}],
+    }
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.out = self.dir.name
+        self.write("hotplug-catalogue.json", self.CATALOGUE)
+        self.write("hotplug-after.json", self.report("tasklet", 100, [0, 1]))
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def write(self, name, obj):
+        with open(os.path.join(self.out, name), "w", encoding="utf-8") as f:
+            f.write(obj if isinstance(obj, str) else json.dumps(obj))
+
+    @staticmethod
+    def report(mode, events, cpus, lost=0):
+        parts = [{"cpu": c, "fired": events, "counted": events - lost, "reader_total": events - lost,
+                  "exact": not lost} for c in cpus]
+        return {"period_ns": 1000000, "modes": {mode: {"exact": not lost, "per_cpu": parts}}}
+
+    @staticmethod
+    def stats(raised, running=1, fired=None, counted=None):
+        fired = raised if fired is None else fired
+        counted = fired if counted is None else counted
+        return {"running": running, "raised": raised, "fired": fired, "counted": counted, "error": 0}
+
+    def run_all(self, inside=lambda key: True, exit_of=lambda key: 0, lost=0, skip=(), final=None):
+        lines = []
+        for key in check_hotplug.plan(self.CATALOGUE):
+            if key in skip:
+                continue
+            source, mode = key.split("/")
+            name = f"{source}-{mode}"
+            cpus = [1] if source == "edu" else [0, 1]
+            code = exit_of(key)
+            chans = [{"index": i, "before": self.stats(5), "after": self.stats(300, inside(key)),
+                      "final": (final or self.stats)(1000, 0)} for i in range(len(cpus))]
+            self.write(f"hotplug-{name}.cycle.json",
+                       {"cpu": 1, "cycled": True, "inside": inside(key), "error": "", "cycle_ms": 400,
+                        "channels": chans})
+            stderr = "irqbridge: tasklet: the run ended early" if code else ""
+            if code == 0:
+                self.write(f"hotplug-{name}.json", self.report(mode, 1000, cpus, lost))
+            lines.append(f"{name} source={source} mode={mode} cpus={','.join(map(str, cpus))} events=1000 "
+                         f"exit={code} inside={'true' if inside(key) else 'false'} cycle_ms=400 run_ms=2000 "
+                         f"stderr_lines={1 if code else 0} stderr={stderr}\n")
+        self.write("hotplug.txt", "".join(lines))
+        return check_hotplug.check(self.out, ["tasklet", "threaded"], 2)
+
+    def test_plan_follows_the_catalogue(self):
+        self.assertEqual(check_hotplug.plan(self.CATALOGUE),
+                         ["timer/tasklet", "irqchip/tasklet", "irqchip/threaded", "edu/tasklet",
+                          "edu/threaded", "timer_soft/tasklet"])
+
+    def test_exact_runs_pass_and_are_summarised(self):
+        errors, summary = self.run_all()
+        self.assertEqual(errors, [])
+        self.assertEqual((summary["exact"], summary["cycles_during_runs"]), (6, 6))
+        edu = [r for r in summary["runs"] if r["source"] == "edu"][0]
+        self.assertEqual([c["cpu"] for c in edu["channels"]], [1])
+        self.assertTrue(edu["channels"][0]["cpu_went_offline"])
+
+    def test_a_run_without_a_cycle_fails(self):
+        errors, summary = self.run_all(inside=lambda key: key != "timer_soft/tasklet")
+        self.assertEqual(errors, ["timer_soft/tasklet: no offline/online cycle during the run"])
+        self.assertEqual(summary["cycles_during_runs"], 5)
+
+    def test_a_lost_count_fails(self):
+        errors, _ = self.run_all(lost=1)
+        self.assertTrue(errors)
+        errors, _ = self.run_all(final=lambda raised, running: self.stats(raised, running, counted=raised - 1))
+        self.assertTrue(any("after the run" in e for e in errors), errors)
+
+    def test_a_one_line_error_passes_a_missing_run_fails(self):
+        errors, summary = self.run_all(exit_of=lambda key: 1 if key == "edu/threaded" else 0)
+        self.assertEqual(errors, [])
+        self.assertEqual(summary["clear_errors"], 1)
+        errors, _ = self.run_all(skip=("irqchip/threaded",))
+        self.assertTrue(any("missing ['irqchip/threaded']" in e for e in errors), errors)
+
+    def test_a_kernel_mode_the_module_lacks_fails(self):
+        _, _ = self.run_all()
+        errors, _ = check_hotplug.check(self.out, ["tasklet", "threaded", "direct"], 2)
+        self.assertTrue(any("mode direct" in e for e in errors), errors)
 
 
 class CheckKernelLog(unittest.TestCase):
