@@ -182,6 +182,7 @@ struct irqbridge_source_ops {
 
 const struct irqbridge_source_ops *irqbridge_source_lookup(u32 source);
 u32 irqbridge_sources_available(void);
+void irqbridge_cpu_charge(u64 due, u64 start);
 void irqbridge_source_catalogue(struct irqbridge_catalogue *cat);
 int irqbridge_irqchip_init(void);
 void irqbridge_irqchip_exit(void);
@@ -205,6 +206,11 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @source_busy: raises skipped, source busy (a period, or the rest of a
  *		burst); timer callback only
  * @timer_overruns: skipped periods; timer callback only
+ * @throttled:	expiries that raised nothing because the CPU-time guard
+ *		held the CPU quiet (irqbridge_source.c); timer callback only
+ * @top_cpu:	the CPU the last edu top half ran on, -1 before the first:
+ *		the raiser respects that CPU's quiet time too; written by the
+ *		edu hard handler, read by the timer callback
  * @raise_expected_ns: expiry of the last raise; timer callback writes it
  *		before raising, the top half reads it (one raise in flight: a
  *		burst raises the next only once the last one's top half ran)
@@ -262,6 +268,8 @@ struct irqbridge_run {
 	u32 error;
 	u64 source_busy;
 	u64 timer_overruns;
+	u64 throttled;
+	int top_cpu;
 	u64 raise_expected_ns;
 	u64 raise_ns;
 	atomic_t outstanding;

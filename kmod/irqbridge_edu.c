@@ -24,6 +24,7 @@
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/iopoll.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -76,7 +77,9 @@ static LIST_HEAD(irqbridge_edu_list);
 static irqreturn_t irqbridge_edu_hardirq(int irq, void *dev_id)
 {
 	struct irqbridge_edu *edu = dev_id;
+	u64 start = ktime_get_ns();
 	struct irqbridge_session *s;
+	irqreturn_t ret;
 	u32 status;
 
 	/* First the device: read its volatile state, then clear it. */
@@ -88,7 +91,14 @@ static irqreturn_t irqbridge_edu_hardirq(int irq, void *dev_id)
 	s = READ_ONCE(edu->session);
 	if (!s)
 		return IRQ_HANDLED; /* raised for a session that is gone */
-	return irqbridge_top_half(s, status);
+	ret = irqbridge_top_half(s, status);
+	/*
+	 * The CPU-time guard (irqbridge_source.c): the MSI's CPU is the one
+	 * this work keeps busy, wherever the raising timer runs.
+	 */
+	WRITE_ONCE(s->run.top_cpu, raw_smp_processor_id());
+	irqbridge_cpu_charge(READ_ONCE(s->run.raise_ns), start);
+	return ret;
 }
 
 static irqreturn_t irqbridge_edu_thread(int irq, void *dev_id)

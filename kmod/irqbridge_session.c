@@ -225,6 +225,7 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 	s->run.period_ns = s->config.period_ns;
 	s->run.events = s->config.events;
 	s->run.burst = s->config.burst;
+	s->run.top_cpu = -1;
 	for (i = 0; i < s->inflight_nr; i++)
 		s->inflight[i].rec.seq = U64_MAX;
 	/* Outside the run state: read() and poll() read it without the lock. */
@@ -331,6 +332,7 @@ void irqbridge_session_stats(struct irqbridge_session *s,
 		       st->counted < st->fired);
 	st->bottom_runs = READ_ONCE(s->run.bottom_runs);
 	st->timer_overruns = READ_ONCE(s->run.timer_overruns);
+	st->throttled = READ_ONCE(s->run.throttled);
 	st->records = READ_ONCE(s->ring.head);
 	st->records_lost =
 		READ_ONCE(s->run.inflight_lost) + READ_ONCE(s->run.ring_lost);

@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -172,17 +173,126 @@ static void irqbridge_rate_follow(struct irqbridge_session *s)
 	raw_spin_unlock_irqrestore(&irqbridge_rate_lock, flags);
 }
 
+/*
+ * The CPU-time guard. The rate budget above bounds the top halves per
+ * second on a CPU; it cannot bound their time, which depends on the
+ * machine: a debug kernel (KASAN, lockdep) under emulation takes tens of
+ * microseconds per interrupt, and a CPU charged its full budget then spends
+ * all its time in interrupts. Its timer softirq, its RCU grace periods and
+ * the stopper thread that CPU hotplug needs on every CPU would never run
+ * (stop_machine() then spins with interrupts off on the other CPU, a hard
+ * lockup there).
+ *
+ * So the module's interrupt work on a CPU takes at most about half of that
+ * CPU's time (irq_share below), whatever the configuration. The work is a pacing callback with
+ * the top halves it runs in line (timer, timer_soft, irqchip), or an edu
+ * top half (its MSI arrives on its own). Work of d ns leaves its CPU quiet
+ * until d ns after it ended (at the default share): no session raises on
+ * or into that CPU before then. The timer moves past that instant and the expiry is counted
+ * (throttled; its periods also count as timer_overruns). The count stays
+ * exact: the raises are made at later expiries.
+ *
+ * d is the work's own time, plus the time since the interrupt was due (an
+ * expiry, or the raise of an edu interrupt) up to IRQBRIDGE_QUIET_LATE_MAX_NS:
+ * the interrupt's entry, which the work does not see, is in that delay. The
+ * bound keeps a delay that is not the module's (a vCPU the host did not
+ * run, another handler) from holding the CPU quiet for long.
+ */
+#define IRQBRIDGE_QUIET_LATE_MAX_NS (100 * NSEC_PER_USEC)
+
+/*
+ * The share of a CPU the module's interrupt work may take, in percent: 50
+ * by default, and never more; root may lower it (a test does, to make the
+ * guard act on any machine). Work of d ns then leaves the CPU quiet for
+ * d * (100 - share) / share ns.
+ */
+static unsigned int irq_share = 50;
+
+static int irqbridge_irq_share_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned int share;
+	int ret = kstrtouint(val, 0, &share);
+
+	if (ret)
+		return ret;
+	if (share < 1 || share > 50)
+		return -EINVAL;
+	WRITE_ONCE(irq_share, share);
+	return 0;
+}
+
+static const struct kernel_param_ops irqbridge_irq_share_ops = {
+	.set = irqbridge_irq_share_set,
+	.get = param_get_uint,
+};
+module_param_cb(irq_share, &irqbridge_irq_share_ops, &irq_share, 0644);
+MODULE_PARM_DESC(irq_share,
+		 "Percent of a CPU the module's interrupt work may take, 1-50 (default 50)");
+
+/* Until when each CPU takes no raise: see above. Written by that CPU only. */
+static DEFINE_PER_CPU(u64, irqbridge_cpu_quiet_until);
+
+/**
+ * irqbridge_cpu_charge() - account the module's interrupt work on this CPU
+ * @due:	when the interrupt was due: the expiry served, or the raise
+ * @start:	when the work began, ktime_get_ns() at its entry
+ *
+ * Context: hard IRQ, or softirq (timer_soft); interrupts are turned off
+ * here so that a hard callback on the same CPU cannot interleave.
+ */
+void irqbridge_cpu_charge(u64 due, u64 start)
+{
+	unsigned int share = READ_ONCE(irq_share);
+	u64 end = ktime_get_ns();
+	u64 busy = end - start, late = end - min(due, start);
+	unsigned long flags;
+	u64 *quiet, until;
+
+	busy = max(busy, min_t(u64, late, IRQBRIDGE_QUIET_LATE_MAX_NS));
+	until = end + div_u64(busy * (100 - share), share);
+	local_irq_save(flags);
+	quiet = this_cpu_ptr(&irqbridge_cpu_quiet_until);
+	if (until > *quiet)
+		WRITE_ONCE(*quiet, until);
+	local_irq_restore(flags);
+}
+
+/*
+ * Until when a raise of this session must wait: this CPU's quiet time, and
+ * for a source whose top half runs on its own interrupt (edu) that of the
+ * CPU its last top half ran on.
+ */
+static u64 irqbridge_quiet_until(struct irqbridge_session *s)
+{
+	u64 quiet = READ_ONCE(*this_cpu_ptr(&irqbridge_cpu_quiet_until));
+	int cpu = READ_ONCE(s->run.top_cpu);
+
+	if (cpu >= 0 && cpu != raw_smp_processor_id())
+		quiet = max(quiet,
+			    READ_ONCE(per_cpu(irqbridge_cpu_quiet_until, cpu)));
+	return quiet;
+}
+
 static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 {
 	struct irqbridge_session *s =
 		container_of(timer, struct irqbridge_session, timer);
 	u64 expires = ktime_to_ns(hrtimer_get_expires(timer));
-	u64 now = ktime_get_ns();
-	u64 missed, deferred;
+	u64 start = ktime_get_ns(), now = start;
+	enum hrtimer_restart restart = HRTIMER_RESTART;
+	u64 missed, deferred, quiet;
 	u32 i;
 	int ret;
 
 	irqbridge_rate_follow(s);
+	quiet = irqbridge_quiet_until(s);
+	if (unlikely(now < quiet)) {
+		/* The CPU's share of interrupt time is spent: raise later. */
+		WRITE_ONCE(s->run.throttled, s->run.throttled + 1);
+		now = quiet;
+		goto forward;
+	}
 	/*
 	 * A burst: up to run.burst top halves back to back (an interrupt
 	 * storm), each a whole raise. CONFIGURE bounds the burst and its rate.
@@ -201,12 +311,19 @@ static enum hrtimer_restart irqbridge_timer_fn(struct hrtimer *timer)
 		}
 		if (ret) {
 			WRITE_ONCE(s->run.error, -ret);
-			return HRTIMER_NORESTART;
+			restart = HRTIMER_NORESTART;
+			break;
 		}
-		if (s->run.raised >= s->run.events)
-			return HRTIMER_NORESTART;
+		if (s->run.raised >= s->run.events) {
+			restart = HRTIMER_NORESTART;
+			break;
+		}
 	}
+	irqbridge_cpu_charge(expires, start);
+	if (restart == HRTIMER_NORESTART)
+		return restart;
 
+forward:
 	/* Absolute expiries: the period does not drift with the latency. */
 	missed = hrtimer_forward(timer, ns_to_ktime(now),
 				 ns_to_ktime(s->run.period_ns));

@@ -255,6 +255,12 @@ struct irqbridge_config {
  *			tasklet, a work item and an IRQ thread never run
  *			concurrently with themselves (a KDPC may: "a DPC may
  *			run on two CPUs at once")
+ * @throttled:		timer expiries that raised nothing because the CPU
+ *			the interrupts land on had spent its share of time in
+ *			the module's interrupt work (at most about half of the
+ *			CPU, whatever the configuration: a slow machine cannot
+ *			be wedged); their raises are made at later expiries,
+ *			and the skipped periods also count in @timer_overruns
  *
  * Fields are only ever appended. The module answers GET_STATS for every
  * size from IRQBRIDGE_STATS_SIZE_V1 up (the size is part of the ioctl
@@ -285,6 +291,7 @@ struct irqbridge_stats {
 	__u32 reserved2;
 	__u64 stage_runs;
 	__u64 overlaps;
+	__u64 throttled;
 };
 
 /* sizeof(struct irqbridge_stats) up to @empty_runs: the first layout. */

@@ -226,6 +226,10 @@ irqdebug=
 case "$KREL" in
 *-rt*) irqdebug=noirqdebug ;;
 esac
+# A lockup report names one CPU; what the others were doing is the cause as
+# often (stop_machine() spinning on one CPU while the other cannot reach its
+# stopper): every CPU's backtrace goes with it.
+lockup_dump="hardlockup_all_cpu_backtrace=1 softlockup_all_cpu_backtrace=1"
 boot() {
 	: > "$work/ttyS1"
 	timeout -k 5 "$timeout" qemu-system-x86_64 -machine q35 "${accel[@]}" \
@@ -234,7 +238,7 @@ boot() {
 		-serial stdio -serial "file:$work/ttyS1" \
 		"${edu[@]}" "${devices[@]}" \
 		-kernel "$VMLINUZ" -initrd "$work/initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic $irqdebug $cmdline" </dev/null |
+		-append "console=ttyS0 panic=-1 oops=panic $irqdebug $lockup_dump $cmdline" </dev/null |
 		tee "$work/console"
 }
 

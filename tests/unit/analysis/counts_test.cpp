@@ -23,6 +23,7 @@ Counts Part(std::uint64_t events, std::uint64_t salt) {
   c.kernel.line_redelivered = 11 + salt;
   c.kernel.thread_masked = 12 + salt;
   c.kernel.thread_unmasked = 13 + salt;
+  c.kernel.throttled = 20 + salt;
   c.kernel.last_status = static_cast<std::uint32_t>(14 + salt);
   c.reader_total = events;
   c.wakeups = events - salt;
@@ -52,6 +53,7 @@ TEST(Counts, SumsEveryCounterAndKeepsTheLargestMaxima) {
   EXPECT_EQ(sum.kernel.line_redelivered, 11u + 16u);
   EXPECT_EQ(sum.kernel.thread_masked, 12u + 17u);
   EXPECT_EQ(sum.kernel.thread_unmasked, 13u + 18u);
+  EXPECT_EQ(sum.kernel.throttled, 20u + 25u);
   EXPECT_EQ(sum.kernel.last_status, 19u) << "the last run's";
   EXPECT_EQ(sum.kernel.running, 5u) << "the last run's";
   EXPECT_EQ(sum.reader_total, 30u);

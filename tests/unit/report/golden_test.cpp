@@ -38,6 +38,7 @@ irqbridge_stats Kernel(std::uint64_t events, std::uint64_t salt) {
   k.chain_runs = 7 + salt;
   k.empty_runs = 8 + salt;
   k.work_capped = 9 + salt;
+  k.throttled = 10 + salt;
   return k;
 }
 

@@ -21,6 +21,7 @@ Counts& Counts::operator+=(const Counts& part) {
   k.chain_runs += p.chain_runs;
   k.empty_runs += p.empty_runs;
   k.work_capped += p.work_capped;
+  k.throttled += p.throttled;
   if (k.error == 0) k.error = p.error;
   k.line_held += p.line_held;
   k.line_redelivered += p.line_redelivered;

@@ -277,6 +277,7 @@ nlohmann::json mode_json(const ModeResult& m) {
       {"max_batch", m.kernel.max_batch},
       {"source_busy", m.kernel.source_busy},
       {"work_capped", m.kernel.work_capped},
+      {"throttled", m.kernel.throttled},
       {"records", m.records},
       {"records_kernel", m.kernel.records},
       {"ring_overruns", m.ring_overruns},

@@ -308,6 +308,7 @@ nlohmann::json to_json(const BenchReport& r) {
                         {"bottom_runs", t.kernel.bottom_runs},
                         {"empty_runs", t.kernel.empty_runs},
                         {"timer_overruns", t.kernel.timer_overruns},
+                        {"throttled", t.kernel.throttled},
                         {"source_busy", t.kernel.source_busy},
                         {"records_lost", t.kernel.records_lost},
                         {"bottom_softirq", softirq},
