@@ -157,8 +157,9 @@ static inline void irqbridge_eventfd_add(struct eventfd_ctx *ctx, u64 n)
  * PREEMPT_NEED_RESCHED (bit 31, inverted) still in it:
  * IRQBRIDGE_PC_COUNT_MASK takes it out, as preempt_count() does.
  */
-#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE && \
-	KERNEL_VERSION(6, 15, 0) > LINUX_VERSION_CODE && IS_ENABLED(CONFIG_X86_64)
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE &&     \
+	KERNEL_VERSION(6, 15, 0) > LINUX_VERSION_CODE && \
+	IS_ENABLED(CONFIG_X86_64)
 static_assert(offsetof(struct pcpu_hot, cpu_number) ==
 	      offsetof(struct pcpu_hot, preempt_count) + sizeof(int));
 #define IRQBRIDGE_PC_COUNT_MASK (~(u32)PREEMPT_NEED_RESCHED)

@@ -65,11 +65,11 @@ int irqbridge_ring_mmap(struct irqbridge_ring *ring,
  * fast path the rest follows: not serving a softirq, so not ksoftirqd
  * serving one, and interrupts off (irqbridge_top.c says why).
  */
-#define IRQBRIDGE_TOP_CTX_SLOW		BIT(31)
-#define IRQBRIDGE_TOP_CTX_SOFTIRQ	BIT(30)	/* in_serving_softirq() */
-#define IRQBRIDGE_TOP_CTX_IRQS_OFF	BIT(29)	/* irqs_disabled() */
-#define IRQBRIDGE_TOP_CTX_KSOFTIRQD	BIT(28)	/* serving it in ksoftirqd */
-#define IRQBRIDGE_TOP_CTX_CPU_MASK	GENMASK(27, 0)
+#define IRQBRIDGE_TOP_CTX_SLOW BIT(31)
+#define IRQBRIDGE_TOP_CTX_SOFTIRQ BIT(30) /* in_serving_softirq() */
+#define IRQBRIDGE_TOP_CTX_IRQS_OFF BIT(29) /* irqs_disabled() */
+#define IRQBRIDGE_TOP_CTX_KSOFTIRQD BIT(28) /* serving it in ksoftirqd */
+#define IRQBRIDGE_TOP_CTX_CPU_MASK GENMASK(27, 0)
 
 void irqbridge_top_context_flags(u64 top_ctx, struct irqbridge_context *ctx);
 

@@ -233,8 +233,10 @@ static void irqbridge_chain_dpc(struct irqbridge_session *s)
 	 * hop overwrites them before passing it on, and the second hop
 	 * counts the lapped record when it finds the later seq.
 	 */
-	for (seq = s->run.hop1_done; seq < s->run.hop1_done + n &&
-	     !(s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS); seq++) {
+	seq = s->run.hop1_done;
+	if (s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS)
+		seq += n;
+	for (; seq < s->run.hop1_done + n; seq++) {
 		struct irqbridge_inflight *slot =
 			&s->inflight[seq & s->inflight_mask];
 

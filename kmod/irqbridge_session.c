@@ -30,7 +30,8 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 	 * One inflight slot per ring slot, at the end of the session (large:
 	 * vmalloc). Charged to the opener's memory cgroup, like the ring.
 	 */
-	s = kvzalloc(struct_size(s, inflight, ring_records), GFP_KERNEL_ACCOUNT);
+	s = kvzalloc(struct_size(s, inflight, ring_records),
+		     GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->inflight_mask = ring_records - 1;

@@ -165,8 +165,8 @@ static_assert(CONFIG_NR_CPUS - 1 <= IRQBRIDGE_TOP_CTX_CPU_MASK);
  * slot's address (four), the seq, the time, the context word (one load,
  * one store) and the fast-path test (two).
  */
-static __always_inline void
-irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now)
+static __always_inline void irqbridge_top_record(struct irqbridge_session *s,
+						 u64 seq, u64 now)
 {
 	struct irqbridge_inflight *slot = &s->inflight[seq & s->inflight_mask];
 	u64 top_ctx = irqbridge_pc_cpu();

@@ -545,7 +545,7 @@ INSTANTIATE_TEST_SUITE_P(Hardening, RateBudgetHotplug,
                                                                                 : "timer_soft");
                          });
 
-// A session's ring and inflight slots (about 6 MiB) are charged to the
+// A session's ring and inflight slots (about 7.5 MiB) are charged to the
 // opener's memory cgroup: opening the device from a fresh cgroup raises its
 // memory.current by at least the ring's size.
 TEST(Hardening, SessionMemoryIsChargedToTheOpenersCgroup) {
