@@ -98,8 +98,9 @@ void irqbridge_top_context_flags(u64 top_ctx, struct irqbridge_context *ctx);
  * event's seq. A lapped record is counted in &irqbridge_run.inflight_lost.
  * The event's own stores are published by the release of
  * &irqbridge_run.pending and read after the bottom half's
- * atomic_long_xchg() of it; in a chain the first hop's through
- * &irqbridge_run.chain_pending.
+ * atomic_long_xchg() of it (the raiser's come before the interrupt that
+ * runs the top half: smp_wmb() before the raise); in a chain the first
+ * hop's through &irqbridge_run.chain_pending.
  */
 struct irqbridge_inflight {
 	struct irqbridge_record rec;
