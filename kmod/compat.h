@@ -13,6 +13,9 @@
 #include <linux/irq.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/preempt.h>
+#include <linux/smp.h>
+#include <linux/stddef.h>
 #include <linux/version.h>
 #include <linux/workqueue.h>
 
@@ -143,5 +146,33 @@ static inline void irqbridge_eventfd_add(struct eventfd_ctx *ctx, u64 n)
 	eventfd_signal(ctx, n);
 #endif
 }
+
+/*
+ * The top half's context word: preempt_count() in the low 32 bits and the
+ * CPU in the high 32 bits. On x86-64 from 6.2 (struct pcpu_hot) until 6.15
+ * (which split pcpu_hot into separate per-CPU variables) the two are
+ * adjacent ints of this CPU's pcpu_hot, so one %gs-relative load reads
+ * both; elsewhere they are read one by one. Either way the word's high
+ * half is the CPU and its low half the preempt count, on x86 with
+ * PREEMPT_NEED_RESCHED (bit 31, inverted) still in it:
+ * IRQBRIDGE_PC_COUNT_MASK takes it out, as preempt_count() does.
+ */
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE &&     \
+	KERNEL_VERSION(6, 15, 0) > LINUX_VERSION_CODE && \
+	IS_ENABLED(CONFIG_X86_64)
+static_assert(offsetof(struct pcpu_hot, cpu_number) ==
+	      offsetof(struct pcpu_hot, preempt_count) + sizeof(int));
+#define IRQBRIDGE_PC_COUNT_MASK (~(u32)PREEMPT_NEED_RESCHED)
+static __always_inline u64 irqbridge_pc_cpu(void)
+{
+	return raw_cpu_read_8(*(u64 __percpu *)&pcpu_hot.preempt_count);
+}
+#else
+#define IRQBRIDGE_PC_COUNT_MASK (~(u32)0)
+static __always_inline u64 irqbridge_pc_cpu(void)
+{
+	return (u32)preempt_count() | (u64)raw_smp_processor_id() << 32;
+}
+#endif
 
 #endif /* _IRQBRIDGE_COMPAT_H */

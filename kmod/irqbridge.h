@@ -6,6 +6,7 @@
 #define _IRQBRIDGE_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/mutex.h>
@@ -55,50 +56,59 @@ bool irqbridge_ring_push(struct irqbridge_ring *ring,
 int irqbridge_ring_mmap(struct irqbridge_ring *ring,
 			struct vm_area_struct *vma);
 
-/**
- * struct irqbridge_top_context - a top half's context, not yet made into
- *	flags (irqbridge_top_context_flags() does that in the bottom half)
- * @preempt_count: preempt_count() on entry
- * @softirq_count: softirq_count() on entry: @preempt_count's SOFTIRQ_MASK
- *		bits, the task's own count on PREEMPT_RT
- * @cpu:	raw_smp_processor_id() on entry
- * @irqs_off:	irqs_disabled() on entry; 1 without the read in hard IRQ,
- *		where the IRQ core guarantees it
- * @ksoftirqd:	the interrupted task was ksoftirqd serving a softirq
+/*
+ * The top half's context word (&irqbridge_inflight.top_ctx): its low 32 bits
+ * are preempt_count() as read (with PREEMPT_NEED_RESCHED on x86:
+ * IRQBRIDGE_PC_COUNT_MASK), its high 32 bits the CPU and, only when the
+ * top half took the slow path (serving a softirq; on PREEMPT_RT also
+ * outside hard IRQ), IRQBRIDGE_TOP_CTX_SLOW and what it read there. On the
+ * fast path the rest follows: not serving a softirq, so not ksoftirqd
+ * serving one, and interrupts off (irqbridge_top.c says why).
  */
-struct irqbridge_top_context {
-	u32 preempt_count;
-	u32 softirq_count;
-	u32 cpu;
-	u8 irqs_off;
-	u8 ksoftirqd;
-};
+#define IRQBRIDGE_TOP_CTX_SLOW BIT(31)
+#define IRQBRIDGE_TOP_CTX_SOFTIRQ BIT(30) /* in_serving_softirq() */
+#define IRQBRIDGE_TOP_CTX_IRQS_OFF BIT(29) /* irqs_disabled() */
+#define IRQBRIDGE_TOP_CTX_KSOFTIRQD BIT(28) /* serving it in ksoftirqd */
+#define IRQBRIDGE_TOP_CTX_CPU_MASK GENMASK(27, 0)
 
-void irqbridge_top_context_flags(const struct irqbridge_top_context *raw,
-				 struct irqbridge_context *ctx);
+void irqbridge_top_context_flags(u64 top_ctx, struct irqbridge_context *ctx);
 
 /**
- * struct irqbridge_inflight - what a top half leaves for its bottom half
- * @rec:	the event's record as the reader will get it: the top half
- *		fills @rec.seq (U64_MAX while the slot is empty),
- *		@rec.expected_ns, @rec.raise_ns, @rec.top_ns and @rec.status;
- *		the first hop of a chain @rec.bottom_ns and @rec.bottom; the
+ * struct irqbridge_inflight - what the raiser and the top half leave for
+ *	the bottom half
+ * @rec:	the event's record as the reader will get it. The raiser
+ *		(the pacing timer's callback) fills @rec.seq first, then
+ *		@rec.expected_ns and @rec.raise_ns and clears @rec.status;
+ *		the top half stores @rec.seq again, then @rec.top_ns, @top_ctx
+ *		and, from a source with a status, @rec.status; a chain's
+ *		first hop stores @rec.bottom_ns and @rec.bottom; the
  *		signalling stage completes a copy and pushes it to the ring
- * @top:	the top half's context, raw: @rec.top is made from it by the
- *		signalling stage (irqbridge_top_context_flags()), off the top
- *		half's path
+ * @top_ctx:	the top half's context word (IRQBRIDGE_TOP_CTX_*): @rec.top is
+ *		made from it by the signalling stage
+ *		(irqbridge_top_context_flags()), off the top half's path
+ * @pad:	unused: makes a slot 128 bytes, so that the top half finds
+ *		its slot's offset with a shift
  *
- * Written by the top half only while the slot's previous event has been
- * consumed (seq - bh_done < inflight_nr), published by the release of
- * &irqbridge_run.pending, read by the bottom half after its
- * atomic_long_xchg() of that counter. In a chain the first hop fills its
- * stamps and publishes them the same way through
- * &irqbridge_run.chain_pending.
+ * No lock: a writer never waits for the bottom half, so an event may
+ * overwrite the slot of the event &irqbridge_session.inflight_mask + 1
+ * before it while that one is still unread (a lap). Each writer stores
+ * @rec.seq before its other fields (smp_wmb()); the reader copies the slot,
+ * then (smp_rmb()) reads @rec.seq again and keeps the copy only if that is
+ * still its event's: a field of a later event would have come with that
+ * event's seq. A lapped record is counted in &irqbridge_run.inflight_lost.
+ * The event's own stores are published by the release of
+ * &irqbridge_run.pending and read after the bottom half's
+ * atomic_long_xchg() of it (the raiser's come before the interrupt that
+ * runs the top half: smp_wmb() before the raise); in a chain the first
+ * hop's through &irqbridge_run.chain_pending.
  */
 struct irqbridge_inflight {
 	struct irqbridge_record rec;
-	struct irqbridge_top_context top;
+	u64 top_ctx;
+	u64 pad;
 };
+
+static_assert(sizeof(struct irqbridge_inflight) == 128);
 
 /**
  * struct irqbridge_bh_ops - one bottom-half mechanism
@@ -211,13 +221,14 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  * @top_cpu:	the CPU the last edu top half ran on, -1 before the first:
  *		the raiser respects that CPU's quiet time too; written by the
  *		edu hard handler, read by the timer callback
- * @raise_expected_ns: expiry of the last raise; timer callback writes it
- *		before raising, the top half reads it (one raise in flight: a
- *		burst raises the next only once the last one's top half ran)
- * @raise_ns:	time of the last raise; as @raise_expected_ns
+ * @raise_ns:	time of the last raise, records or not: the edu hard handler
+ *		charges the delay since to the CPU-time guard; timer callback
+ *		only
  * @outstanding: a raised device interrupt has not reached its top half yet
  * @fired:	top halves run; written by the top half only
- * @inflight_lost: events whose inflight slot was still busy; top half only
+ * @inflight_lost: records lapped in their inflight slot (a later event
+ *		rewrote it before the signalling stage read it); signalling
+ *		stage only
  * @top_cost_ns: summed time of the top halves, entry to return; top half
  *		only (the IRQ core or the hrtimer base serialises it)
  * @top_cost_max_ns: the longest top half; top half only
@@ -234,8 +245,7 @@ extern const struct irqbridge_source_ops irqbridge_source_edu;
  *		semantics, the bottom half takes all with atomic_long_xchg()
  * @chain_pending: chain mode: events the first hop passed to the second
  * @hop1_done:	chain mode: events the first hop finished; first hop only
- * @bh_done:	events the signalling stage finished; it writes with release,
- *		the top half reads with acquire
+ * @bh_done:	events the signalling stage finished; signalling stage only
  * @counted:	sum of counts added to &irqbridge_session.evctx; signalling
  *		stage only
  * @bottom_runs: bottom-half runs that found work; first stage only
@@ -270,7 +280,6 @@ struct irqbridge_run {
 	u64 timer_overruns;
 	u64 throttled;
 	int top_cpu;
-	u64 raise_expected_ns;
 	u64 raise_ns;
 	atomic_t outstanding;
 
@@ -341,8 +350,8 @@ struct irqbridge_run {
  *		handler thread holds for its whole run, and GET_STATS while it
  *		reads @run.last_status, so the reader sees the status of a
  *		whole run
- * @inflight:	@inflight_nr slots indexed by seq & (@inflight_nr - 1)
- * @inflight_nr: a power of two, fixed from open to release
+ * @inflight_mask: the number of @inflight slots minus one (a power of two
+ *		minus one), fixed from open to release
  * @tasklet:	the DPC analog (also the first hop of a chain)
  * @work:	the WorkItem analog
  * @chain_work:	the second hop of a chain (a WorkItem the DPC queues); a
@@ -361,6 +370,11 @@ struct irqbridge_run {
  * @channels:	the device's own session: channels alive (NEW_CHANNEL adds
  *		with atomic_add_unless() up to the limit, a channel's release
  *		subtracts); 0 in a channel
+ *
+ * @inflight:	the slots the raiser and the top half fill for the bottom
+ *		half, indexed by seq & @inflight_mask; at the end of the
+ *		session so that the top half finds its slot without loading a
+ *		pointer (see &struct irqbridge_inflight)
  *
  * @unread is not part of @run: read() and poll() read it without @lock, so
  * START resets it on its own, atomically.
@@ -381,8 +395,7 @@ struct irqbridge_session {
 	u32 rate;
 	raw_spinlock_t isr_lock; /* see above: top half vs bottom half */
 	struct mutex passive_lock; /* see above: handler thread vs GET_STATS */
-	struct irqbridge_inflight *inflight;
-	u32 inflight_nr;
+	u64 inflight_mask;
 	struct irqbridge_run run;
 
 	struct tasklet_struct tasklet;
@@ -396,6 +409,8 @@ struct irqbridge_session {
 
 	struct file *parent;
 	atomic_t channels;
+
+	struct irqbridge_inflight inflight[];
 };
 
 void irqbridge_timer_init(struct irqbridge_session *s);

@@ -85,6 +85,34 @@ static void irqbridge_take_isr_status(struct irqbridge_session *s)
 }
 
 /*
+ * Copy the record of event @seq out of its inflight slot, which its
+ * writers published to this stage (the release of the pending count this
+ * stage took). Writers never wait, so a later event may be rewriting the
+ * slot right now: each writer stores the seq before its other fields, so a
+ * copy holding anything of a later event finds that event's seq on the
+ * second look (see &struct irqbridge_inflight).
+ *
+ * Return: true with @rec filled (the top context made into flags), false if
+ * the record was lapped and is lost.
+ */
+static bool irqbridge_inflight_read(struct irqbridge_session *s, u64 seq,
+				    struct irqbridge_record *rec)
+{
+	const struct irqbridge_inflight *slot =
+		&s->inflight[seq & s->inflight_mask];
+	u64 top_ctx = READ_ONCE(slot->top_ctx);
+
+	memcpy(rec, &slot->rec, sizeof(*rec));
+	/* Pairs with the smp_wmb() between a writer's seq and its fields. */
+	smp_rmb();
+	if (READ_ONCE(slot->rec.seq) != seq)
+		return false;
+	rec->seq = seq;
+	irqbridge_top_context_flags(top_ctx, &rec->top);
+	return true;
+}
+
+/*
  * The signalling stage: the only bottom half in single-hop modes, the
  * second hop of a chain. @n events starting at s->run.bh_done are complete.
  * @stamps holds this run's own stamps: the bottom half's (@chain false) or
@@ -114,16 +142,17 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 		WRITE_ONCE(s->run.max_batch, n);
 
 	stamps->batch = n;
-	for (seq = first; seq < first + n; seq++) {
-		const struct irqbridge_inflight *slot =
-			&s->inflight[seq & (s->inflight_nr - 1)];
-
-		/* Skipped by the top half: already counted in inflight_lost. */
-		if (slot->rec.seq != seq)
+	if (s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS)
+		seq = first + n;
+	else
+		seq = first;
+	for (; seq < first + n; seq++) {
+		/* The record the raiser, the top half (and a first hop) wrote. */
+		if (!irqbridge_inflight_read(s, seq, &rec)) {
+			WRITE_ONCE(s->run.inflight_lost,
+				   s->run.inflight_lost + 1);
 			continue;
-		/* The record the top half (and a chain's first hop) wrote. */
-		rec = slot->rec;
-		irqbridge_top_context_flags(&slot->top, &rec.top);
+		}
 		if (chain) {
 			rec.chain_ns = stamps->chain_ns;
 			rec.chain = stamps->chain;
@@ -137,8 +166,7 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 			WRITE_ONCE(s->run.ring_lost, s->run.ring_lost + 1);
 	}
 
-	/* Pairs with the acquire in the top half: these slots are free again. */
-	smp_store_release(&s->run.bh_done, first + n);
+	WRITE_ONCE(s->run.bh_done, first + n);
 }
 
 /* Take every pending top half; 0 if a previous run already took them. */
@@ -200,13 +228,19 @@ static void irqbridge_chain_dpc(struct irqbridge_session *s)
 	WRITE_ONCE(s->run.bottom_runs, s->run.bottom_runs + 1);
 	irqbridge_take_isr_status(s);
 
-	for (seq = s->run.hop1_done; seq < s->run.hop1_done + n; seq++) {
+	/*
+	 * A slot already lapped gets them too: the later event's own first
+	 * hop overwrites them before passing it on, and the second hop
+	 * counts the lapped record when it finds the later seq.
+	 */
+	seq = s->run.hop1_done;
+	if (s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS)
+		seq += n;
+	for (; seq < s->run.hop1_done + n; seq++) {
 		struct irqbridge_inflight *slot =
-			&s->inflight[seq & (s->inflight_nr - 1)];
+			&s->inflight[seq & s->inflight_mask];
 
-		if (slot->rec.seq != seq)
-			continue;
-		slot->rec.bottom_ns = now;
+		WRITE_ONCE(slot->rec.bottom_ns, now);
 		slot->rec.bottom = ctx;
 	}
 	s->run.hop1_done += n;

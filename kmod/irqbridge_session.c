@@ -9,6 +9,7 @@
 #include <linux/ioctl.h>
 #include <linux/limits.h>
 #include <linux/math64.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -25,22 +26,19 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 	struct irqbridge_session *s;
 	int ret;
 
-	/* Charged to the opener's memory cgroup, like the ring. */
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	/*
+	 * One inflight slot per ring slot, at the end of the session (large:
+	 * vmalloc). Charged to the opener's memory cgroup, like the ring.
+	 */
+	s = kvzalloc(struct_size(s, inflight, ring_records),
+		     GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
+	s->inflight_mask = ring_records - 1;
 
 	ret = irqbridge_ring_alloc(&s->ring, ring_records);
 	if (ret)
 		goto err_free_session;
-
-	s->inflight_nr = ring_records;
-	s->inflight = kvcalloc(s->inflight_nr, sizeof(*s->inflight),
-			       GFP_KERNEL_ACCOUNT);
-	if (!s->inflight) {
-		ret = -ENOMEM;
-		goto err_free_ring;
-	}
 
 	mutex_init(&s->lock);
 	raw_spin_lock_init(&s->isr_lock);
@@ -53,10 +51,8 @@ struct irqbridge_session *irqbridge_session_create(u32 ring_records)
 	irqbridge_bh_init(s);
 	return s;
 
-err_free_ring:
-	irqbridge_ring_free(&s->ring);
 err_free_session:
-	kfree(s);
+	kvfree(s);
 	return ERR_PTR(ret);
 }
 
@@ -72,9 +68,8 @@ void irqbridge_session_destroy(struct irqbridge_session *s)
 		eventfd_ctx_put(s->evctx);
 	mutex_destroy(&s->passive_lock);
 	mutex_destroy(&s->lock);
-	kvfree(s->inflight);
 	irqbridge_ring_free(&s->ring);
-	kfree(s);
+	kvfree(s);
 }
 
 /**
@@ -217,7 +212,7 @@ int irqbridge_session_configure(struct irqbridge_session *s,
  */
 static void irqbridge_session_reset(struct irqbridge_session *s)
 {
-	u32 i;
+	u64 i;
 
 	lockdep_assert_held(&s->lock);
 
@@ -226,7 +221,7 @@ static void irqbridge_session_reset(struct irqbridge_session *s)
 	s->run.events = s->config.events;
 	s->run.burst = s->config.burst;
 	s->run.top_cpu = -1;
-	for (i = 0; i < s->inflight_nr; i++)
+	for (i = 0; i <= s->inflight_mask; i++)
 		s->inflight[i].rec.seq = U64_MAX;
 	/* Outside the run state: read() and poll() read it without the lock. */
 	atomic_long_set(&s->unread, 0);

@@ -96,6 +96,29 @@ u32 irqbridge_sources_available(void)
 }
 
 /*
+ * The raiser's part of the record of the event it is about to raise: the
+ * raise stamps, in the slot of the event's seq. Not busy (checked before)
+ * means the last raise's top half ran, so the next top half's seq, fired,
+ * equals raised. The seq goes first (see &struct irqbridge_inflight): a
+ * bottom half still reading the slot's previous event sees that it was
+ * lapped. The status is cleared here, so that a top half without one stores
+ * none.
+ */
+static void irqbridge_raise_record(struct irqbridge_session *s, u64 expires,
+				   u64 now)
+{
+	u64 seq = s->run.raised;
+	struct irqbridge_inflight *slot = &s->inflight[seq & s->inflight_mask];
+
+	WRITE_ONCE(slot->rec.seq, seq);
+	/* Pairs with the smp_rmb() of the reader's second look at seq. */
+	smp_wmb();
+	WRITE_ONCE(slot->rec.expected_ns, expires);
+	WRITE_ONCE(slot->rec.raise_ns, now);
+	WRITE_ONCE(slot->rec.status, 0);
+}
+
+/*
  * One raise of a burst: 0, -EAGAIN when the source has not taken the last
  * raise yet (the rest of the burst waits for the next expiry), -ENODEV when
  * the device is gone.
@@ -107,10 +130,12 @@ static int irqbridge_timer_raise_one(struct irqbridge_session *s, u64 expires,
 
 	if (s->src->busy && s->src->busy(s))
 		return -EAGAIN;
-	WRITE_ONCE(s->run.raise_expected_ns, expires);
+	if (!(s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS))
+		irqbridge_raise_record(s, expires, now);
+	/* For the CPU-time guard's charge of an edu top half. */
 	WRITE_ONCE(s->run.raise_ns, now);
 	atomic_set(&s->run.outstanding, 1);
-	/* Orders the fields above before the interrupt they describe. */
+	/* Orders the stores above before the interrupt they describe. */
 	smp_wmb();
 	ret = s->src->raise(s);
 	if (ret) {

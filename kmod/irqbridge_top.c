@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hardirq.h>
+#include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/preempt.h>
@@ -25,6 +26,7 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "irqbridge.h"
 
 #define CREATE_TRACE_POINTS
@@ -66,100 +68,136 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
 }
 
 /*
- * The top half's context, as read: preempt_count() and the CPU, two per-CPU
- * loads; the flags are derived later by irqbridge_top_context_flags() in the
- * bottom half, off the path being measured. What the count already says is
- * not read again (docs/measurements.md has the per-field costs):
- * - softirq_count() is preempt_count()'s SOFTIRQ_MASK bits, except on
- *   PREEMPT_RT, where it is the task's count and is read here;
- * - in hard IRQ, interrupts are off: the IRQ core runs every handler and
- *   every hard hrtimer callback so (and warns about a handler that enables
- *   them), lockdep asserts it; only a softirq top half (timer_soft) reads
- *   the flag;
- * - the ksoftirqd check only runs for a top half inside a softirq.
+ * The top half's slow path, for a top half serving a softirq (timer_soft,
+ * or an interrupt of a softirq in progress) or, on PREEMPT_RT, one outside
+ * hard IRQ: it reads what its count does not say. The flags go into the
+ * high half of its slot's context word, beside the CPU. Out of line, so
+ * that the fast path keeps nothing across it.
  */
-static __always_inline void
-irqbridge_top_context_save(struct irqbridge_top_context *raw)
+static noinline void irqbridge_top_context_slow(struct irqbridge_session *s,
+						u64 seq, u64 top_ctx)
 {
-	u32 pc = preempt_count();
-	u32 sc = IS_ENABLED(CONFIG_PREEMPT_RT) ? softirq_count() :
-						 pc & SOFTIRQ_MASK;
+	struct irqbridge_inflight *slot = &s->inflight[seq & s->inflight_mask];
+	u32 extra = IRQBRIDGE_TOP_CTX_SLOW;
 
-	raw->preempt_count = pc;
-	raw->softirq_count = sc;
-	raw->cpu = raw_smp_processor_id();
-	if (likely(pc & HARDIRQ_MASK)) {
-		lockdep_assert_irqs_disabled();
-		raw->irqs_off = 1;
-	} else {
-		raw->irqs_off = irqs_disabled();
+	/* On PREEMPT_RT the task's own count, not preempt_count()'s bits. */
+	if (in_serving_softirq()) {
+		extra |= IRQBRIDGE_TOP_CTX_SOFTIRQ;
+		/* The ksoftirqd task pointer is not exported: its name. */
+		if (!strncmp(current->comm, "ksoftirqd/", 10))
+			extra |= IRQBRIDGE_TOP_CTX_KSOFTIRQD;
 	}
-	/* Only a top half inside a softirq: never on the common path. */
-	raw->ksoftirqd = unlikely(sc & SOFTIRQ_OFFSET) &&
-			 !strncmp(current->comm, "ksoftirqd/", 10);
+	if (irqs_disabled())
+		extra |= IRQBRIDGE_TOP_CTX_IRQS_OFF;
+	WRITE_ONCE(slot->top_ctx, top_ctx | (u64)extra << 32);
+}
+
+/*
+ * The fast path: a top half not serving a softirq, which (one test of the
+ * count) is neither ksoftirqd serving one, and runs with interrupts off:
+ * the IRQ core runs every hard handler and every hard hrtimer callback so,
+ * and a handler forced into a thread (threadirqs) too, except on
+ * PREEMPT_RT. There the fast path is hard IRQ only, and the softirq count
+ * is the task's, read as well.
+ */
+static __always_inline bool irqbridge_top_context_fast(u32 pc)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return (pc & HARDIRQ_MASK) && !in_serving_softirq();
+	return !(pc & SOFTIRQ_OFFSET);
 }
 
 /**
- * irqbridge_top_context_flags() - the context of a top half, from what it
- *	saved
- * @raw: saved by the top half
+ * irqbridge_top_context_flags() - the context of a top half, from its
+ *	context word
+ * @top_ctx: what the top half stored (&irqbridge_inflight.top_ctx)
  * @ctx: filled as irqbridge_context_capture() would have filled it there
  *
- * The same expressions as in_nmi(), in_hardirq(), in_serving_softirq() and
- * in_task(), applied to the saved counts (on PREEMPT_RT softirq_count() is
- * the task's, not preempt_count()'s, which is why both are saved).
+ * The same expressions as in_nmi(), in_hardirq() and in_task() on the saved
+ * count; the softirq, interrupts-off and ksoftirqd flags are the slow
+ * path's when it ran, and what the fast path implies otherwise (not serving
+ * a softirq, interrupts off: irqbridge_top_context_fast()).
  */
-void irqbridge_top_context_flags(const struct irqbridge_top_context *raw,
-				 struct irqbridge_context *ctx)
+void irqbridge_top_context_flags(u64 top_ctx, struct irqbridge_context *ctx)
 {
+	u32 pc = lower_32_bits(top_ctx) & IRQBRIDGE_PC_COUNT_MASK;
+	u32 hi = upper_32_bits(top_ctx);
 	u32 flags = 0;
 
-	if (raw->preempt_count & NMI_MASK)
+	if (pc & NMI_MASK)
 		flags |= IRQBRIDGE_CTX_NMI;
-	if (raw->preempt_count & HARDIRQ_MASK)
+	if (pc & HARDIRQ_MASK)
 		flags |= IRQBRIDGE_CTX_HARDIRQ;
-	if (raw->softirq_count & SOFTIRQ_OFFSET) {
-		flags |= IRQBRIDGE_CTX_SOFTIRQ;
-		if (raw->ksoftirqd)
+	if (hi & IRQBRIDGE_TOP_CTX_SLOW) {
+		if (hi & IRQBRIDGE_TOP_CTX_SOFTIRQ)
+			flags |= IRQBRIDGE_CTX_SOFTIRQ;
+		if (hi & IRQBRIDGE_TOP_CTX_KSOFTIRQD)
 			flags |= IRQBRIDGE_CTX_KSOFTIRQD;
+		if (hi & IRQBRIDGE_TOP_CTX_IRQS_OFF)
+			flags |= IRQBRIDGE_CTX_IRQS_OFF;
+	} else {
+		flags |= IRQBRIDGE_CTX_IRQS_OFF;
 	}
 	if (!(flags & (IRQBRIDGE_CTX_NMI | IRQBRIDGE_CTX_HARDIRQ |
 		       IRQBRIDGE_CTX_SOFTIRQ)))
 		flags |= IRQBRIDGE_CTX_TASK;
-	if (raw->irqs_off)
-		flags |= IRQBRIDGE_CTX_IRQS_OFF;
 
 	ctx->flags = flags;
-	ctx->preempt_count = raw->preempt_count;
-	ctx->cpu = raw->cpu;
+	ctx->preempt_count = pc;
+	ctx->cpu = hi & IRQBRIDGE_TOP_CTX_CPU_MASK;
 	ctx->reserved = 0;
 }
 
-/*
- * Save what the bottom half needs for this event's record in its inflight
- * slot, unless the bottom half is too far behind (the count is kept, the
- * record is lost and counted as such).
- */
-static void irqbridge_top_record(struct irqbridge_session *s, u64 seq, u64 now,
-				 u32 status)
-{
-	/* Pairs with the release in the signalling stage. */
-	u64 done = smp_load_acquire(&s->run.bh_done);
-	struct irqbridge_inflight *slot;
+/* Every CPU number fits beside the slow path's flags. */
+#ifdef CONFIG_NR_CPUS
+static_assert(CONFIG_NR_CPUS - 1 <= IRQBRIDGE_TOP_CTX_CPU_MASK);
+#endif
 
-	if (seq - done >= s->inflight_nr) {
-		WRITE_ONCE(s->run.inflight_lost, s->run.inflight_lost + 1);
+/*
+ * The top half's part of its event's record, in the slot of its seq: the
+ * seq (first: a reader that copied anything of this event sees it, see
+ * &struct irqbridge_inflight), the time and the context word. The raiser
+ * wrote the raise stamps already; the status, if any, follows in
+ * irqbridge_top_status(). No check of the bottom half's progress: a slot
+ * still unread is overwritten, and its reader counts the record lost.
+ *
+ * Its fast path is ten instructions on x86-64 (docs/measurements.md): the
+ * slot's address (four), the seq, the time, the context word (one load,
+ * one store) and the fast-path test (two).
+ */
+static __always_inline void irqbridge_top_record(struct irqbridge_session *s,
+						 u64 seq, u64 now)
+{
+	struct irqbridge_inflight *slot = &s->inflight[seq & s->inflight_mask];
+	u64 top_ctx = irqbridge_pc_cpu();
+
+	WRITE_ONCE(slot->rec.seq, seq);
+	/* Pairs with the smp_rmb() of the reader's second look at seq. */
+	smp_wmb();
+	WRITE_ONCE(slot->rec.top_ns, now);
+	WRITE_ONCE(slot->top_ctx, top_ctx);
+	if (likely(irqbridge_top_context_fast(lower_32_bits(top_ctx)))) {
+		/* What the fast path takes for granted. */
+		lockdep_assert_irqs_disabled();
 		return;
 	}
-	slot = &s->inflight[seq & (s->inflight_nr - 1)];
-	/* Pairs with the release of @outstanding by the raiser. */
-	smp_rmb();
-	slot->rec.expected_ns = READ_ONCE(s->run.raise_expected_ns);
-	slot->rec.raise_ns = READ_ONCE(s->run.raise_ns);
-	slot->rec.top_ns = now;
-	slot->rec.status = status;
-	irqbridge_top_context_save(&slot->top);
-	slot->rec.seq = seq;
+	irqbridge_top_context_slow(s, seq, top_ctx);
+}
+
+/*
+ * A source with a device status (edu): the value read goes to the bottom
+ * half as the saved volatile device state and into the event's record (the
+ * raiser cleared it there for the sources without one).
+ */
+static void irqbridge_top_status(struct irqbridge_session *s, u64 seq,
+				 u32 status)
+{
+	raw_spin_lock(&s->isr_lock);
+	s->run.isr_status |= status;
+	raw_spin_unlock(&s->isr_lock);
+	if (!(s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS))
+		WRITE_ONCE(s->inflight[seq & s->inflight_mask].rec.status,
+			   status);
 }
 
 /**
@@ -179,16 +217,11 @@ irqreturn_t irqbridge_top_half(struct irqbridge_session *s, u32 status)
 	irqreturn_t ret = IRQ_HANDLED;
 	u64 cost;
 
-	if (status) {
-		/* Shared with the bottom half: the saved volatile device state. */
-		raw_spin_lock(&s->isr_lock);
-		s->run.isr_status |= status;
-		raw_spin_unlock(&s->isr_lock);
-	}
-
-	/* Without records the bottom half finds no slot with this seq. */
-	if (!(s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS))
-		irqbridge_top_record(s, seq, now, status);
+	/* Without records the bottom half reads no slot. */
+	if (likely(!(s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS)))
+		irqbridge_top_record(s, seq, now);
+	if (status)
+		irqbridge_top_status(s, seq, status);
 	/* The raiser may raise the next interrupt. */
 	atomic_set_release(&s->run.outstanding, 0);
 

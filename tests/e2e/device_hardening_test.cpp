@@ -641,7 +641,7 @@ TEST(Hardening, IrqShareIsAtMostHalf) {
   EXPECT_EQ(ReadLine(kIrqShare), "10");
 }
 
-// A session's ring and inflight slots (about 6 MiB) are charged to the
+// A session's ring and inflight slots (about 7.5 MiB) are charged to the
 // opener's memory cgroup: opening the device from a fresh cgroup raises its
 // memory.current by at least the ring's size.
 TEST(Hardening, SessionMemoryIsChargedToTheOpenersCgroup) {

@@ -5,16 +5,17 @@
 # shellcheck source=lib.sh
 . /testbox/lib.sh
 load_module || exit 1
-/testbox/device_test --gtest_color=no --gtest_filter='-DeviceTest.RingOverrunIsCounted:Modes/EduRemovalTest.*' \
+/testbox/device_test --gtest_color=no --gtest_filter='-DeviceTest.RingOverrunIsCounted:DeviceTest.LappedRecordIsCounted:Modes/EduRemovalTest.*' \
 	--gtest_output=xml:/out/device_test.xml
 rc=$?
 unload_module || rc=1
 
 # A lost record is counted: a 256-slot ring overruns in a fraction of a
-# second when nobody reads it.
+# second when nobody reads it, and a bottom half sleeping 10 ms per run
+# falls more than 256 events behind, so its oldest records are lapped.
 if insmod /testbox/irqbridge.ko ring_records=256 &&
 	[ "$(cat /sys/module/irqbridge/parameters/ring_records)" = 256 ]; then
-	/testbox/device_test --gtest_color=no --gtest_filter='DeviceTest.RingOverrunIsCounted' \
+	/testbox/device_test --gtest_color=no --gtest_filter='DeviceTest.RingOverrunIsCounted:DeviceTest.LappedRecordIsCounted' \
 		--gtest_output=xml:/out/device_test_overrun.xml || rc=1
 	unload_module || rc=1
 else
