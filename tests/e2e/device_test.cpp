@@ -1109,7 +1109,9 @@ TEST_F(DeviceTest, LappedRecordIsCounted) {
   for (uint64_t i = 0; i < head && i < info.ring_records; i++) {
     const irqbridge_record& r = slots[i];
     ASSERT_LT(r.seq, kEvents) << "slot " << i;
-    if (i > 0) ASSERT_GT(r.seq, slots[i - 1].seq) << "slot " << i;
+    if (i > 0) {
+      ASSERT_GT(r.seq, slots[i - 1].seq) << "slot " << i;
+    }
     EXPECT_LE(r.raise_ns, r.top_ns) << "seq " << r.seq;
     EXPECT_LE(r.top_ns, r.bottom_ns) << "seq " << r.seq;
     EXPECT_LE(r.bottom_ns, r.signal_ns) << "seq " << r.seq;
