@@ -76,9 +76,15 @@ deps:
 kernel: deps
 	@tests/testbox/kernel.sh fetch $(KERNEL) >/dev/null
 
+# The kernel resolved once for a whole recipe (tests/testbox/kernel.sh memo):
+# each kmake.sh, run_e2e.sh and testbox.sh below it gets the answer from
+# IRQBRIDGE_KERNEL_FETCHED instead of asking apt again (each fetch costs
+# several seconds of apt-cache where apt keeps no binary cache).
+MEMO = fetched=$$(tests/testbox/kernel.sh memo $(KERNEL)) && export IRQBRIDGE_KERNEL_FETCHED="$$fetched"
+
 # stable/stable-rt build inside a cached Debian 13 root (kmake.sh).
 kmod: kernel
-	@eval "$$(tests/testbox/kernel.sh fetch $(KERNEL))" && \
+	@$(MEMO) && eval "$$fetched" && \
 	tests/testbox/kmake.sh $(KERNEL) $(CURDIR) -s W=1 IRQBRIDGE_VERSION=$(VERSION) modules && \
 	mkdir -p $(KMOD_OUT) && cp irqbridge.ko $(KMOD_OUT)/ && echo "$$KREL" > $(KMOD_OUT)/release && \
 	echo "kmod: $(KMOD_OUT)/irqbridge.ko for $$KREL" && \
@@ -147,7 +153,7 @@ bench: kmod userspace
 	@echo "bench: $(REPORT)/bench.json, $(REPORT)/bench-cpus.json, $(REPORT)/sweep.json"
 
 soak: kmod userspace
-	@IRQBRIDGE_KERNEL=$(KERNEL) IRQBRIDGE_KO=$(CURDIR)/$(KMOD_OUT)/irqbridge.ko \
+	@$(MEMO) && IRQBRIDGE_KERNEL=$(KERNEL) IRQBRIDGE_KO=$(CURDIR)/$(KMOD_OUT)/irqbridge.ko \
 		IRQBRIDGE_CLI=$(CURDIR)/$(BUILD)/userspace/irqbridge \
 		IRQBRIDGE_DEVICE_TEST=$(CURDIR)/$(BUILD)/tests/e2e/device_test \
 		IRQBRIDGE_FUZZ=$(CURDIR)/$(BUILD)/tests/e2e/ioctl_fuzz \
@@ -156,7 +162,7 @@ soak: kmod userspace
 		tests/e2e/run_e2e.sh soak
 
 check: kmod userspace
-	@cd $(BUILD) && ctest --output-on-failure -LE hotplug
+	@$(MEMO) && cd $(BUILD) && ctest --output-on-failure -LE hotplug
 
 # The artifacts of docs/data/ (docs/generator/data.sh: one test box boot per
 # phase, then summarize.py), then the docs regenerated from them. Another
@@ -197,13 +203,13 @@ sanitize: deps
 	done
 
 e2e: kmod userspace
-	@cd $(BUILD) && ctest --output-on-failure -L e2e
+	@$(MEMO) && cd $(BUILD) && ctest --output-on-failure -L e2e
 
 # CPU hotplug during per-CPU runs of every mode, on any KERNEL (outside
 # check; make e2e runs it too on stable and stable-rt, where the kernel
 # stays quiet: see tests/e2e/CMakeLists.txt).
 hotplug: kmod userspace
-	@cd $(BUILD) && ctest --output-on-failure -L hotplug
+	@$(MEMO) && cd $(BUILD) && ctest --output-on-failure -L hotplug
 
 # On a real Debian/Ubuntu host with headers for the running kernel.
 HOST_KDIR ?= /lib/modules/$(shell uname -r)/build

@@ -6,6 +6,10 @@
 #                                for a kernel built in a build root,
 #                                BUILDROOT= (KDIR is a path inside it)
 #   kernel.sh resolve [SERIES]   prints the newest image package name
+#   kernel.sh memo [SERIES]      prints SERIES= and fetch's lines: export
+#                                them as IRQBRIDGE_KERNEL_FETCHED and every
+#                                fetch of that series below prints them
+#                                again without asking apt (see memo below)
 #
 # SERIES: 6.12 (default), 6.12-rt, 6.1, stable, stable-rt, debug.
 #
@@ -189,11 +193,33 @@ fetch() {
 
 cmd=${1:-fetch}
 series=${2:-${KERNEL:-6.12}}
+
+# One resolution per run. Each apt-cache call above parses every package
+# list when apt keeps no binary cache (Debian's container images set
+# Dir::Cache::pkgcache ""): 1.5-7 s a call on a 2-CPU host, four calls a
+# fetch, and a make check fetched 31 times (the Makefile, each kmake.sh,
+# each scenario's run_e2e.sh and testbox.sh). The Makefile resolves once
+# (kernel.sh memo) and exports the answer as IRQBRIDGE_KERNEL_FETCHED; a
+# fetch of the same series then prints it again, as long as its image is
+# still in the cache. That also pins the run to one kernel: an upload
+# between the module's build and a later scenario cannot make the box boot
+# a kernel the module was not built for.
+memo_line() { printf '%s\n' "${IRQBRIDGE_KERNEL_FETCHED:-}" | sed -n "s/^$1=//p" | head -n 1; }
+if [ "$cmd" = fetch ] && [ -n "${IRQBRIDGE_KERNEL_FETCHED:-}" ] && [ "$(memo_line SERIES)" = "$series" ] &&
+	[ -e "$(memo_line VMLINUZ)" ]; then
+	printf '%s\n' "$IRQBRIDGE_KERNEL_FETCHED" | grep -v '^SERIES='
+	exit 0
+fi
+if [ "$cmd" = memo ]; then
+	fetched=$(IRQBRIDGE_KERNEL_FETCHED='' "$here/kernel.sh" fetch "$series") || exit 1
+	printf 'SERIES=%s\n%s\n' "$series" "$fetched"
+	exit 0
+fi
 if [ "$cmd" = fetch ] && [ "$series" = debug ]; then
 	exec "$(dirname "$0")/debug-kernel.sh"
 fi
 case "$cmd" in
 fetch) fetch "$series" ;;
 resolve) resolve "$series" ;;
-*) die "usage: kernel.sh fetch|resolve [6.12|6.12-rt|6.1|stable|stable-rt]" ;;
+*) die "usage: kernel.sh fetch|resolve|memo [6.12|6.12-rt|6.1|stable|stable-rt]" ;;
 esac
