@@ -582,16 +582,20 @@ TEST_P(CpuTimeGuard, ASpentShareDefersTheRaisesAndKeepsTheCount) {
   constexpr uint64_t kEvents = 200;
   auto c = Config(IRQBRIDGE_MODE_TASKLET, IRQBRIDGE_PERIOD_MIN_NS, kEvents, source);
 
-  // The default share leaves a relaxed run alone: 10 ms periods (an
-  // expiry is throttled only if the one before came more than ~9.7 ms
-  // late, the module's work and the 100 us of lateness it charges aside).
+  // The default share leaves a relaxed run alone: 10 ms periods. The
+  // quiet time is per CPU, and the 1 % case before this one may have left
+  // up to 99 x its last work on it (tens of ms on the debug kernel, where
+  // 7.3.4's first relaxed expiry fell into it): wait that out first. One
+  // expiry may still be throttled: work measured across a stretch the host
+  // did not run the vCPU counts whole (a callback "taking" over 5 ms).
   auto relaxed = Config(IRQBRIDGE_MODE_TASKLET, 10000000, 10, source);
   ASSERT_EQ(ReadLine(kIrqShare), "50") << "the default share";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   ASSERT_EQ(Ioctl(s.fd.get(), IRQBRIDGE_IOC_CONFIGURE, &relaxed), 0);
   ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_START), 0);
   EXPECT_EQ(s.WaitCounted(10, std::chrono::seconds(60)), 10u);
   ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_STOP), 0);
-  EXPECT_EQ(Stats(s.fd.get()).throttled, 0u) << "a 10 ms run is far from half a CPU";
+  EXPECT_LE(Stats(s.fd.get()).throttled, 1u) << "a 10 ms run is far from half a CPU";
 
   IrqShare share("1");
   ASSERT_TRUE(share.ok) << kIrqShare << ": " << std::strerror(errno);
