@@ -234,7 +234,7 @@ if [ "$scenario" = device_abi ] || [ "$scenario" = device_noedu ]; then
 	if [ "$scenario" = device_noedu ]; then
 		gtest_args+=(--no-edu)
 	else
-		gtest_args+=("$out/device_test_overrun.xml" --require DeviceTest.RingOverrunIsCounted
+		gtest_args+=("$out/device_test_overrun.xml" --require DeviceTest.RingOverrunIsCounted --require DeviceTest.LappedRecordIsCounted
 			--require DeviceTest.EduIsOneSessionAtATime)
 	fi
 	python3 "$here/check_gtest.py" "${gtest_args[@]}" || status=1
