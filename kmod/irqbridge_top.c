@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/compiler.h>
 #include <linux/hardirq.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -171,6 +172,12 @@ static __always_inline void irqbridge_top_record(struct irqbridge_session *s,
 	struct irqbridge_inflight *slot = &s->inflight[seq & s->inflight_mask];
 	u64 top_ctx = irqbridge_pc_cpu();
 
+	/*
+	 * One address for the stores below. Without this GCC may fold a
+	 * field's offset into the index and compute the slot twice: 4 more
+	 * instructions, measured when struct irqbridge_run grew by 24 bytes.
+	 */
+	OPTIMIZER_HIDE_VAR(slot);
 	WRITE_ONCE(slot->rec.seq, seq);
 	/* Pairs with the smp_rmb() of the reader's second look at seq. */
 	smp_wmb();
