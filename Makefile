@@ -6,7 +6,9 @@
 #   make check    every test: unit tests, then the module's end-to-end tests
 #                 in the test box (ctest's summary is the last thing printed)
 #   make bench    highest sustained rate per mode, top-half and reader costs,
-#                 a rate sweep: build/report/bench.json, sweep.json, pictures
+#                 a rate sweep: build/report/bench.json, sweep.json, pictures;
+#                 one more boot under TCG -icount gives the records overhead
+#                 in guest instructions (records_overhead_icount)
 #   make soak     every mode (or SOAK_MODES) for SOAK_SECONDS (default 600)
 #                 at the rate bench found sustainable: exact counts, no loss,
 #                 no slab growth
@@ -24,7 +26,8 @@
 # Variables: KERNEL=6.12|6.12-rt|6.1|stable|stable-rt|debug (test box kernel;
 # stable = the newest Debian kernel, from Debian 13 backports), EVENTS, PERIOD_US,
 # REPEAT, WARMUP, SMP (guest CPUs), DEMO_ARGS (more compare options, e.g.
-# "--cpus all --modes all") for the demo run, BENCH_EVENTS, SOAK_SECONDS,
+# "--cpus all --modes all") for the demo run, BENCH_EVENTS,
+# BENCH_ICOUNT_EVENTS (bench's -icount boot), SOAK_SECONDS,
 # BUILD (build directory), IRQBRIDGE_CACHE (downloaded kernels).
 
 KERNEL    ?= 6.12
@@ -35,6 +38,7 @@ SMP       ?= 2
 DEMO_ARGS ?=
 WARMUP    ?= 50
 BENCH_EVENTS ?= 2000
+BENCH_ICOUNT_EVENTS ?= 4000
 RATIO_RUNS ?= 3
 SOAK_SECONDS ?= 600
 PLOT      := userspace/tools/irqbridge-plot
@@ -144,13 +148,20 @@ bench: kmod userspace
 		-- 'insmod irqbridge.ko && irqbridge bench --quiet --scaling-only --modes tasklet --events $(BENCH_EVENTS) --json /out/bench-cpus.json > /out/bench-cpus.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
 		> $(REPORT)/bench-cpus-testbox.log 2>&1 || \
 		{ rc=$$?; tail -n 40 $(REPORT)/bench-cpus-testbox.log; echo "bench: the 4-CPU test box failed ($$rc); full log: $(REPORT)/bench-cpus-testbox.log" >&2; exit $$rc; }
+	@echo "bench: booting the test box under TCG -icount: the records overhead in guest instructions"
+	@TESTBOX_ACCEL=tcg TESTBOX_ICOUNT=0 $(TESTBOX) --kernel $(KERNEL) --out $(REPORT) --log $(REPORT)/bench-icount-console.log --timeout 1500 \
+		--file $(KMOD_OUT)/irqbridge.ko --file $(BUILD)/userspace/irqbridge \
+		-- 'insmod irqbridge.ko && irqbridge bench --quiet --costs-only --modes tasklet --events $(BENCH_ICOUNT_EVENTS) --json /out/bench-icount.json > /out/bench-icount.txt; rc=$$?; rmmod irqbridge; exit $$rc' \
+		> $(REPORT)/bench-icount-testbox.log 2>&1 || \
+		{ rc=$$?; tail -n 40 $(REPORT)/bench-icount-testbox.log; echo "bench: the icount test box failed ($$rc); full log: $(REPORT)/bench-icount-testbox.log" >&2; exit $$rc; }
 	@cat $(REPORT)/bench.txt
+	@userspace/tools/irqbridge-bench-icount $(REPORT)/bench.json $(REPORT)/bench-icount.json
 	@echo
 	@cat $(REPORT)/bench-cpus.txt
 	@echo
 	@cat $(REPORT)/sweep.txt
 	@$(PLOT) $(REPORT)/sweep.json | sed 's/^/bench: picture /'
-	@echo "bench: $(REPORT)/bench.json, $(REPORT)/bench-cpus.json, $(REPORT)/sweep.json"
+	@echo "bench: $(REPORT)/bench.json, $(REPORT)/bench-cpus.json, $(REPORT)/bench-icount.json, $(REPORT)/sweep.json"
 
 soak: kmod userspace
 	@$(MEMO) && IRQBRIDGE_KERNEL=$(KERNEL) IRQBRIDGE_KO=$(CURDIR)/$(KMOD_OUT)/irqbridge.ko \

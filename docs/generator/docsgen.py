@@ -408,8 +408,16 @@ def render_bench_top_half(arts):
     b = arts[0]
     rows = [[("with records" if c["records"] else "without records"), f"`{c['mode']}`", c["top_halves"],
              us(c["mean_ns"], 2), us(c["max_ns"], 1)] for c in b["top_half_cost"]]
-    return (f"Every {b.get('top_half_period_ns', 0) // 1000} µs:\n\n"
-            + table(["top half", "mode", "top halves", "mean µs", "max µs"], rows))
+    out = (f"Every {b.get('top_half_period_ns', 0) // 1000} µs:\n\n"
+           + table(["top half", "mode", "top halves", "mean µs", "max µs"], rows))
+    ic = b.get("records_overhead_icount")
+    if ic and ic.get("measured"):
+        # make bench's -icount boot (irqbridge-bench-icount): instructions, not ns
+        out += (f"\n\nCounted in guest instructions (TCG `-icount`, `records_overhead_icount`): "
+                f"the `{ic['mode']}` top half runs {ic['with_ns']:.0f} instructions with records "
+                f"and {ic['without_ns']:.0f} without, {100 * ic['ratio']:+.1f} % "
+                f"(limit {100 * ic['limit']:+.0f} %).")
+    return out
 
 
 def render_bench_reader(arts):

@@ -105,6 +105,11 @@ class Renderers(unittest.TestCase):
              "cpu_scaling": [{"cpus": 1, "events": 2000, "reader_cpu_ns": 169e6, "reader_cpu_ns_per_event": 85000,
                               "ring_bytes": 3.5 * 2**20, "rss_kb": 9523, "exact": True}]}
         self.assertIn("| with records | `tasklet` | 10 | 0.91 | 3.8 |", docsgen.render_bench_top_half([b]))
+        self.assertNotIn("instructions", docsgen.render_bench_top_half([b]))
+        b["records_overhead_icount"] = {"measured": True, "mode": "tasklet", "with_ns": 120.0,
+                                        "without_ns": 110.0, "ratio": 10 / 110, "limit": 0.1}
+        self.assertIn("runs 120 instructions with records and 110 without, +9.1 % (limit +10 %)",
+                      docsgen.render_bench_top_half([b]))
         self.assertIn("| `read` | 10 | 46 | yes |", docsgen.render_bench_reader([b]))
         out = docsgen.render_bench_rate([b])
         self.assertIn("| `tasklet` | 2,000/s (500 µs) |", out)
