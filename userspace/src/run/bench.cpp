@@ -208,6 +208,7 @@ nlohmann::json storm_json(const StormPoint& p) {
             {"max_batch", p.kernel.max_batch},
             {"raised", p.kernel.raised},
             {"source_busy", p.kernel.source_busy},
+            {"throttled", p.kernel.throttled},
             {"bottom_runs", p.kernel.bottom_runs},
             {"empty_runs", p.kernel.empty_runs},
             {"records_lost", p.kernel.records_lost},
