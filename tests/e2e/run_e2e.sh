@@ -211,14 +211,17 @@ if [ "$scenario" = verifier ]; then
 else
 	"$here/check_kernel_log.sh" "$out/console.log" "$out/dmesg.txt" || { status=1; log_clean=0; }
 fi
-if [ "$scenario" = fuzz ]; then
-	# The run's summary with its provenance: docs/data/fuzz-<kernel>.json
-	# is a copy of this file (docs/reliability.md quotes it).
-	python3 "$here/fuzz_artifact.py" "$out/fuzz.json" --out "$out/fuzz-${IRQBRIDGE_KERNEL:-6.12}.json" \
+# artifact SUMMARY COMMAND: the scenario's summary with its provenance, as
+# $out/<scenario>-<kernel>.json (docs/data/ holds copies of these files).
+artifact() {
+	python3 "$here/fuzz_artifact.py" "$1" --out "$out/$scenario-${IRQBRIDGE_KERNEL:-6.12}.json" \
 		--kernel "${IRQBRIDGE_KERNEL:-6.12}" --release "$KREL" --console "$out/console.log" \
 		--smp "$smp" --kernel-log-clean "$log_clean" --seconds $((SECONDS - box_start)) \
-		--load-start "$load_start" --commit "$run_commit" \
-		--command "IRQBRIDGE_KERNEL=${IRQBRIDGE_KERNEL:-6.12} IRQBRIDGE_FUZZ_FULL=${IRQBRIDGE_FUZZ_FULL:-0} tests/e2e/run_e2e.sh fuzz (guest: $fuzz_env sh /testbox/fuzz.sh)" ||
+		--load-start "$load_start" --commit "$run_commit" --command "$2"
+}
+if [ "$scenario" = fuzz ]; then
+	# docs/reliability.md quotes docs/data/fuzz-<kernel>.json.
+	artifact "$out/fuzz.json" "IRQBRIDGE_KERNEL=${IRQBRIDGE_KERNEL:-6.12} IRQBRIDGE_FUZZ_FULL=${IRQBRIDGE_FUZZ_FULL:-0} tests/e2e/run_e2e.sh fuzz (guest: $fuzz_env sh /testbox/fuzz.sh)" ||
 		status=1
 fi
 # A boot the test box retried must have died before the command started,
@@ -280,11 +283,7 @@ if [ "$scenario" = hotplug ]; then
 	# its provenance (docs/data/hotplug-<kernel>.json is a copy).
 	python3 "$here/check_hotplug.py" "$out" --kernel-modes "$kernel_modes" --cpus "$smp" \
 		--period-us "$period_us" --summary "$out/hotplug-summary.json" || status=1
-	python3 "$here/fuzz_artifact.py" "$out/hotplug-summary.json" --out "$out/hotplug-${IRQBRIDGE_KERNEL:-6.12}.json" \
-		--kernel "${IRQBRIDGE_KERNEL:-6.12}" --release "$KREL" --console "$out/console.log" \
-		--smp "$smp" --kernel-log-clean "$log_clean" --seconds $((SECONDS - box_start)) \
-		--load-start "$load_start" --commit "$run_commit" \
-		--command "IRQBRIDGE_KERNEL=${IRQBRIDGE_KERNEL:-6.12} tests/e2e/run_e2e.sh hotplug (guest: E2E_PERIOD_US=$period_us sh /testbox/hotplug.sh)" ||
+	artifact "$out/hotplug-summary.json" "IRQBRIDGE_KERNEL=${IRQBRIDGE_KERNEL:-6.12} tests/e2e/run_e2e.sh hotplug (guest: E2E_PERIOD_US=$period_us sh /testbox/hotplug.sh)" ||
 		status=1
 fi
 if [ "$scenario" = soak ]; then
