@@ -253,7 +253,7 @@ static const struct kernel_param_ops irqbridge_irq_share_ops = {
 };
 module_param_cb(irq_share, &irqbridge_irq_share_ops, &irq_share, 0644);
 MODULE_PARM_DESC(irq_share,
-		 "Percent of a CPU the module's interrupt work may take, 1-50 (default 50)");
+		 "Max percent of a CPU in the module's interrupts, 1-50");
 
 /* Until when each CPU takes no raise: see above. Written by that CPU only. */
 static DEFINE_PER_CPU(u64, irqbridge_cpu_quiet_until);
