@@ -209,13 +209,14 @@ static void irqbridge_rate_follow(struct irqbridge_session *s)
  * lockup there).
  *
  * So the module's interrupt work on a CPU takes at most about half of that
- * CPU's time (irq_share below), whatever the configuration. The work is a pacing callback with
- * the top halves it runs in line (timer, timer_soft, irqchip), or an edu
- * top half (its MSI arrives on its own). Work of d ns leaves its CPU quiet
- * until d ns after it ended (at the default share): no session raises on
- * or into that CPU before then. The timer moves past that instant and the expiry is counted
- * (throttled; its periods also count as timer_overruns). The count stays
- * exact: the raises are made at later expiries.
+ * CPU's time (irq_share below), whatever the configuration. The work is a
+ * pacing callback with the top halves it runs in line (timer, timer_soft,
+ * irqchip), or an edu top half (its MSI arrives on its own). Work of d ns
+ * leaves its CPU quiet until d ns after it ended (at the default share): no
+ * session raises on or into that CPU before then. The timer moves past that
+ * instant and the expiry is counted (throttled; its periods also count as
+ * timer_overruns). The count stays exact: the raises are made at later
+ * expiries.
  *
  * d is the work's own time, plus the time since the interrupt was due (an
  * expiry, or the raise of an edu interrupt) up to IRQBRIDGE_QUIET_LATE_MAX_NS:
@@ -233,18 +234,11 @@ static void irqbridge_rate_follow(struct irqbridge_session *s)
  */
 static unsigned int irq_share = 50;
 
+/* 1 to 50: anything else is refused with -EINVAL. */
 static int irqbridge_irq_share_set(const char *val,
 				   const struct kernel_param *kp)
 {
-	unsigned int share;
-	int ret = kstrtouint(val, 0, &share);
-
-	if (ret)
-		return ret;
-	if (share < 1 || share > 50)
-		return -EINVAL;
-	WRITE_ONCE(irq_share, share);
-	return 0;
+	return param_set_uint_minmax(val, kp, 1, 50);
 }
 
 static const struct kernel_param_ops irqbridge_irq_share_ops = {
