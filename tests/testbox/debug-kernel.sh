@@ -1,59 +1,67 @@
 #!/usr/bin/env bash
-# Build (once, cached by content hash) a debug 6.12 kernel for the test box
-# from Debian's linux-source-6.12: tinyconfig + tests/testbox/debug-kernel.config
-# (KASAN, lockdep with raw-lock nesting, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS,
-# kmemleak, the soft/hard lockup, workqueue, RCU-stall and hung-task detectors).
+# Build (once, cached by content hash) a debug kernel for the test box from
+# the newest kernel source Debian packages (linux-source-X.Y of Debian 13's
+# backports, resolved by kernel.sh source, never a hard-coded version):
+# tinyconfig + tests/testbox/debug-kernel.config (KASAN, lockdep with
+# raw-lock nesting, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, kmemleak, the soft/hard
+# lockup, workqueue, RCU-stall and hung-task detectors, memory cgroups).
+# Its kbuild wants Debian 13's gcc-14 and C library, so the tree is built
+# inside the Debian 13 build root (buildroot.sh), as the module for it is
+# (kmake.sh: BUILDROOT= and BUILDROOT_BIND= below).
 #
-#   debug-kernel.sh     prints KREL=, VMLINUZ=, KDIR=, KCONFIG= lines (like kernel.sh)
+#   debug-kernel.sh     prints KREL=, VMLINUZ=, KDIR=, KCONFIG= (host paths),
+#                       BUILDROOT= (the build root's suite) and BUILDROOT_BIND=
+#                       (KDIR, to be bind-mounted into the root at its own path),
+#                       KMAKE_ARGS= (make arguments for a module built against it)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${IRQBRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/irqbridge}
+suite=${IRQBRIDGE_STABLE_SUITE:-trixie}
 fragment=$here/debug-kernel.config
 
 die() { echo "debug-kernel: $*" >&2; exit 1; }
 
-if ! apt-cache show linux-source-6.12 >/dev/null 2>&1; then
-	apt-get update -qq >&2 || die "apt-get update failed"
-fi
-ver=$(apt-cache policy linux-source-6.12 | sed -n 's/^ *Candidate: //p')
-if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-	die "apt knows no linux-source-6.12"
-fi
+SRCPKG='' SRCVER='' SRCTAR=''
+src=$("$here/kernel.sh" source) || exit 1
+eval "$src"
+[ -f "$SRCTAR" ] || die "no kernel source tarball ($SRCTAR)"
 
-src_tar=$cache/src/$ver/linux-source-6.12.tar.xz
-if [ ! -f "$src_tar" ]; then
-	echo "debug-kernel: fetching linux-source-6.12 $ver" >&2
-	mkdir -p "$cache/src/$ver/deb"
-	(cd "$cache/src/$ver/deb" && apt-get download -q -o APT::Sandbox::User=root linux-source-6.12 >&2)
-	deb=$(find "$cache/src/$ver/deb" -name '*.deb' | head -n 1)
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz > "$src_tar.tmp"
-	mv "$src_tar.tmp" "$src_tar"
-	rm -rf "$cache/src/$ver/deb"
-fi
-
-hash=$( (echo "$ver"; cat "$fragment") | sha256sum | cut -c1-16)
+# The compiler is part of the key: the same source and fragment built by
+# another gcc is another kernel.
+hash=$( (echo "$SRCPKG $SRCVER $suite gcc-14"; cat "$fragment") | sha256sum | cut -c1-16)
 tree=$cache/debug-kernel/$hash
 if [ ! -f "$tree/.complete" ]; then
-	# One debug tree at a time: each is ~2 GB.
+	# One debug tree at a time: each is ~2 GB. The lock keeps two builds
+	# (two make invocations at once) from deleting each other's tree.
+	mkdir -p "$cache"
+	exec 9>"$cache/debug-kernel.lock"
+	flock 9
+fi
+if [ ! -f "$tree/.complete" ]; then
 	rm -rf "$cache/debug-kernel"
-	mkdir -p "$tree"
-	echo "debug-kernel: building $ver ($hash) in $tree; ~10 min cold on 2 CPUs" >&2
-	tar -xJf "$src_tar" -C "$tree" --strip-components=1
-	export CCACHE_DIR=$cache/ccache
-	mkcc=(CC="ccache gcc")
-	command -v ccache >/dev/null || mkcc=()
-	(
-		cd "$tree"
-		make -s "${mkcc[@]}" tinyconfig
+	mkdir -p "$tree" "$cache/ccache"
+	echo "debug-kernel: building $SRCPKG $SRCVER ($hash) in $tree inside the Debian $suite build root; ~15-20 min cold on 2 CPUs" >&2
+	tar -xJf "$SRCTAR" -C "$tree" --strip-components=1
+	"$here/buildroot.sh" install "$suite" ccache >&2 || exit 1
+	cp "$fragment" "$tree/.irqbridge-fragment.config"
+	# The build, inside the root (gcc-14, Debian 13's C library for the host
+	# tools), with ccache (its directory mounted from the host's cache).
+	cat >"$tree/.irqbridge-build.sh" <<-'SCRIPT'
+		#!/bin/bash
+		set -euo pipefail
+		cd "$(dirname "$0")"
+		mk=(make -s HOSTCC=gcc-14 "CC=ccache gcc-14")
+		"${mk[@]}" tinyconfig
+		# Some options only stick on the second pass.
 		for _ in 1 2; do
-			scripts/kconfig/merge_config.sh -m .config "$fragment" >/dev/null
-			make -s "${mkcc[@]}" olddefconfig
+			scripts/kconfig/merge_config.sh -m .config .irqbridge-fragment.config >/dev/null
+			"${mk[@]}" olddefconfig
 		done
 		for opt in KASAN PROVE_LOCKING PROVE_RAW_LOCK_NESTING DEBUG_ATOMIC_SLEEP \
 			DEBUG_OBJECTS_TIMERS DEBUG_KMEMLEAK SOFTLOCKUP_DETECTOR HARDLOCKUP_DETECTOR \
 			HARDLOCKUP_DETECTOR_BUDDY WQ_WATCHDOG RCU_STALL_COMMON DETECT_HUNG_TASK \
-			HOTPLUG_CPU MODULES EVENTFD IO_URING PCI_MSI MULTIUSER; do
+			HOTPLUG_CPU MODULES EVENTFD IO_URING PCI_MSI MULTIUSER CGROUPS MEMCG; do
 			grep -q "^CONFIG_$opt=y" .config || { echo "debug-kernel: CONFIG_$opt did not stick" >&2; exit 1; }
 		done
 		grep -q '^CONFIG_RCU_CPU_STALL_TIMEOUT=21$' .config ||
@@ -64,11 +72,19 @@ if [ ! -f "$tree/.complete" ]; then
 			echo "debug-kernel: CONFIG_X86_5LEVEL is still set" >&2
 			exit 1
 		fi
-		make -s "${mkcc[@]}" -j"$(nproc)" bzImage modules
-	) >&2 || die "kernel build failed in $tree"
+		"${mk[@]}" -j"$(nproc)" bzImage modules
+	SCRIPT
+	chmod 0755 "$tree/.irqbridge-build.sh"
+	CCACHE_DIR=$cache/ccache "$here/buildroot.sh" run "$suite" "$tree" "$cache/ccache" -- \
+		"$tree/.irqbridge-build.sh" >&2 || die "kernel build failed in $tree"
 	touch "$tree/.complete"
 fi
-echo "KREL=$(make -s -C "$tree" kernelrelease)"
+echo "KREL=$(cat "$tree/include/config/kernel.release")"
 echo "VMLINUZ=$tree/arch/x86/boot/bzImage"
 echo "KDIR=$tree"
 echo "KCONFIG=$tree/.config"
+echo "BUILDROOT=$suite"
+echo "BUILDROOT_BIND=$tree"
+# The tree's compiler (a module built by another one makes kbuild warn);
+# the root has gcc-14, no "gcc".
+echo "KMAKE_ARGS='HOSTCC=gcc-14 CC=gcc-14'"
