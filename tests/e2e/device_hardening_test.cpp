@@ -552,10 +552,14 @@ INSTANTIATE_TEST_SUITE_P(Hardening, RateBudgetHotplug,
 // of a CPU in them at the full budget. The module's interrupt work on a
 // CPU takes at most irq_share percent of it (50, never more): work of d ns
 // leaves the CPU quiet for d * (100 - share) / share ns, and an expiry
-// inside that time raises nothing (throttled). At a share of 1 % every
-// expiry of a 10 us run lands in the quiet time its predecessor left, on
-// any machine: each raise's work takes more than 100 ns. The raises are
-// made at later expiries: the count stays exact.
+// inside that time raises nothing (throttled). At a share of 1 % the
+// expiry after each raise of a 10 us run lands in the quiet time it left,
+// on any machine (each raise's work takes more than 100 ns), unless that
+// expiry itself comes later than the quiet time (a soft timer behind other
+// softirqs on the debug kernel did once in 200). The raises are made at
+// later expiries: the count stays exact. Where the top half runs inside
+// the timer callback (timer, timer_soft, irqchip), its records show the
+// bound itself: the next raise comes at least 99 x (top - raise) later.
 
 constexpr char kIrqShare[] = "/sys/module/irqbridge/parameters/irq_share";
 
@@ -600,11 +604,18 @@ TEST_P(CpuTimeGuard, ASpentShareDefersTheRaisesAndKeepsTheCount) {
   EXPECT_EQ(st.fired, kEvents);
   EXPECT_EQ(st.counted, kEvents);
   EXPECT_EQ(st.error, 0u);
-  // Every expiry after the first raise lands in the quiet time (at least
-  // 99 x its work); an edu raise waits for the quiet time of the CPU its
-  // MSI landed on.
-  EXPECT_GE(st.throttled, kEvents - 1) << "the guard let expiries through";
+  EXPECT_GE(st.throttled, kEvents / 2) << "the guard let expiries through";
   EXPECT_GE(st.timer_overruns, st.throttled) << "each throttle skips periods";
+  if (source == kEdu) return;  // its top half runs on the MSI, elsewhere
+  const auto recs = s.Records();
+  ASSERT_EQ(recs.size(), kEvents);
+  uint64_t early = 0;
+  for (size_t i = 0; i + 1 < recs.size(); i++) {
+    ASSERT_EQ(recs[i + 1].seq, recs[i].seq + 1);
+    const uint64_t work = recs[i].top_ns - recs[i].raise_ns;
+    if (recs[i + 1].raise_ns - recs[i].raise_ns < 99 * work) early++;
+  }
+  EXPECT_EQ(early, 0u) << "raises closer than 99 x the work before them";
 }
 
 std::string SourceName(const ::testing::TestParamInfo<uint32_t>& p) {
