@@ -20,6 +20,10 @@
 #                 boots: compare, per-CPU, bench, 1 CPU) into docs/data/
 #   make docs     rewrite every generated block of the docs from docs/data/
 #   make docs-check  fail if a generated block or a cited test is stale
+#   make fuzz-full  the seeded fuzzer's full run (100,000 calls, 200 edu
+#                 remove/rescan cycles, CPU hotplug; docs/reliability.md's
+#                 docs/data/fuzz-debug.json comes from
+#                 make fuzz-full KERNEL=debug IRQBRIDGE_DEBUG_SOURCE=stable)
 #   make ratios   issue 16's P1 ratios: RATIO_RUNS (3) demo runs in one boot,
 #                 median timer_to_user / cyclictest and the stage breakdown
 #
@@ -28,7 +32,10 @@
 # REPEAT, WARMUP, SMP (guest CPUs), DEMO_ARGS (more compare options, e.g.
 # "--cpus all --modes all") for the demo run, BENCH_EVENTS,
 # BENCH_ICOUNT_EVENTS (bench's -icount boot), SOAK_SECONDS,
-# BUILD (build directory), IRQBRIDGE_CACHE (downloaded kernels).
+# BUILD (build directory), IRQBRIDGE_CACHE (downloaded kernels),
+# IRQBRIDGE_DEBUG_SOURCE=6.12|stable (KERNEL=debug's source: 6.12, CI's, by
+# default; stable = the newest linux-source-X.Y of Debian 13 backports, 7.3
+# in November 2026: tests/testbox/debug-kernel.sh).
 
 KERNEL    ?= 6.12
 EVENTS    ?= 2000
@@ -58,7 +65,8 @@ DEBS := build-essential cmake pkgconf gcc-12 libelf1 libssl3 zlib1g pahole \
 	clang-format clang-tidy cppcheck perl rt-tests rtla gnuplot-nox chromium gcc-multilib
 
 .PHONY: all deps kernel kmod userspace demo check unit e2e clean help \
-	install dkms-install lint bench soak hotplug sanitize docs docs-data docs-check ratios
+	install dkms-install lint bench soak hotplug sanitize docs docs-data docs-check ratios \
+	fuzz-full
 
 all: kmod userspace
 
@@ -215,6 +223,12 @@ sanitize: deps
 
 e2e: kmod userspace
 	@$(MEMO) && cd $(BUILD) && ctest --output-on-failure -L e2e
+
+# The fuzzer's full run (outside check; on KERNEL=debug CI runs a shorter
+# share of the same seeded sequence): its summary with provenance is
+# $(BUILD)/e2e/fuzz/fuzz-$(KERNEL).json, docs/data's copy.
+fuzz-full: kmod userspace
+	@$(MEMO) && cd $(BUILD) && IRQBRIDGE_FUZZ_FULL=1 ctest --output-on-failure -R '^e2e\.fuzz$$'
 
 # CPU hotplug during per-CPU runs of every mode, on any KERNEL (outside
 # check; make e2e runs it too on stable and stable-rt, where the kernel

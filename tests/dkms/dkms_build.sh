@@ -18,6 +18,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 series=${1:-6.12}
 module=${2:-irqbridge}
 fetched=$("$top/tests/testbox/kernel.sh" fetch "$series") || exit 1
+BUILDROOT='' BUILDROOT_BIND=''
 eval "$fetched"
 run=()
 where="this host's DKMS"
@@ -46,7 +47,8 @@ edu_timer)
 esac
 sed "s/@VERSION@/$version/" "$conf" > "$src/dkms.conf"
 
-[ -z "${BUILDROOT:-}" ] || run=("$top/tests/testbox/buildroot.sh" run "$BUILDROOT" "$tmp" --)
+# shellcheck disable=SC2206 # BUILDROOT_BIND: one path (the debug tree) or nothing
+[ -z "${BUILDROOT:-}" ] || run=("$top/tests/testbox/buildroot.sh" run "$BUILDROOT" "$tmp" $BUILDROOT_BIND --)
 "${run[@]}" dkms add --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m "$module" -v "$version" >/dev/null
 if ! "${run[@]}" dkms build --dkmstree "$tmp/tree" --sourcetree "$tmp/src" -m "$module" -v "$version" \
 	-k "$KREL" --kernelsourcedir "$KDIR" > "$tmp/build.out" 2>&1; then

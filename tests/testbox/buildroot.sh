@@ -6,8 +6,11 @@
 #
 #   buildroot.sh path SUITE            create the root if needed, print it
 #   buildroot.sh headers SUITE KREL    install linux-headers-KREL in it
-#   buildroot.sh run SUITE DIR -- CMD  run CMD in the root, DIR (the source)
-#                                      bind-mounted at the same path
+#   buildroot.sh install SUITE PKG...  install more Debian packages in it
+#   buildroot.sh run SUITE DIR [DIR...] -- CMD
+#                                      run CMD in the root, each DIR (the
+#                                      source; a kernel tree built on the
+#                                      host's disk) bind-mounted at its own path
 #
 # The root's apt uses the Debian mirror the host's apt uses, with SUITE and
 # SUITE-backports. Mounts live in a private mount namespace (unshare) and
@@ -66,31 +69,41 @@ ensure_root() {
 	echo "$root"
 }
 
-# in_root ROOT DIR CMD...: CMD chrooted into ROOT, with /proc and DIR (at
-# its own path) mounted in a private mount namespace.
+# in_root ROOT DIRS CMD...: CMD chrooted into ROOT, with /proc and each of
+# DIRS (colon-separated, each at its own path; "/" for none) mounted in a
+# private mount namespace.
 in_root() {
-	local root=$1 dir=$2
+	local root=$1 dirs=$2
 	shift 2
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare -m --propagation private /bin/bash -euc '
-		root=$1 dir=$2
+		root=$1
+		IFS=: read -r -a dirs <<<"$2"
 		shift 2
-		made=
+		mounted=() made=()
 		cleanup() {
-			[ "$dir" = / ] || umount "$root$dir" 2>/dev/null || true
+			local i
+			for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+				umount "$root${mounted[i]}" 2>/dev/null || true
+			done
 			umount "$root/proc" 2>/dev/null || true
-			[ -z "$made" ] || rmdir "$root$dir" 2>/dev/null || true
+			for ((i = ${#made[@]} - 1; i >= 0; i--)); do
+				rmdir "$root${made[i]}" 2>/dev/null || true
+			done
 		}
 		trap cleanup EXIT
 		mount -t proc proc "$root/proc"
-		if [ "$dir" != / ]; then
-			[ -d "$root$dir" ] || made=1
+		for dir in "${dirs[@]}"; do
+			[ "$dir" != / ] || continue
+			[ -d "$root$dir" ] || made+=("$dir")
 			mkdir -p "$root$dir"
 			mount --bind "$dir" "$root$dir"
-		fi
+			mounted+=("$dir")
+		done
 		chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-	' in_root "$root" "$dir" "$@"
+			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+			${CCACHE_DIR:+CCACHE_DIR=$CCACHE_DIR} "$@"
+	' in_root "$root" "$dirs" "$@"
 }
 
 # sparse for make C=2. 7.x headers use __typeof_unqual__, which the
@@ -158,16 +171,53 @@ install_headers() {
 	checker_valid "$root"
 }
 
+# install_pkgs SUITE PKG...: Debian packages the root's first users did not
+# need (the debug kernel's build wants ccache), installed once.
+install_pkgs() {
+	local suite=$1 root log p missing=()
+	shift
+	root=$(ensure_root "$suite")
+	for p in "$@"; do
+		# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
+		in_root "$root" / dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	exec 9>"$root.lock"
+	flock 9
+	log=$cache/buildroot/$suite.log
+	echo "buildroot: installing ${missing[*]} in the $suite build root" >&2
+	if ! { in_root "$root" / apt-get update -qq &&
+		in_root "$root" / apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >>"$log" 2>&1; then
+		die "could not install ${missing[*]} in the $suite build root (log: $log)"
+	fi
+	exec 9>&-
+}
+
 cmd=${1:-}
 case "$cmd" in
 path) ensure_root "${2:?suite}" ;;
 headers) install_headers "${2:?suite}" "${3:?kernel release}" ;;
+install)
+	suite=${2:?suite}
+	shift 2
+	install_pkgs "$suite" "$@"
+	;;
 run)
 	suite=${2:?suite}
-	dir=$(cd "${3:?source directory}" && pwd)
-	[ "${4:-}" = -- ] || die "usage: buildroot.sh run SUITE DIR -- CMD..."
-	shift 4
-	in_root "$(ensure_root "$suite")" "$dir" "$@"
+	shift 2
+	dirs=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		d=$(cd "$1" && pwd) || die "no directory $1"
+		case "$d" in *:*) die "a directory with a colon cannot be mounted: $d" ;; esac
+		dirs=${dirs:+$dirs:}$d
+		shift
+	done
+	if [ -z "$dirs" ] || [ "${1:-}" != -- ]; then
+		die "usage: buildroot.sh run SUITE DIR [DIR...] -- CMD..."
+	fi
+	shift
+	in_root "$(ensure_root "$suite")" "$dirs" "$@"
 	;;
-*) die "usage: buildroot.sh path|headers|run ..." ;;
+*) die "usage: buildroot.sh path|headers|install|run ..." ;;
 esac

@@ -10,6 +10,11 @@
 #                                them as IRQBRIDGE_KERNEL_FETCHED and every
 #                                fetch of that series below prints them
 #                                again without asking apt (see memo below)
+#   kernel.sh source             fetches (once, cached by version) the
+#                                newest linux-source-X.Y of the stable
+#                                suite (the source the debug kernel is
+#                                built from); prints SRCPKG=, SRCVER=,
+#                                SRCTAR= (a host path)
 #
 # SERIES: 6.12 (default), 6.12-rt, 6.1, stable, stable-rt, debug.
 #
@@ -23,7 +28,9 @@
 # in a Debian 13 build root (buildroot.sh) and the module is built there
 # (kmake.sh).
 #
-# "debug" is a 6.12 built here with KASAN, lockdep and friends
+# "debug" is built here from the newest kernel source Debian packages (the
+# linux-source-X.Y behind the stable suite's linux-source meta package),
+# with KASAN, lockdep and friends, inside the same Debian 13 build root
 # (debug-kernel.sh, cached by content hash).
 #
 # The newest version of each series is resolved with apt every time (never
@@ -191,6 +198,38 @@ fetch() {
 	fi
 }
 
+# The newest linux-source-X.Y of the stable suite (behind its linux-source
+# meta package), its tarball unpacked from the .deb under
+# $IRQBRIDGE_CACHE/src/<version>/.
+source_tar() {
+	local meta=linux-source ver pkg dir tar deb
+	apt_conf stable
+	apt_ready stable
+	ver=$(newest_version "$meta")
+	[ -n "$ver" ] || die "apt offers no $meta in $stable_suite-backports"
+	pkg=$(apt-cache "${apt_opts[@]}" show "$meta=$ver" 2>/dev/null |
+		sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
+		sed -n 's/^ *\(linux-source-[0-9][^ ]*\).*/\1/p' | head -n 1)
+	[ -n "$pkg" ] || die "apt knows no linux-source-X.Y behind $meta $ver in $stable_suite-backports"
+	dir=$cache/src/$ver
+	tar=$dir/$pkg.tar.xz
+	if [ ! -f "$tar" ]; then
+		echo "kernel.sh: fetching $pkg $ver" >&2
+		rm -rf "$dir/deb"
+		mkdir -p "$dir/deb"
+		(cd "$dir/deb" && apt-get "${apt_opts[@]}" download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
+			die "apt-get download failed for $pkg $ver"
+		deb=$(find "$dir/deb" -name '*.deb' | head -n 1)
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$pkg.tar.xz" >"$tar.tmp" ||
+			die "no usr/src/$pkg.tar.xz in $deb"
+		mv "$tar.tmp" "$tar"
+		rm -rf "$dir/deb"
+	fi
+	echo "SRCPKG=$pkg"
+	echo "SRCVER=$ver"
+	echo "SRCTAR=$tar"
+}
+
 cmd=${1:-fetch}
 series=${2:-${KERNEL:-6.12}}
 
@@ -221,5 +260,6 @@ fi
 case "$cmd" in
 fetch) fetch "$series" ;;
 resolve) resolve "$series" ;;
-*) die "usage: kernel.sh fetch|resolve|memo [6.12|6.12-rt|6.1|stable|stable-rt]" ;;
+source) source_tar ;;
+*) die "usage: kernel.sh fetch|resolve|memo [6.12|6.12-rt|6.1|stable|stable-rt] | kernel.sh source" ;;
 esac
