@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run kbuild for an out-of-tree module against a test box kernel's headers:
-# on the host for 6.1/6.12(-rt), inside the Debian 13 build root
-# (buildroot.sh) for stable/stable-rt/debug, whose kbuild tools need its C
-# library (the debug tree, built in that root on the host's disk, is
+# on the host for 6.1/6.12(-rt) and the 6.12 debug kernel, inside the
+# Debian 13 build root (buildroot.sh) for stable/stable-rt and the debug
+# kernel of IRQBRIDGE_DEBUG_SOURCE=stable, whose kbuild tools need its C
+# library (that debug tree, built in the root on the host's disk, is
 # bind-mounted there: BUILDROOT_BIND). The module's objects land in DIR
 # either way.
 #
