@@ -234,9 +234,10 @@ static __always_inline void irqbridge_top_record(struct irqbridge_session *s,
 		return;
 	}
 	if (irqbridge_top_context_hard(lower_32_bits(top_ctx))) {
+		u64 extra = irqbridge_top_context_hard_extra();
+
 		lockdep_assert_irqs_disabled();
-		WRITE_ONCE(slot->top_ctx,
-			   top_ctx | (u64)irqbridge_top_context_hard_extra() << 32);
+		WRITE_ONCE(slot->top_ctx, top_ctx | extra << 32);
 		return;
 	}
 	irqbridge_top_context_slow(s, seq, top_ctx);
