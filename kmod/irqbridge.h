@@ -60,7 +60,7 @@ int irqbridge_ring_mmap(struct irqbridge_ring *ring,
  * The top half's context word (&irqbridge_inflight.top_ctx): its low 32 bits
  * are preempt_count() as read (with PREEMPT_NEED_RESCHED on x86:
  * IRQBRIDGE_PC_COUNT_MASK), its high 32 bits the CPU and, only when the
- * top half took the slow path (serving a softirq; on PREEMPT_RT also
+ * top half took a slow path (serving a softirq; on PREEMPT_RT also
  * outside hard IRQ), IRQBRIDGE_TOP_CTX_SLOW and what it read there. On the
  * fast path the rest follows: not serving a softirq, so not ksoftirqd
  * serving one, and interrupts off (irqbridge_top.c says why).

@@ -33,6 +33,27 @@
 #define CREATE_TRACE_POINTS
 #include "irqbridge_trace.h"
 
+/*
+ * Whether @t is a ksoftirqd thread: the task pointer is not exported, so its
+ * name, strncmp(@t->comm, "ksoftirqd/", 10) == 0 without a call (one 8-byte
+ * and one 2-byte compare). A call is what costs under TCG: every call and
+ * return across pages is a translation block lookup (docs/measurements.md,
+ * "Records: what the emulator spends the time on").
+ */
+static __always_inline bool irqbridge_is_ksoftirqd(const struct task_struct *t)
+{
+	static const char name[] = "ksoftirqd/";
+	u64 head, want_head;
+	u16 tail, want_tail;
+
+	BUILD_BUG_ON(sizeof(name) - 1 != sizeof(head) + sizeof(tail));
+	memcpy(&head, t->comm, sizeof(head));
+	memcpy(&tail, t->comm + sizeof(head), sizeof(tail));
+	memcpy(&want_head, name, sizeof(want_head));
+	memcpy(&want_tail, name + sizeof(want_head), sizeof(want_tail));
+	return head == want_head && tail == want_tail;
+}
+
 /**
  * irqbridge_context_capture() - describe the context the caller runs in
  * @ctx: filled with the context flags, preempt_count() and CPU
@@ -51,9 +72,9 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
 		flags |= IRQBRIDGE_CTX_SOFTIRQ;
 		/*
 		 * Deferred to the per-CPU thread rather than run on interrupt
-		 * exit (the ksoftirqd task pointer is not exported: its name).
+		 * exit.
 		 */
-		if (!strncmp(current->comm, "ksoftirqd/", 10))
+		if (irqbridge_is_ksoftirqd(current))
 			flags |= IRQBRIDGE_CTX_KSOFTIRQD;
 	}
 	if (in_task())
@@ -69,11 +90,11 @@ void irqbridge_context_capture(struct irqbridge_context *ctx)
 }
 
 /*
- * The top half's slow path, for a top half serving a softirq (timer_soft,
- * or an interrupt of a softirq in progress) or, on PREEMPT_RT, one outside
- * hard IRQ: it reads what its count does not say. The flags go into the
- * high half of its slot's context word, beside the CPU. Out of line, so
- * that the fast path keeps nothing across it.
+ * The top half's slow path, for a top half serving a softirq itself
+ * (timer_soft) or, on PREEMPT_RT, one outside hard IRQ or in a hard IRQ of
+ * a softirq in progress: it reads what its count does not say. The flags
+ * go into the high half of its slot's context word, beside the CPU. Out of
+ * line, so that the fast path keeps nothing across it.
  */
 static noinline void irqbridge_top_context_slow(struct irqbridge_session *s,
 						u64 seq, u64 top_ctx)
@@ -84,8 +105,7 @@ static noinline void irqbridge_top_context_slow(struct irqbridge_session *s,
 	/* On PREEMPT_RT the task's own count, not preempt_count()'s bits. */
 	if (in_serving_softirq()) {
 		extra |= IRQBRIDGE_TOP_CTX_SOFTIRQ;
-		/* The ksoftirqd task pointer is not exported: its name. */
-		if (!strncmp(current->comm, "ksoftirqd/", 10))
+		if (irqbridge_is_ksoftirqd(current))
 			extra |= IRQBRIDGE_TOP_CTX_KSOFTIRQD;
 	}
 	if (irqs_disabled())
@@ -106,6 +126,31 @@ static __always_inline bool irqbridge_top_context_fast(u32 pc)
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		return (pc & HARDIRQ_MASK) && !in_serving_softirq();
 	return !(pc & SOFTIRQ_OFFSET);
+}
+
+/*
+ * Not the fast path, but a hard IRQ (a handler, a hard hrtimer callback) of
+ * a softirq in progress, not on PREEMPT_RT: the count says serving a
+ * softirq, hard IRQ says interrupts off; only ksoftirqd needs a look, at
+ * the interrupted task's name. Inline: under TCG the timer often lands in
+ * the previous event's softirq (4-59 % of the top halves at 100 us,
+ * docs/measurements.md), and each call and return of the out-of-line slow
+ * path cost a translation block lookup there.
+ */
+static __always_inline bool irqbridge_top_context_hard(u32 pc)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) && (pc & HARDIRQ_MASK);
+}
+
+/* What irqbridge_top_context_slow() would find in such a hard IRQ. */
+static __always_inline u32 irqbridge_top_context_hard_extra(void)
+{
+	u32 extra = IRQBRIDGE_TOP_CTX_SLOW | IRQBRIDGE_TOP_CTX_SOFTIRQ |
+		    IRQBRIDGE_TOP_CTX_IRQS_OFF;
+
+	if (irqbridge_is_ksoftirqd(current))
+		extra |= IRQBRIDGE_TOP_CTX_KSOFTIRQD;
+	return extra;
 }
 
 /**
@@ -186,6 +231,13 @@ static __always_inline void irqbridge_top_record(struct irqbridge_session *s,
 	if (likely(irqbridge_top_context_fast(lower_32_bits(top_ctx)))) {
 		/* What the fast path takes for granted. */
 		lockdep_assert_irqs_disabled();
+		return;
+	}
+	if (irqbridge_top_context_hard(lower_32_bits(top_ctx))) {
+		u64 extra = irqbridge_top_context_hard_extra();
+
+		lockdep_assert_irqs_disabled();
+		WRITE_ONCE(slot->top_ctx, top_ctx | extra << 32);
 		return;
 	}
 	irqbridge_top_context_slow(s, seq, top_ctx);

@@ -1439,6 +1439,15 @@ void ExpectContext(const irqbridge_context& ctx, uint32_t kind, const char* stag
     EXPECT_EQ(ctx.flags & (IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_IRQS_OFF | IRQBRIDGE_CTX_TASK),
               IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_IRQS_OFF)
         << "hard IRQ flags 0x" << std::hex << ctx.flags;
+    // Outside PREEMPT_RT the softirq flag is the saved count's serving bit
+    // (a top half's record says it in the inline hard-IRQ path or the slow
+    // path, kmod/irqbridge_top.c).
+    if (!masks.preempt_rt) {
+      EXPECT_EQ((ctx.flags & IRQBRIDGE_CTX_SOFTIRQ) != 0,
+                (ctx.preempt_count & masks.softirq_offset) != 0)
+          << "hard IRQ flags 0x" << std::hex << ctx.flags << " against preempt_count 0x"
+          << ctx.preempt_count;
+    }
   } else if (kind == IRQBRIDGE_CTX_SOFTIRQ) {
     EXPECT_EQ(ctx.flags & (IRQBRIDGE_CTX_HARDIRQ | IRQBRIDGE_CTX_SOFTIRQ | IRQBRIDGE_CTX_TASK |
                            IRQBRIDGE_CTX_IRQS_OFF),
