@@ -646,7 +646,8 @@ INSTANTIATE_TEST_SUITE_P(Hardening, CpuTimeGuard,
 // blocks in poll(), so the timer's CPU is idle between expiries. A charge
 // the rule keeps (the host stopping the vCPU in a callback, or while a task
 // ran) throttles up to 3 expiries (99 x 100 us): at host load 11 the rule
-// left 0-11 throttled of 100, the unfixed module 93-98.
+// left at most 11 throttled of 100, the unfixed module 93-98
+// (docs/data/guard-lateness-6.12.json).
 class CpuTimeGuardIdle : public ::testing::TestWithParam<uint32_t> {};
 
 TEST_P(CpuTimeGuardIdle, ALateExpiryOnAnIdleCpuIsNotCharged) {
