@@ -228,9 +228,9 @@ static void irqbridge_rate_follow(struct irqbridge_session *s)
  * CPU took no task's time while it was late: under emulation that delay is
  * mostly the host not running the idle vCPU, and charging it kept a CPU
  * that had nothing else to do quiet for up to 100 us after each expiry
- * (every other expiry of a 100 us period throttled under TCG). A CPU with
- * work to run is not idle when the interrupt comes, so the work it waits
- * behind is charged whole.
+ * (under TCG at a 100 us period, 199 of 3000 expiries throttled against 28
+ * without that charge). A CPU with work to run is not idle when the
+ * interrupt comes, so the work it waits behind is charged whole.
  */
 #define IRQBRIDGE_QUIET_LATE_MAX_NS (100 * NSEC_PER_USEC)
 
@@ -266,7 +266,8 @@ static DEFINE_PER_CPU(u64, irqbridge_cpu_quiet_until);
  * @start:	when the work began, ktime_get_ns() at its entry
  *
  * Context: hard IRQ, or softirq (timer_soft); interrupts are turned off
- * here so that a hard callback on the same CPU cannot interleave.
+ * here so that a hard callback on the same CPU cannot interleave. current
+ * is the task the interrupt took the CPU from: the idle task, or not.
  */
 void irqbridge_cpu_charge(u64 due, u64 start)
 {
