@@ -455,6 +455,11 @@ def top_half_cell(p):
     return f"{p['top_half_mean_ns'] / 1000:.1f} / {p['top_half_max_ns'] / 1000:,.0f}"
 
 
+def throttled_cell(p):
+    """A storm entry's expiries held back by the CPU-time guard ("—" before the key existed)."""
+    return f"{p['throttled']:,}" if "throttled" in p else "—"
+
+
 def render_storm(arts):
     """bench.json's storm: each mode under bursts of top halves."""
     b = arts[0]
@@ -462,19 +467,19 @@ def render_storm(arts):
     for p in b["storm"]:
         if p.get("error"):
             rows.append([f"`{p['mode']}`", p.get("source", "?"), "**failed**: " + p["error"], "", "", "", "", "", "",
-                         ""])
+                         "", ""])
             continue
         exact = "yes" if p["exact"] else "**no**"
         ksoft = "—" if p["mode"] == "direct" else f"{p['bottom_ksoftirqd']:,}"
         rows.append([f"`{p['mode']}`", p["source"], f"{exact} ({p['fired']:,})", f"{round(p['absorbed_per_s']):,}",
                      f"{p['mean_batch']:.1f}", p["max_batch"], f"{p['bottom_cross_cpu']:,}", ksoft,
-                     f"{p['source_busy']:,}", top_half_cell(p)])
+                     f"{p['source_busy']:,}", top_half_cell(p), throttled_cell(p)])
     first = b["storm"][0]
     head = (f"Bursts of {first['burst']} top halves every {first['period_ns'] // 1000} µs "
             f"({round(first['offered_per_s']):,}/s offered), {first['events']:,} events per mode:\n\n")
     out = head + table(["mode", "source", "exact (fired)", "absorbed top halves/s", "mean batch", "max batch",
                         "bottom half on another CPU", "run by ksoftirqd", "raises deferred (`source_busy`)",
-                        "top half mean / max (µs)"], rows)
+                        "top half mean / max (µs)", "expiries throttled (`throttled`)"], rows)
     if b.get("storm_all_cpus"):
         out += "\n\n" + render_storm_all_cpus(b["storm_all_cpus"])
     return out
@@ -486,21 +491,22 @@ def render_storm_all_cpus(points):
     for a in points:
         if a.get("error"):
             rows.append([f"`{a['mode']}`", a.get("source", "?"), "**failed**: " + a["error"], "", "", "", "", "",
-                         "", ""])
+                         "", "", ""])
             continue
         exact = "yes" if a["exact"] else "**no**"
         per_cpu = ", ".join(f"{round(p['absorbed_per_s']):,}" for p in a["per_cpu"])
         ksoft = "—" if a["mode"] == "direct" else f"{a['bottom_ksoftirqd']:,}"
         rows.append([f"`{a['mode']}`", a["source"], f"{exact} ({a['fired']:,})", f"{round(a['absorbed_per_s']):,}",
                      per_cpu, f"{a['mean_batch']:.1f}", a["max_batch"], f"{a['timer_overruns']:,}",
-                     f"{a['bottom_cross_cpu']:,}", ksoft, top_half_cell(a)])
+                     f"{a['bottom_cross_cpu']:,}", ksoft, top_half_cell(a), throttled_cell(a)])
     first = points[0]
     head = (f"The same storm on all {first['cpus']} CPUs at once (a channel per CPU, each timer pinned to its "
             f"CPU and within that CPU's budget: {round(first['offered_per_s']):,}/s offered), "
             f"{first['events_per_cpu']:,} events per CPU and mode:\n\n")
     return head + table(["mode", "source", "exact (fired)", "absorbed top halves/s, all CPUs", "per CPU",
                          "mean batch", "max batch", "periods skipped (`timer_overruns`)",
-                         "bottom half on another CPU", "run by ksoftirqd", "top half mean / max (µs)"], rows)
+                         "bottom half on another CPU", "run by ksoftirqd", "top half mean / max (µs)",
+                         "expiries throttled (`throttled`)"], rows)
 
 
 SWEEP_MODES = ("tasklet", "workqueue", "wq_unbound")

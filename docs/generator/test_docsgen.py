@@ -398,6 +398,12 @@ class Storm(unittest.TestCase):
                       "41.5 / 16,607 |", out)
         self.assertNotIn("at once", docsgen.render_storm([{"storm": [self.point("tasklet")]}]))
 
+    def test_throttled_column(self):
+        out = docsgen.render_storm([{"storm": [self.point("tasklet", throttled=1234)]}])
+        self.assertIn("| expiries throttled (`throttled`) |", out)
+        self.assertIn("| 0 | — | 1,234 |", out)
+        self.assertIn("| 0 | — | — |", docsgen.render_storm([{"storm": [self.point("tasklet")]}]))
+
     def test_a_failed_mode_says_why(self):
         out = docsgen.render_storm([{"storm": [self.point("tasklet"),
                                                {"mode": "threaded", "source": "irqchip", "error": "EBUSY"}]}])

@@ -242,7 +242,8 @@ nlohmann::json to_json(const BenchReport& r) {
     j.update({{"mode", p.mode},
               {"period_ns", p.period_ns},
               {"exact", p.exact()},  // false for a failed run
-              {"sustained", sustained(p)}});
+              {"sustained", sustained(p)},
+              {"throttled", p.kernel.throttled}});
     if (!p.error.empty()) j["error"] = p.error;
     search.push_back(j);
   }
