@@ -180,8 +180,12 @@ soak: kmod userspace
 		SOAK_BENCH=$$( [ -f $(REPORT)/bench.json ] && echo $(CURDIR)/$(REPORT)/bench.json ) \
 		tests/e2e/run_e2e.sh soak
 
+# Test boxes in parallel, one per host CPU (CHECK_JOBS): most scenarios wait
+# on timers at 1 ms, so two boxes share two cores; the CPU-bound ones
+# (e2e.fuzz, e2e.device_abi: RUN_SERIAL in tests/e2e/CMakeLists.txt) run alone.
+CHECK_JOBS ?= $(shell nproc)
 check: kmod userspace
-	@$(MEMO) && cd $(BUILD) && ctest --output-on-failure -LE hotplug
+	@$(MEMO) && cd $(BUILD) && ctest --output-on-failure -j$(CHECK_JOBS) -LE hotplug
 
 # The artifacts of docs/data/ (docs/generator/data.sh: one test box boot per
 # phase, then summarize.py), then the docs regenerated from them. Another
