@@ -114,6 +114,14 @@ newest_version() {
 	echo "$best"
 }
 
+# The first package of META=VERSION's first Depends: line whose name is
+# PREFIX then a digit (linux-image-6.12..., linux-source-7.3).
+first_depend() {
+	apt-cache "${apt_opts[@]}" show "$1=$2" 2>/dev/null |
+		sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
+		sed -n "s/^ *\($3[0-9][^ ]*\).*/\1/p" | head -n 1
+}
+
 resolve() {
 	local meta pkg ver where=
 	meta=$(meta_for "$1")
@@ -122,9 +130,7 @@ resolve() {
 	is_stable "$1" && where=" in $stable_suite-backports"
 	ver=$(newest_version "$meta")
 	[ -n "$ver" ] || die "apt offers no $meta$where: no '$1' kernel (apt-get update?)"
-	pkg=$(apt-cache "${apt_opts[@]}" show "$meta=$ver" 2>/dev/null |
-		sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
-		sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1)
+	pkg=$(first_depend "$meta" "$ver" linux-image-)
 	[ -n "$pkg" ] || die "apt knows no image behind $meta $ver$where"
 	echo "$pkg"
 }
@@ -207,9 +213,7 @@ source_tar() {
 	apt_ready stable
 	ver=$(newest_version "$meta")
 	[ -n "$ver" ] || die "apt offers no $meta in $stable_suite-backports"
-	pkg=$(apt-cache "${apt_opts[@]}" show "$meta=$ver" 2>/dev/null |
-		sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
-		sed -n 's/^ *\(linux-source-[0-9][^ ]*\).*/\1/p' | head -n 1)
+	pkg=$(first_depend "$meta" "$ver" linux-source-)
 	[ -n "$pkg" ] || die "apt knows no linux-source-X.Y behind $meta $ver in $stable_suite-backports"
 	dir=$cache/src/$ver
 	tar=$dir/$pkg.tar.xz
