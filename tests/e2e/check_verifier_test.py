@@ -99,6 +99,37 @@ class Judge(unittest.TestCase):
         problems, _ = judge(log(gfp_irqsave=lines), DEBUG)
         self.assertTrue(any("unexpected kernel complaint: [ 1.2] WARNING" in p for p in problems), problems)
 
+    def test_task_state_warning_before_the_tasklet_report_passes(self):
+        # The tasklet ran on the exit of an interrupt of insmod's wait:
+        # __might_sleep() warns about insmod's state, then reports.
+        lines = load("tasklet_sleep")
+        lines[2:2] = [
+            "[ 1.2] do not call blocking ops when !TASK_RUNNING; state=2 set at "
+            "[<00000000697efd71>] __wait_for_common+0x122/0x27f",
+            "[ 1.2] WARNING: CPU: 1 PID: 59 at kernel/sched/core.c:8654 __might_sleep+0x115/0x12e",
+            "[ 1.2] Call Trace:",
+            "[ 1.2]  irqbridge_planted_tasklet_fn+0x31/0x3d [irqbridge_planted]",
+        ]
+        problems, _ = judge(log(tasklet_sleep=lines), DEBUG)
+        self.assertEqual(problems, [])
+
+    def test_task_state_warning_is_allowed_once_and_only_with_its_text(self):
+        warning = "[ 1.2] WARNING: CPU: 1 PID: 59 at kernel/sched/core.c:8654 __might_sleep+0x115/0x12e"
+        text = ("[ 1.2] do not call blocking ops when !TASK_RUNNING; state=2 set at "
+                "[<00000000697efd71>] __wait_for_common+0x122/0x27f")
+        for extra in ([warning, "[ 1.2] Call Trace:"],  # without its text
+                      [text, warning, "[ 1.2] Call Trace:", warning, "[ 1.2] Call Trace:"]):  # twice
+            lines = load("tasklet_sleep")
+            lines[2:2] = extra
+            problems, _ = judge(log(tasklet_sleep=lines), DEBUG)
+            self.assertTrue(any("unexpected kernel complaint: [ 1.2] WARNING" in p for p in problems),
+                            (extra, problems))
+        # Nor in another load.
+        lines = load("gfp_irqsave")
+        lines[2:2] = [text, warning, "[ 1.2] Call Trace:"]
+        problems, _ = judge(log(gfp_irqsave=lines), DEBUG)
+        self.assertTrue(any("bug=gfp_irqsave: unexpected kernel complaint" in p for p in problems), problems)
+
     def test_report_in_the_correct_load_fails(self):
         lines = load("none")
         lines[2:2] = REPORTS["tasklet_sleep"]
