@@ -61,6 +61,7 @@ using irqbridge::e2e::Ioctl0;
 using irqbridge::e2e::kDevice;
 using irqbridge::e2e::MonotonicNs;
 using irqbridge::e2e::OpenDevice;
+using irqbridge::e2e::RealtimeKernel;
 using irqbridge::e2e::Stats;
 using Clock = std::chrono::steady_clock;
 
@@ -652,6 +653,12 @@ class CpuTimeGuardIdle : public ::testing::TestWithParam<uint32_t> {};
 
 TEST_P(CpuTimeGuardIdle, ALateExpiryOnAnIdleCpuIsNotCharged) {
   const uint32_t source = GetParam();
+  // On PREEMPT_RT a soft hrtimer's callback runs in the ktimers thread, so
+  // the interrupted task is never the idle task there and the delay is
+  // charged: the rule does not apply (reliability.md). Measured on 6.12-rt:
+  // 99 of 100 throttled at a share of 1 %.
+  if (source == IRQBRIDGE_SOURCE_TIMER_SOFT && RealtimeKernel())
+    GTEST_SKIP() << "timer_soft on PREEMPT_RT: its callback runs in a thread, not on an idle CPU";
   Session s(::open(kDevice, O_RDWR | O_CLOEXEC));
   ASSERT_TRUE(s.fd) << std::strerror(errno);
   ASSERT_TRUE(s.Map());

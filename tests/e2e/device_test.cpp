@@ -43,6 +43,7 @@ using irqbridge::e2e::Fd;
 using irqbridge::e2e::Ioctl;
 using irqbridge::e2e::Ioctl0;
 using irqbridge::e2e::kDevice;
+using irqbridge::e2e::RealtimeKernel;
 using irqbridge::e2e::RingSlots;
 
 constexpr unsigned char kPattern = 0xcc;
@@ -920,20 +921,6 @@ TEST_F(DeviceTest, IrqchipLinesAreOnePerCpuInEachSet) {
   // A line is free again after STOP.
   EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_START), 0);
   EXPECT_EQ(Ioctl0(dev_.get(), IRQBRIDGE_IOC_STOP), 0);
-}
-
-// PREEMPT_RT: the kernel's version string says so ("... SMP PREEMPT_RT ...",
-// on every RT kernel); 6.12-rt also has /sys/kernel/realtime (reading 1),
-// which 7.x-rt no longer has.
-bool RealtimeKernel() {
-  utsname u{};
-  if (uname(&u) == 0 && std::strstr(u.version, "PREEMPT_RT") != nullptr) return true;
-  FILE* f = std::fopen("/sys/kernel/realtime", "r");
-  if (f == nullptr) return false;
-  int v = 0;
-  const bool rt = std::fscanf(f, "%d", &v) == 1 && v == 1;
-  std::fclose(f);
-  return rt;
 }
 
 // Signalling from the hard interrupt is offered exactly where it is legal:

@@ -1,16 +1,19 @@
 // Helpers shared by the device_test binary's suites (device_test.cpp,
 // device_hardening_test.cpp): ioctl() returning the errno, a config, the
-// stats and info of a session, opening the device, the monotonic clock.
+// stats and info of a session, opening the device, the monotonic clock,
+// whether the kernel is PREEMPT_RT.
 #pragma once
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <uapi/irqbridge.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -75,6 +78,20 @@ inline uint64_t MonotonicNs() {
 inline const irqbridge_record* RingSlots(const Mapping& ring) {
   return reinterpret_cast<const irqbridge_record*>(ring.bytes().data() +
                                                    IRQBRIDGE_RING_RECORDS_OFFSET);
+}
+
+// PREEMPT_RT: the kernel's version string says so ("... SMP PREEMPT_RT ...",
+// on every RT kernel); 6.12-rt also has /sys/kernel/realtime (reading 1),
+// which 7.x-rt no longer has.
+inline bool RealtimeKernel() {
+  utsname u{};
+  if (uname(&u) == 0 && std::strstr(u.version, "PREEMPT_RT") != nullptr) return true;
+  FILE* f = std::fopen("/sys/kernel/realtime", "r");
+  if (f == nullptr) return false;
+  int v = 0;
+  const bool rt = std::fscanf(f, "%d", &v) == 1 && v == 1;
+  std::fclose(f);
+  return rt;
 }
 
 }  // namespace irqbridge::e2e
