@@ -499,6 +499,19 @@ class CheckGtest(unittest.TestCase):
                                    required=["DeviceTest.B"]))
         self.assertTrue(self.judge([("DeviceTest", "A", "pass")], []))
 
+    def test_the_soft_timer_idle_case_skips_only_on_preempt_rt(self):
+        idle = "Hardening/CpuTimeGuardIdle"
+        case = "ALateExpiryOnAnIdleCpuIsNotCharged"
+        soft = [(idle, f"{case}/timer_soft", "skip")]
+
+        def run(cases, rt):
+            return check_gtest.judge(check_gtest.cases(gtest_xml(cases)), ALL, preempt_rt=rt)
+
+        self.assertTrue(run(soft, False))
+        self.assertEqual(run(soft, True), [])
+        # The hard timer's case must run on PREEMPT_RT too.
+        self.assertTrue(run([(idle, f"{case}/timer", "skip")], True))
+
     def test_a_disabled_test_is_not_a_pass(self):
         xml = gtest_xml([("DeviceTest", "A", "pass")]).replace('status="run"', 'status="notrun"')
         self.assertTrue(check_gtest.judge(check_gtest.cases(xml), ALL))
