@@ -73,26 +73,13 @@ claim_tree() {
 }
 
 build_6_12() {
-	local ver src_tar deb
+	local ver src_tar src
 	fragment=$here/debug-kernel.config
-	if ! apt-cache show linux-source-6.12 >/dev/null 2>&1; then
-		apt-get update -qq >&2 || die "apt-get update failed"
-	fi
-	ver=$(apt-cache policy linux-source-6.12 | sed -n 's/^ *Candidate: //p')
-	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-		die "apt knows no linux-source-6.12"
-	fi
-
-	src_tar=$cache/src/$ver/linux-source-6.12.tar.xz
-	if [ ! -f "$src_tar" ]; then
-		echo "debug-kernel: fetching linux-source-6.12 $ver" >&2
-		mkdir -p "$cache/src/$ver/deb"
-		(cd "$cache/src/$ver/deb" && apt-get download -q -o APT::Sandbox::User=root linux-source-6.12 >&2)
-		deb=$(find "$cache/src/$ver/deb" -name '*.deb' | head -n 1)
-		dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz >"$src_tar.tmp"
-		mv "$src_tar.tmp" "$src_tar"
-		rm -rf "$cache/src/$ver/deb"
-	fi
+	SRCPKG='' SRCVER='' SRCTAR=''
+	src=$("$here/kernel.sh" source 6.12) || exit 1
+	eval "$src"
+	ver=$SRCVER src_tar=$SRCTAR
+	[ -f "$src_tar" ] || die "no kernel source tarball ($src_tar)"
 
 	hash=$( (echo "$ver"; cat "$fragment") | sha256sum | cut -c1-16)
 	tree=$cache/debug-kernel/$hash
@@ -124,7 +111,7 @@ build_stable() {
 	local suite=${IRQBRIDGE_STABLE_SUITE:-trixie} src
 	fragment=$here/debug-kernel-stable.config
 	SRCPKG='' SRCVER='' SRCTAR=''
-	src=$("$here/kernel.sh" source) || exit 1
+	src=$("$here/kernel.sh" source stable) || exit 1
 	eval "$src"
 	[ -f "$SRCTAR" ] || die "no kernel source tarball ($SRCTAR)"
 

@@ -10,11 +10,13 @@
 #                                them as IRQBRIDGE_KERNEL_FETCHED and every
 #                                fetch of that series below prints them
 #                                again without asking apt (see memo below)
-#   kernel.sh source             fetches (once, cached by version) the
-#                                newest linux-source-X.Y of the stable
-#                                suite (the source the debug kernel is
-#                                built from); prints SRCPKG=, SRCVER=,
-#                                SRCTAR= (a host path)
+#   kernel.sh source [stable|6.12]
+#                                fetches (once, cached by version) a debug
+#                                kernel's source: the newest
+#                                linux-source-X.Y of the stable suite
+#                                (default), or the host's linux-source-6.12;
+#                                prints SRCPKG=, SRCVER=, SRCTAR= (a host
+#                                path)
 #
 # SERIES: 6.12 (default), 6.12-rt, 6.1, stable, stable-rt, debug.
 #
@@ -28,10 +30,11 @@
 # in a Debian 13 build root (buildroot.sh) and the module is built there
 # (kmake.sh).
 #
-# "debug" is built here from the newest kernel source Debian packages (the
-# linux-source-X.Y behind the stable suite's linux-source meta package),
-# with KASAN, lockdep and friends, inside the same Debian 13 build root
-# (debug-kernel.sh, cached by content hash).
+# "debug" is built here with KASAN, lockdep and friends (debug-kernel.sh,
+# cached by content hash): from the host's linux-source-6.12 on the host by
+# default, or, with IRQBRIDGE_DEBUG_SOURCE=stable, from the newest kernel
+# source Debian packages (the linux-source-X.Y behind the stable suite's
+# linux-source meta package) inside the same Debian 13 build root.
 #
 # The newest version of each series is resolved with apt every time (never
 # hard-coded). The image (and, for host-built series, the matching
@@ -204,17 +207,28 @@ fetch() {
 	fi
 }
 
-# The newest linux-source-X.Y of the stable suite (behind its linux-source
-# meta package), its tarball unpacked from the .deb under
+# A debug kernel's source: for stable the newest linux-source-X.Y of the
+# stable suite (behind its linux-source meta package), for 6.12 the host's
+# newest linux-source-6.12. Its tarball is unpacked from the .deb under
 # $IRQBRIDGE_CACHE/src/<version>/.
 source_tar() {
 	local meta=linux-source ver pkg dir tar deb
-	apt_conf stable
-	apt_ready stable
-	ver=$(newest_version "$meta")
-	[ -n "$ver" ] || die "apt offers no $meta in $stable_suite-backports"
-	pkg=$(first_depend "$meta" "$ver" linux-source-)
-	[ -n "$pkg" ] || die "apt knows no linux-source-X.Y behind $meta $ver in $stable_suite-backports"
+	apt_conf "$1"
+	apt_ready "$1"
+	case "$1" in
+	stable)
+		ver=$(newest_version "$meta")
+		[ -n "$ver" ] || die "apt offers no $meta in $stable_suite-backports"
+		pkg=$(first_depend "$meta" "$ver" linux-source-)
+		[ -n "$pkg" ] || die "apt knows no linux-source-X.Y behind $meta $ver in $stable_suite-backports"
+		;;
+	6.12)
+		pkg=linux-source-6.12
+		ver=$(newest_version "$pkg")
+		[ -n "$ver" ] || die "apt offers no $pkg"
+		;;
+	*) die "source: 6.12 or stable, not '$1'" ;;
+	esac
 	dir=$cache/src/$ver
 	tar=$dir/$pkg.tar.xz
 	if [ ! -f "$tar" ]; then
@@ -264,6 +278,6 @@ fi
 case "$cmd" in
 fetch) fetch "$series" ;;
 resolve) resolve "$series" ;;
-source) source_tar ;;
-*) die "usage: kernel.sh fetch|resolve|memo [6.12|6.12-rt|6.1|stable|stable-rt] | kernel.sh source" ;;
+source) source_tar "${2:-stable}" ;;
+*) die "usage: kernel.sh fetch|resolve|memo [6.12|6.12-rt|6.1|stable|stable-rt] | kernel.sh source [stable|6.12]" ;;
 esac
