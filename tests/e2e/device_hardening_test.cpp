@@ -572,6 +572,17 @@ struct IrqShare {
   bool ok;
 };
 
+// Runs the configured session's @events at a share of 1 % (the default put
+// back after) and stops it; the caller reads the stats and records.
+void RunAtOnePercent(Session& s, const irqbridge_config& c, uint64_t events) {
+  IrqShare share("1");
+  ASSERT_TRUE(share.ok) << kIrqShare << ": " << std::strerror(errno);
+  ASSERT_EQ(Ioctl(s.fd.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
+  ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_START), 0);
+  EXPECT_EQ(s.WaitCounted(events, std::chrono::seconds(120)), events);
+  ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_STOP), 0);
+}
+
 class CpuTimeGuard : public ::testing::TestWithParam<uint32_t> {};
 
 TEST_P(CpuTimeGuard, ASpentShareDefersTheRaisesAndKeepsTheCount) {
@@ -599,12 +610,7 @@ TEST_P(CpuTimeGuard, ASpentShareDefersTheRaisesAndKeepsTheCount) {
   ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_STOP), 0);
   EXPECT_LE(Stats(s.fd.get()).throttled, 1u) << "a 10 ms run is far from half a CPU";
 
-  IrqShare share("1");
-  ASSERT_TRUE(share.ok) << kIrqShare << ": " << std::strerror(errno);
-  ASSERT_EQ(Ioctl(s.fd.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
-  ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_START), 0);
-  EXPECT_EQ(s.WaitCounted(kEvents, std::chrono::seconds(120)), kEvents);
-  ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_NO_FATAL_FAILURE(RunAtOnePercent(s, c, kEvents));
   const irqbridge_stats st = Stats(s.fd.get());
   EXPECT_EQ(st.raised, kEvents);
   EXPECT_EQ(st.fired, kEvents);
@@ -667,13 +673,8 @@ TEST_P(CpuTimeGuardIdle, ALateExpiryOnAnIdleCpuIsNotCharged) {
   constexpr uint64_t kPeriodNs = 3000000;
   // Quiet time another test left (up to 99 x its last work) runs out first.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  IrqShare share("1");
-  ASSERT_TRUE(share.ok) << kIrqShare << ": " << std::strerror(errno);
-  auto c = Config(IRQBRIDGE_MODE_TASKLET, kPeriodNs, kEvents, source);
-  ASSERT_EQ(Ioctl(s.fd.get(), IRQBRIDGE_IOC_CONFIGURE, &c), 0);
-  ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_START), 0);
-  EXPECT_EQ(s.WaitCounted(kEvents, std::chrono::seconds(120)), kEvents);
-  ASSERT_EQ(Ioctl0(s.fd.get(), IRQBRIDGE_IOC_STOP), 0);
+  ASSERT_NO_FATAL_FAILURE(
+      RunAtOnePercent(s, Config(IRQBRIDGE_MODE_TASKLET, kPeriodNs, kEvents, source), kEvents));
   const irqbridge_stats st = Stats(s.fd.get());
   EXPECT_EQ(st.raised, kEvents);
   EXPECT_EQ(st.counted, kEvents);
