@@ -26,8 +26,6 @@ const ModeInfo& cost_mode(const std::vector<const ModeInfo*>& modes) {
   return *modes.front();
 }
 
-constexpr unsigned kRecordsPairs = 3;
-
 // 1-3: the rate search, the top half's cost, the reader variants' cost.
 void measure_single_cpu(const BenchOptions& o, const std::vector<const ModeInfo*>& modes,
                         Device& device, BenchReport& report, Progress& progress) {
@@ -43,9 +41,9 @@ void measure_single_cpu(const BenchOptions& o, const std::vector<const ModeInfo*
   }
 
   // 2. The top half with and without per-event records, at a rate every
-  // mode sustains under TCG: alternating, kRecordsPairs times each, so that
-  // a slow moment of a loaded host weighs on both sides (medians compared).
-  for (unsigned i = 0; i < 2 * kRecordsPairs; i++) {
+  // mode sustains under TCG: alternating, --records-pairs times each, so
+  // that a slow stretch of the host weighs on both runs of a pair.
+  for (unsigned i = 0; i < 2 * o.records_pairs; i++) {
     const bool records = i % 2 == 0;
     SweepPoint p = run_point(device, o.run, cm, report.top_half_period_ns, progress, records);
     if (!p.error.empty()) throw Error("top-half cost run failed: " + p.error);

@@ -280,6 +280,13 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
                  "on every CPU at once (a channel per CPU, each within its CPU's budget)")
       ->excludes("--scaling-only")
       ->excludes("--costs-only");
+  bench
+      ->add_option("--records-pairs", o.records_pairs,
+                   "Top-half runs with and without records, alternating, this many of each "
+                   "(--events each); beside the ratio of the medians, the median of each pair's ratio "
+                   "with its 95 % interval from 6 pairs up")
+      ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
   bench->final_callback([&o] { check_cpus(o.run); });
   return bench;
 }

@@ -89,6 +89,8 @@ struct BenchOptions {
   bool scaling_only = false;  // only the per-CPU cost
   bool costs_only = false;    // only the top half's and the readers' costs
   bool storm_only = false;    // only the storm (one CPU, then every CPU)
+  // Top-half runs with and without records, alternating: this many of each.
+  unsigned records_pairs = 15;
 };
 
 struct InfoOptions {

@@ -48,5 +48,38 @@ TEST(Summarize, EmptyIsAllZero) {
   EXPECT_EQ(s.p50, 0);
 }
 
+TEST(MedianCi, OrderStatisticsOfTheBinomial) {
+  // n = 15: P(X <= 3) = 1.76 % <= 2.5 % < P(X <= 4) = 5.9 %, so x(4) and
+  // x(12) (coverage 96.5 %).
+  std::vector<double> v;
+  for (int i = 15; i >= 1; i--) v.push_back(i);  // unsorted on purpose
+  MedianCi m = median_ci95(v);
+  EXPECT_EQ(m.n, 15u);
+  EXPECT_DOUBLE_EQ(m.median, 8.0);
+  ASSERT_TRUE(m.has_ci);
+  EXPECT_DOUBLE_EQ(m.lo, 4.0);
+  EXPECT_DOUBLE_EQ(m.hi, 12.0);
+  // n = 6: P(X = 0) = 1.6 %, P(X <= 1) = 10.9 %: x(1) and x(6).
+  m = median_ci95({1, 2, 3, 4, 5, 6});
+  EXPECT_DOUBLE_EQ(m.median, 3.5);
+  ASSERT_TRUE(m.has_ci);
+  EXPECT_DOUBLE_EQ(m.lo, 1.0);
+  EXPECT_DOUBLE_EQ(m.hi, 6.0);
+  // n = 90: k = 36 (P(X <= 35) = 2.3 %, P(X <= 36) = 3.6 %).
+  v.clear();
+  for (int i = 1; i <= 90; i++) v.push_back(i);
+  m = median_ci95(v);
+  EXPECT_DOUBLE_EQ(m.lo, 36.0);
+  EXPECT_DOUBLE_EQ(m.hi, 55.0);
+}
+
+TEST(MedianCi, NoIntervalBelowSixSamples) {
+  MedianCi m = median_ci95({3, 1, 2, 5, 4});
+  EXPECT_DOUBLE_EQ(m.median, 3.0);
+  EXPECT_FALSE(m.has_ci);
+  EXPECT_FALSE(median_ci95({}).has_ci);
+  EXPECT_EQ(median_ci95({}).n, 0u);
+}
+
 }  // namespace
 }  // namespace irqbridge

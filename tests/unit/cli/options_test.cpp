@@ -292,6 +292,19 @@ TEST(Options, BenchBurstIsTheStormsAndOneIsKept) {
   EXPECT_TRUE(UsageError({"bench", "--burst", "0"}));
 }
 
+TEST(Options, BenchRecordsPairs) {
+  Cli def;
+  def.Parse({"bench"});
+  EXPECT_EQ(def.bench.records_pairs, 15U) << "enough pairs for a 95 % interval by default";
+  Cli some;
+  some.Parse({"bench", "--costs-only", "--records-pairs", "40"});
+  EXPECT_EQ(some.bench.records_pairs, 40U);
+  EXPECT_TRUE(UsageError({"bench", "--records-pairs", "0"}));
+  EXPECT_TRUE(UsageError({"bench", "--records-pairs", "1001"}));
+  EXPECT_TRUE(UsageError({"bench", "--records-pairs", "-3"}));
+  EXPECT_TRUE(UsageError({"run", "--records-pairs", "5"})) << "bench's option only";
+}
+
 TEST(Options, UsageErrorsAreCli11s) {
   EXPECT_TRUE(UsageError({"run", "--events", "0"}));
   EXPECT_TRUE(UsageError({"run", "--period-us", "abc"}));

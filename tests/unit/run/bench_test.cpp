@@ -107,6 +107,62 @@ TEST(Bench, RecordsOverheadIsTheRatioOfTheMedians) {
   EXPECT_NE(format_table(r).find("records overhead: +8.7 %"), std::string::npos) << format_table(r);
 }
 
+BenchReport report_of(std::vector<TopHalfCost> runs) {
+  BenchReport r;
+  r.top_half = std::move(runs);
+  return r;
+}
+
+TEST(Bench, RecordsOverheadPairsEachRunWithTheNext) {
+  auto run = [](bool records, std::uint64_t total_ns) {
+    return TopHalfCost{"tasklet", records, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
+  };
+  // Three pairs whose host got slower and slower: the ratio of the medians
+  // (520 vs 460: +13 %) mixes them; each pair alone says +4, +5, +6 %.
+  std::vector<TopHalfCost> runs = {run(true, 4160), run(false, 4000), run(true, 5040),
+                                   run(false, 4800), run(true, 4876), run(false, 4600)};
+  RecordsOverhead o = records_overhead(runs);
+  ASSERT_EQ(o.pair_ratios.size(), 3u);
+  EXPECT_NEAR(o.pair_ratios[0], 0.04, 1e-12);
+  EXPECT_NEAR(o.pair_ratios[1], 0.05, 1e-12);
+  EXPECT_NEAR(o.pair_ratios[2], 0.06, 1e-12);
+  EXPECT_NEAR(o.pairs.median, 0.05, 1e-12);
+  EXPECT_FALSE(o.pairs.has_ci) << "three pairs give no 95 % interval";
+  EXPECT_EQ(o.pairs_verdict(), "undecided");
+  nlohmann::json j = to_json(report_of(runs));
+  EXPECT_EQ(j["records_overhead"]["pairs"], 3);
+  EXPECT_FALSE(j["records_overhead"].contains("pair_ratio_ci95"));
+
+  // A run without top halves breaks its pair; a run without records with
+  // no run with records before it pairs with nothing.
+  const TopHalfCost none{"tasklet", false, {sizeof(irqbridge_cost), 0, 0, 0, 0}};
+  std::vector<TopHalfCost> broken = {run(false, 4000), run(true, 4400), none,
+                                     run(false, 4000), run(true, 4400), run(false, 4000)};
+  EXPECT_EQ(records_overhead(broken).pair_ratios.size(), 1u);
+
+  // Fifteen pairs: the interval is the 4th and the 12th ratio in order.
+  auto pairs = [&](std::uint64_t first_with_ns) {
+    std::vector<TopHalfCost> v;
+    for (std::uint64_t i = 0; i < 15; i++) {
+      v.push_back(run(true, first_with_ns + 10 * i));  // +x % over 1000 ns per event
+      v.push_back(run(false, 10000));
+    }
+    return v;
+  };
+  o = records_overhead(pairs(10300));  // +3 % ... +4.4 %
+  ASSERT_TRUE(o.pairs.has_ci);
+  EXPECT_NEAR(o.pairs.lo, 0.033, 1e-12);
+  EXPECT_NEAR(o.pairs.hi, 0.041, 1e-12);
+  EXPECT_EQ(o.pairs_verdict(), "within");
+  j = to_json(report_of(pairs(10300)));
+  EXPECT_EQ(j["records_overhead"]["pairs_verdict"], "within");
+  EXPECT_NEAR(j["records_overhead"]["pair_ratio_ci95"][1].get<double>(), 0.041, 1e-12);
+  EXPECT_NE(format_table(report_of(pairs(10300))).find("median +3.7 % over 15 pairs"),
+            std::string::npos);
+  EXPECT_EQ(records_overhead(pairs(10950)).pairs_verdict(), "undecided");  // +9.5 ... +10.9 %
+  EXPECT_EQ(records_overhead(pairs(11100)).pairs_verdict(), "above");      // +11 ... +12.4 %
+}
+
 TEST(Bench, RecordsOverheadNeedsRunsBothWays) {
   std::vector<TopHalfCost> only_on = {
       {"tasklet", true, {sizeof(irqbridge_cost), 0, 10, 5000, 0}},

@@ -31,4 +31,31 @@ Summary summarize(std::vector<std::int64_t> samples) {
   return s;
 }
 
+MedianCi median_ci95(std::vector<double> samples) {
+  MedianCi m;
+  m.n = samples.size();
+  if (samples.empty()) return m;
+  std::sort(samples.begin(), samples.end());
+  const std::size_t n = samples.size();
+  m.median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2.0;
+  // P(X <= j) for X ~ Binomial(n, 1/2), summed term by term in log space
+  // (n stays small: pairs of runs).
+  const double ln_half_n = static_cast<double>(n) * std::log(0.5);
+  double below = 0.0;  // P(X < k)
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < n; j++) {
+    const double term = std::exp(std::lgamma(static_cast<double>(n) + 1.0) -
+                                 std::lgamma(static_cast<double>(j) + 1.0) -
+                                 std::lgamma(static_cast<double>(n - j) + 1.0) + ln_half_n);
+    if (below + term > 0.025) break;
+    below += term;
+    k = j + 1;  // P(X < j + 1) = P(X <= j) <= 2.5 %
+  }
+  if (k == 0) return m;
+  m.has_ci = true;
+  m.lo = samples[k - 1];
+  m.hi = samples[n - k];
+  return m;
+}
+
 }  // namespace irqbridge

@@ -51,14 +51,32 @@ double RecordsOverhead::ratio() const {
 
 bool RecordsOverhead::within() const { return measured && ratio() <= kRecordsOverheadMax; }
 
+std::string_view RecordsOverhead::pairs_verdict() const {
+  if (!pairs.has_ci) return "undecided";
+  if (pairs.hi <= kRecordsOverheadMax) return "within";
+  if (pairs.lo > kRecordsOverheadMax) return "above";
+  return "undecided";
+}
+
 RecordsOverhead records_overhead(std::span<const TopHalfCost> runs) {
   RecordsOverhead o;
   std::vector<double> with, without;
+  const TopHalfCost* pending = nullptr;  // a run with records awaiting its pair
   for (const auto& t : runs) {
-    if (t.cost.top_halves == 0) continue;
+    if (t.cost.top_halves == 0) {
+      pending = nullptr;
+      continue;
+    }
     if (o.mode.empty()) o.mode = t.mode;
     (t.records ? with : without).push_back(t.mean_ns());
+    if (t.records) {
+      pending = &t;
+    } else if (pending != nullptr) {
+      o.pair_ratios.push_back(pending->mean_ns() / t.mean_ns() - 1.0);
+      pending = nullptr;
+    }
   }
+  o.pairs = median_ci95(o.pair_ratios);
   o.runs_with = static_cast<unsigned>(with.size());
   o.runs_without = static_cast<unsigned>(without.size());
   if (with.empty() || without.empty()) return o;
@@ -259,7 +277,12 @@ nlohmann::json to_json(const BenchReport& r) {
                              {"runs_with", ro.runs_with},  {"runs_without", ro.runs_without},
                              {"with_ns", ro.with_ns},      {"without_ns", ro.without_ns},
                              {"ratio", ro.ratio()},        {"limit", kRecordsOverheadMax},
-                             {"within_limit", ro.within()}};
+                             {"within_limit", ro.within()},
+                             {"pairs", ro.pair_ratios.size()},
+                             {"pair_ratios", ro.pair_ratios},
+                             {"pair_median_ratio", ro.pairs.median},
+                             {"pairs_verdict", ro.pairs_verdict()}};
+  if (ro.pairs.has_ci) overhead["pair_ratio_ci95"] = {ro.pairs.lo, ro.pairs.hi};
   nlohmann::json readers = nlohmann::json::array();
   for (const auto& c : r.readers)
     readers.push_back({{"variant", c.variant},
@@ -372,6 +395,12 @@ std::string format_table(const BenchReport& r) {
         "medians of {} and {} runs; limit {:+.0f} %){}\n",
         100.0 * ro.ratio(), ro.with_ns, ro.without_ns, ro.runs_with, ro.runs_without,
         100.0 * kRecordsOverheadMax, ro.within() ? "" : "  ABOVE THE LIMIT");
+  if (const RecordsOverhead ro = records_overhead(r.top_half); ro.pairs.has_ci)
+    out += fmt::format(
+        "  each run against the next: median {:+.1f} % over {} pairs, 95 % interval {:+.1f} to "
+        "{:+.1f} %: {}\n",
+        100.0 * ro.pairs.median, ro.pair_ratios.size(), 100.0 * ro.pairs.lo, 100.0 * ro.pairs.hi,
+        ro.pairs_verdict());
   if (!r.readers.empty())
     out += fmt::format(
         "\n{:<14} {:>10} {:>16}   (reader CPU per wake-up, tasklet, period {:g} us)\n", "reader",

@@ -11,8 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "irqbridge/analysis/stats.hpp"
 #include "irqbridge/report/report.hpp"
 #include "irqbridge/report/version.hpp"
 #include "irqbridge/run/sweep.hpp"
@@ -57,6 +59,14 @@ struct RecordsOverhead {
   double without_ns = 0.0;             // the same, records off
   [[nodiscard]] double ratio() const;  // (with - without) / without
   [[nodiscard]] bool within() const;   // ratio() <= kRecordsOverheadMax
+  // Each run with records against the run without that follows it (the
+  // runs alternate: a slow stretch of the host weighs on both of a pair),
+  // in run order; their median and its 95 % interval (median_ci95()).
+  std::vector<double> pair_ratios;
+  MedianCi pairs;
+  // "within" when the interval lies at or below the bound, "above" when it
+  // lies above it, "undecided" when it straddles it or there is none.
+  [[nodiscard]] std::string_view pairs_verdict() const;
 };
 RecordsOverhead records_overhead(std::span<const TopHalfCost> runs);
 
