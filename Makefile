@@ -194,7 +194,7 @@ check: kmod userspace
 DOCSGEN := docs/generator
 docs-data: kmod userspace
 	@EVENTS=$(EVENTS) PERIOD_US=$(PERIOD_US) REPEAT=$(REPEAT) WARMUP=$(WARMUP) \
-		BENCH_EVENTS=$(BENCH_EVENTS) $(DOCSGEN)/data.sh $(KERNEL) $(BUILD)
+		BENCH_EVENTS=$(BENCH_EVENTS) BENCH_ICOUNT_EVENTS=$(BENCH_ICOUNT_EVENTS) $(DOCSGEN)/data.sh $(KERNEL) $(BUILD)
 	@python3 $(DOCSGEN)/summarize.py --tests $(BUILD) --out docs/data
 	@python3 $(DOCSGEN)/docsgen.py generate
 

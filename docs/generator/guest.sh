@@ -1,7 +1,8 @@
 # Guest side of `make docs-data` (busybox sh, run by the test box in
 # /testbox): the measurements behind the figures in README.md and docs/.
 # One phase per boot: compare (2 CPUs), rt (the RT kernel's compare),
-# percpu (4 CPUs), bench (2 CPUs), onecpu (1 CPU). Every file lands in /out;
+# percpu (4 CPUs), bench (2 CPUs), icount (bench's costs under -icount),
+# onecpu (1 CPU). Every file lands in /out;
 # docs/generator/data.sh turns them into docs/data/*.json on the host.
 # Settings come from the environment the host passes on the command line.
 EVENTS=${EVENTS:-2000}
@@ -9,6 +10,7 @@ PERIOD_US=${PERIOD_US:-1000}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-50}
 BENCH_EVENTS=${BENCH_EVENTS:-2000}
+BENCH_ICOUNT_EVENTS=${BENCH_ICOUNT_EVENTS:-4000}
 CLI=/testbox/irqbridge
 set -u
 
@@ -66,6 +68,10 @@ bench)
 	$CLI bench --quiet --modes all --events "$BENCH_EVENTS" --json /out/bench.json > /out/bench.txt || rc=1
 	$CLI sweep --quiet --modes all --events "$BENCH_EVENTS" --periods-us 1000,500,200,100,50,20,10 \
 		--json /out/sweep.json > /out/sweep.txt || rc=1
+	;;
+icount)
+	$CLI bench --quiet --costs-only --modes tasklet --events "$BENCH_ICOUNT_EVENTS" \
+		--json /out/bench-icount.json > /out/bench-icount.txt || rc=1
 	;;
 onecpu)
 	$CLI compare --quiet --modes workqueue,wq_unbound --events 3000 --period-us "$PERIOD_US" \

@@ -59,8 +59,9 @@ def provenance(phase_dir, report, note=""):
         "seconds": int(kv.get("seconds", "0") or 0),
         "host_cpus": int(kv.get("host_cpus", "0") or 0),
         "host_loadavg": {"start": kv.get("loadavg_start", ""), "end": kv.get("loadavg_end", "")},
-        "host_shared": ("measured on a 2-core host shared with other builds and test boxes: "
-                        "the load average above says how busy it was; TCG figures move with it"),
+        "host_shared": (f"measured on a {int(kv.get('host_cpus', '0') or 0)}-core host that may run other "
+                        "builds and test boxes at the same time: the load average above says how busy "
+                        "it was (below about 1.5 on 2 cores, nothing else ran); TCG figures move with it"),
         "cli_version": report.get("version", ""),
         "module_version": report.get("module_version", ""),
     }
@@ -241,8 +242,22 @@ def phase_bench(kernel, raw, out):
     copy_with_provenance(d, "sweep.json", out, f"sweep-{kernel}.json")
 
 
+def phase_icount(kernel, raw, out):
+    """The top half's cost counted in guest instructions (the -icount boot):
+    its own artifact, and records_overhead_icount added to the bench
+    artifact as make bench adds it (userspace/tools/irqbridge-bench-icount)."""
+    d = os.path.join(raw, "icount")
+    copy_with_provenance(d, "bench-icount.json", out, f"bench-icount-{kernel}.json")
+    bench = os.path.join(out, f"bench-{kernel}.json")
+    if not os.path.exists(bench):
+        return
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "userspace", "tools",
+                        "irqbridge-bench-icount")
+    subprocess.run([sys.executable, tool, bench, os.path.join(d, "bench-icount.json")], check=True)
+
+
 PHASES = {"compare": phase_compare, "rt": phase_rt, "percpu": phase_percpu, "bench": phase_bench,
-          "onecpu": None}
+          "icount": phase_icount, "onecpu": None}
 
 
 def test_listing(build, out):
