@@ -142,7 +142,9 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 		WRITE_ONCE(s->run.max_batch, n);
 
 	stamps->batch = n;
-	if (s->config.flags & IRQBRIDGE_CONFIG_NO_RECORDS)
+	/* No record to copy, or (RECORDS_UNREAD) none to be copied. */
+	if (s->config.flags & (IRQBRIDGE_CONFIG_NO_RECORDS |
+			       IRQBRIDGE_CONFIG_RECORDS_UNREAD))
 		seq = first + n;
 	else
 		seq = first;

@@ -122,6 +122,10 @@ static int irqbridge_config_check(const struct irqbridge_config *cfg,
 	if (cfg->size != size || (cfg->flags & ~IRQBRIDGE_CONFIG_FLAGS) ||
 	    cfg->reserved || cfg->reserved2 || cfg->reserved3)
 		return -EINVAL;
+	/* Records not written cannot be left unread. */
+	if ((cfg->flags & IRQBRIDGE_CONFIG_NO_RECORDS) &&
+	    (cfg->flags & IRQBRIDGE_CONFIG_RECORDS_UNREAD))
+		return -EINVAL;
 	/*
 	 * A burst is bounded twice: each timer callback runs at most
 	 * IRQBRIDGE_BURST_MAX top halves back to back, and the session alone

@@ -102,7 +102,15 @@
 
 /* struct irqbridge_config.flags */
 #define IRQBRIDGE_CONFIG_NO_RECORDS	0x01U	/* count only: no per-event records */
-#define IRQBRIDGE_CONFIG_FLAGS		IRQBRIDGE_CONFIG_NO_RECORDS
+/*
+ * A cost probe: the raiser, the top half and a chain's first hop write each
+ * event's record as usual, the signalling stage never copies it out, so the
+ * ring stays empty. Against NO_RECORDS: what writing the records costs the
+ * top half, without what reading them does to the machine it runs on.
+ */
+#define IRQBRIDGE_CONFIG_RECORDS_UNREAD	0x02U
+#define IRQBRIDGE_CONFIG_FLAGS		(IRQBRIDGE_CONFIG_NO_RECORDS | \
+					 IRQBRIDGE_CONFIG_RECORDS_UNREAD)
 
 /* struct irqbridge_context.flags: where a stage ran. */
 #define IRQBRIDGE_CTX_HARDIRQ		0x01U	/* in_hardirq() */
@@ -148,7 +156,9 @@ struct irqbridge_info {
  *		by itself after the last one
  * @flags:	IRQBRIDGE_CONFIG_*: IRQBRIDGE_CONFIG_NO_RECORDS counts without
  *		writing per-event records (what the records cost the top half);
- *		other bits -EINVAL
+ *		IRQBRIDGE_CONFIG_RECORDS_UNREAD writes them and never reads
+ *		them (no records reach the ring); both at once or other bits
+ *		-EINVAL
  * @reserved:	must be 0
  * @source:	IRQBRIDGE_SOURCE_*; IRQBRIDGE_MODE_THREADED needs an interrupt
  *		(IRQCHIP or EDU), not a bare timer (TIMER or TIMER_SOFT)
