@@ -55,13 +55,27 @@ class BenchIcountTool(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         out = self.read_bench()
         added = out.pop("records_overhead_icount")
+        added_write = out.pop("records_write_overhead_icount")
         self.assertEqual(out, self.golden)  # nothing renamed, dropped or changed
+        self.assertEqual({k: v for k, v in added_write.items() if k != "note"},
+                         dict(self.icount_report["records_write_overhead"], unit="guest instructions"))
+        self.assertIn("records written, never read", p.stdout)
         want = dict(self.icount_report["records_overhead"], unit="guest instructions")
         self.assertEqual({k: v for k, v in added.items() if k != "note"}, want)
         self.assertIn("instruction", added["note"])
         self.assertIn("+9.1 %", p.stdout)
         self.assertIn("120 vs 110 instructions", p.stdout)
         self.assertNotIn("ABOVE THE LIMIT", p.stdout)
+
+    def test_a_bench_without_unread_runs_adds_only_the_first_key(self):
+        del self.icount_report["records_write_overhead"]
+        self.write("icount.json", self.icount_report)
+        p = self.run_tool(self.bench, self.icount)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = self.read_bench()
+        self.assertIn("records_overhead_icount", out)
+        self.assertNotIn("records_write_overhead_icount", out)
+        self.assertNotIn("never read", p.stdout)
 
     def test_above_the_limit_is_said(self):
         self.icount_report["records_overhead"].update(

@@ -282,9 +282,9 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
       ->excludes("--costs-only");
   bench
       ->add_option("--records-pairs", o.records_pairs,
-                   "Top-half runs with and without records, alternating, this many of each "
-                   "(--events each); beside the ratio of the medians, the median of each pair's ratio "
-                   "with its 95 % interval from 6 pairs up")
+                   "Groups of top-half runs (--events each): with records, with records written "
+                   "but never read, without; beside the ratio of the medians, the median of each "
+                   "group's ratio with its 95 % interval from 6 groups up")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
   bench->final_callback([&o] { check_cpus(o.run); });

@@ -89,7 +89,7 @@ struct BenchOptions {
   bool scaling_only = false;  // only the per-CPU cost
   bool costs_only = false;    // only the top half's and the readers' costs
   bool storm_only = false;    // only the storm (one CPU, then every CPU)
-  // Top-half runs with and without records, alternating: this many of each.
+  // Groups of top-half runs: with records, written but unread, without.
   unsigned records_pairs = 15;
 };
 

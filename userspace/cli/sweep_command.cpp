@@ -17,7 +17,7 @@
 namespace irqbridge::cli {
 
 SweepPoint run_point(Device& device, const RunShaping& o, const ModeInfo& mode,
-                     std::uint64_t period_ns, Progress& progress, bool records) {
+                     std::uint64_t period_ns, Progress& progress, Records records) {
   RunSettings s = run_settings(o, mode, period_ns);
   s.records = records;
   s.label = fmt::format("{} @{:g}us", mode.name, static_cast<double>(period_ns) / 1000.0);

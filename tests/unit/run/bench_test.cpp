@@ -41,8 +41,8 @@ TEST(Bench, HighestSustainedRatePerMode) {
 
   BenchReport r;
   r.rate_search = pts;
-  r.top_half.push_back({"tasklet", true, {sizeof(irqbridge_cost), 0, 10, 5000, 900}});
-  r.top_half.push_back({"tasklet", false, {sizeof(irqbridge_cost), 0, 10, 3000, 700}});
+  r.top_half.push_back({"tasklet", true, false, {sizeof(irqbridge_cost), 0, 10, 5000, 900}});
+  r.top_half.push_back({"tasklet", false, false, {sizeof(irqbridge_cost), 0, 10, 3000, 700}});
   r.readers.push_back({"read", 100, 200000, true});
   nlohmann::json j = to_json(r);
   EXPECT_EQ(j["schema"], "irqbridge.bench/1");
@@ -81,7 +81,7 @@ TEST(Bench, CpuScalingInJsonAndTable) {
 
 TEST(Bench, RecordsOverheadIsTheRatioOfTheMedians) {
   auto run = [](bool records, std::uint64_t total_ns) {
-    return TopHalfCost{"tasklet", records, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
+    return TopHalfCost{"tasklet", records, false, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
   };
   // Means 500, 520, 900 ns with records (median 520), 400, 480, 460 without
   // (median 460): +13 %, above the 10 % bound.
@@ -115,7 +115,7 @@ BenchReport report_of(std::vector<TopHalfCost> runs) {
 
 TEST(Bench, RecordsOverheadPairsEachRunWithTheNext) {
   auto run = [](bool records, std::uint64_t total_ns) {
-    return TopHalfCost{"tasklet", records, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
+    return TopHalfCost{"tasklet", records, false, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
   };
   // Three pairs whose host got slower and slower: the ratio of the medians
   // (520 vs 460: +13 %) mixes them; each pair alone says +4, +5, +6 %.
@@ -133,12 +133,12 @@ TEST(Bench, RecordsOverheadPairsEachRunWithTheNext) {
   EXPECT_EQ(j["records_overhead"]["pairs"], 3);
   EXPECT_FALSE(j["records_overhead"].contains("pair_ratio_ci95"));
 
-  // A run without top halves breaks its pair; a run without records with
-  // no run with records before it pairs with nothing.
-  const TopHalfCost none{"tasklet", false, {sizeof(irqbridge_cost), 0, 0, 0, 0}};
+  // A group is one run of each kind, in either order; a run without top
+  // halves ends its group, and a group with one kind pairs nothing.
+  const TopHalfCost none{"tasklet", false, false, {sizeof(irqbridge_cost), 0, 0, 0, 0}};
   std::vector<TopHalfCost> broken = {run(false, 4000), run(true, 4400), none,
                                      run(false, 4000), run(true, 4400), run(false, 4000)};
-  EXPECT_EQ(records_overhead(broken).pair_ratios.size(), 1u);
+  EXPECT_EQ(records_overhead(broken).pair_ratios.size(), 2u);
 
   // Fifteen pairs: the interval is the 4th and the 12th ratio in order.
   auto pairs = [&](std::uint64_t first_with_ns) {
@@ -163,10 +163,50 @@ TEST(Bench, RecordsOverheadPairsEachRunWithTheNext) {
   EXPECT_EQ(records_overhead(pairs(11100)).pairs_verdict(), "above");      // +11 ... +12.4 %
 }
 
+TEST(Bench, RecordsWrittenButUnreadAreTheirOwnComparison) {
+  // Groups of three in rotating order, as irqbridge bench runs them: with
+  // records (W), written but unread (U), without (N). Per group the top half
+  // costs W 1150, U 1020, N 1000 ns, then the host gets slower by 10 %.
+  // Ten top halves per run, the host (10 + slower) / 10 times as slow.
+  auto run = [](char kind, std::uint64_t slower) {
+    const std::uint64_t per = kind == 'W' ? 1150 : kind == 'U' ? 1020 : 1000;
+    return TopHalfCost{"tasklet", kind != 'N', kind == 'U',
+                       {sizeof(irqbridge_cost), 0, 10, per * (10 + slower), 0}};
+  };
+  std::vector<TopHalfCost> runs;
+  const std::string order = "WUNUNWNWUWUNUNWNWU";  // six groups
+  for (std::size_t i = 0; i < order.size(); i++) runs.push_back(run(order[i], i / 3));
+  RecordsOverhead both = records_overhead(runs);
+  RecordsOverhead write = records_write_overhead(runs);
+  ASSERT_EQ(both.pair_ratios.size(), 6u);
+  ASSERT_EQ(write.pair_ratios.size(), 6u);
+  EXPECT_EQ(both.runs_with, 6u);
+  EXPECT_EQ(write.runs_with, 6u) << "the unread runs, not the ones with records";
+  for (double r : both.pair_ratios) EXPECT_NEAR(r, 0.15, 1e-9);
+  for (double r : write.pair_ratios) EXPECT_NEAR(r, 0.02, 1e-9);
+  ASSERT_TRUE(write.pairs.has_ci);
+  EXPECT_EQ(write.pairs_verdict(), "within");
+  EXPECT_EQ(both.pairs_verdict(), "above");
+
+  nlohmann::json j = to_json(report_of(runs));
+  EXPECT_EQ(j["records_write_overhead"]["pairs_verdict"], "within");
+  EXPECT_NEAR(j["records_write_overhead"]["pair_median_ratio"].get<double>(), 0.02, 1e-9);
+  EXPECT_EQ(j["top_half_cost"][1]["records_unread"], true);
+  EXPECT_EQ(j["top_half_cost"][1]["records"], true);
+  const std::string text = format_table(report_of(runs));
+  EXPECT_NE(text.find("records written, never read: +2.0 %"), std::string::npos) << text;
+  EXPECT_NE(text.find("unread"), std::string::npos);
+
+  // Without unread runs (an older bench) there is no such figure.
+  std::vector<TopHalfCost> two = {run('W', 0), run('N', 0)};
+  EXPECT_FALSE(records_write_overhead(two).measured);
+  EXPECT_EQ(format_table(report_of(two)).find("never read"), std::string::npos);
+}
+
 TEST(Bench, RecordsOverheadNeedsRunsBothWays) {
   std::vector<TopHalfCost> only_on = {
-      {"tasklet", true, {sizeof(irqbridge_cost), 0, 10, 5000, 0}},
-      {"tasklet", false, {sizeof(irqbridge_cost), 0, 0, 0, 0}}};  // no top half ran
+      {"tasklet", true, false, {sizeof(irqbridge_cost), 0, 10, 5000, 0}},
+      {"tasklet", false, false, {sizeof(irqbridge_cost), 0, 0, 0, 0}}};  // no top half ran
   RecordsOverhead o = records_overhead(only_on);
   EXPECT_FALSE(o.measured);
   EXPECT_FALSE(o.within());

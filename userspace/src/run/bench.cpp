@@ -58,24 +58,49 @@ std::string_view RecordsOverhead::pairs_verdict() const {
   return "undecided";
 }
 
-RecordsOverhead records_overhead(std::span<const TopHalfCost> runs) {
+namespace {
+
+// The runs of one kind (with records, unread, or without: kind_of()).
+enum class Kind { kWith, kUnread, kWithout };
+
+Kind kind_of(const TopHalfCost& t) {
+  if (!t.records) return Kind::kWithout;
+  return t.unread ? Kind::kUnread : Kind::kWith;
+}
+
+RecordsOverhead overhead_against_none(std::span<const TopHalfCost> runs, Kind measured) {
   RecordsOverhead o;
   std::vector<double> with, without;
-  const TopHalfCost* pending = nullptr;  // a run with records awaiting its pair
+  // The current group: its run of the measured kind, its run without, and
+  // whether it has had an unread run (the kind neither side uses).
+  const TopHalfCost* g_with = nullptr;
+  const TopHalfCost* g_without = nullptr;
+  bool g_other = false;
+  auto close = [&] {
+    if (g_with != nullptr && g_without != nullptr)
+      o.pair_ratios.push_back(g_with->mean_ns() / g_without->mean_ns() - 1.0);
+    g_with = g_without = nullptr;
+    g_other = false;
+  };
   for (const auto& t : runs) {
     if (t.cost.top_halves == 0) {
-      pending = nullptr;
+      close();  // a run without top halves breaks its group
+      continue;
+    }
+    const Kind k = kind_of(t);
+    const TopHalfCost** slot =
+        k == measured ? &g_with : k == Kind::kWithout ? &g_without : nullptr;
+    if (slot != nullptr ? *slot != nullptr : g_other) close();  // the kind repeats
+    if (slot != nullptr) {
+      *slot = &t;
+    } else {
+      g_other = true;
       continue;
     }
     if (o.mode.empty()) o.mode = t.mode;
-    (t.records ? with : without).push_back(t.mean_ns());
-    if (t.records) {
-      pending = &t;
-    } else if (pending != nullptr) {
-      o.pair_ratios.push_back(pending->mean_ns() / t.mean_ns() - 1.0);
-      pending = nullptr;
-    }
+    (k == measured ? with : without).push_back(t.mean_ns());
   }
+  close();
   o.pairs = median_ci95(o.pair_ratios);
   o.runs_with = static_cast<unsigned>(with.size());
   o.runs_without = static_cast<unsigned>(without.size());
@@ -84,6 +109,16 @@ RecordsOverhead records_overhead(std::span<const TopHalfCost> runs) {
   o.with_ns = median_of(std::move(with));
   o.without_ns = median_of(std::move(without));
   return o;
+}
+
+}  // namespace
+
+RecordsOverhead records_overhead(std::span<const TopHalfCost> runs) {
+  return overhead_against_none(runs, Kind::kWith);
+}
+
+RecordsOverhead records_write_overhead(std::span<const TopHalfCost> runs) {
+  return overhead_against_none(runs, Kind::kUnread);
 }
 
 double ReaderCost::per_wakeup_ns() const {
@@ -248,6 +283,39 @@ nlohmann::json storm_json(const StormPoint& p) {
 
 }  // namespace
 
+namespace {
+
+nlohmann::json overhead_json(const RecordsOverhead& ro) {
+  nlohmann::json j = {{"measured", ro.measured},
+                      {"mode", ro.mode},
+                      {"runs_with", ro.runs_with},
+                      {"runs_without", ro.runs_without},
+                      {"with_ns", ro.with_ns},
+                      {"without_ns", ro.without_ns},
+                      {"ratio", ro.ratio()},
+                      {"limit", kRecordsOverheadMax},
+                      {"within_limit", ro.within()},
+                      {"pairs", ro.pair_ratios.size()},
+                      {"pair_ratios", ro.pair_ratios},
+                      {"pair_median_ratio", ro.pairs.median},
+                      {"pairs_verdict", ro.pairs_verdict()}};
+  if (ro.pairs.has_ci) j["pair_ratio_ci95"] = {ro.pairs.lo, ro.pairs.hi};
+  return j;
+}
+
+std::string pairs_line(const RecordsOverhead& ro) {
+  if (!ro.pairs.has_ci)
+    return fmt::format("  each group's runs: median {:+.1f} % over {} pairs (no 95 % interval below 6)\n",
+                       100.0 * ro.pairs.median, ro.pair_ratios.size());
+  return fmt::format(
+      "  each group's runs: median {:+.1f} % over {} pairs, 95 % interval {:+.1f} to {:+.1f} %: "
+      "{}\n",
+      100.0 * ro.pairs.median, ro.pair_ratios.size(), 100.0 * ro.pairs.lo, 100.0 * ro.pairs.hi,
+      ro.pairs_verdict());
+}
+
+}  // namespace
+
 nlohmann::json to_json(const BenchReport& r) {
   nlohmann::json rates = nlohmann::json::object();
   for (const auto& s : sustained_rates(r.rate_search))
@@ -269,20 +337,12 @@ nlohmann::json to_json(const BenchReport& r) {
   for (const auto& t : r.top_half)
     top.push_back({{"mode", t.mode},
                    {"records", t.records},
+                   {"records_unread", t.unread},
                    {"top_halves", t.cost.top_halves},
                    {"mean_ns", t.mean_ns()},
                    {"max_ns", t.cost.top_ns_max}});
-  const RecordsOverhead ro = records_overhead(r.top_half);
-  nlohmann::json overhead = {{"measured", ro.measured},    {"mode", ro.mode},
-                             {"runs_with", ro.runs_with},  {"runs_without", ro.runs_without},
-                             {"with_ns", ro.with_ns},      {"without_ns", ro.without_ns},
-                             {"ratio", ro.ratio()},        {"limit", kRecordsOverheadMax},
-                             {"within_limit", ro.within()},
-                             {"pairs", ro.pair_ratios.size()},
-                             {"pair_ratios", ro.pair_ratios},
-                             {"pair_median_ratio", ro.pairs.median},
-                             {"pairs_verdict", ro.pairs_verdict()}};
-  if (ro.pairs.has_ci) overhead["pair_ratio_ci95"] = {ro.pairs.lo, ro.pairs.hi};
+  const nlohmann::json overhead = overhead_json(records_overhead(r.top_half));
+  const nlohmann::json write_overhead = overhead_json(records_write_overhead(r.top_half));
   nlohmann::json readers = nlohmann::json::array();
   for (const auto& c : r.readers)
     readers.push_back({{"variant", c.variant},
@@ -360,6 +420,7 @@ nlohmann::json to_json(const BenchReport& r) {
           {"top_half_cost", top},
           {"top_half_period_ns", r.top_half_period_ns},
           {"records_overhead", overhead},
+          {"records_write_overhead", write_overhead},
           {"reader_cost", readers},
           {"reader_period_ns", r.reader_period_ns},
           {"cpu_scaling", scaling},
@@ -387,7 +448,8 @@ std::string format_table(const BenchReport& r) {
                        "records", "events", "mean ns", "max ns",
                        static_cast<double>(r.top_half_period_ns) / 1000.0);
   for (const auto& t : r.top_half)
-    out += fmt::format("{:<14} {:<9} {:>10} {:>12.0f} {:>12}\n", t.mode, t.records ? "on" : "off",
+    out += fmt::format("{:<14} {:<9} {:>10} {:>12.0f} {:>12}\n", t.mode,
+                       !t.records ? "off" : t.unread ? "unread" : "on",
                        t.cost.top_halves, t.mean_ns(), t.cost.top_ns_max);
   if (const RecordsOverhead ro = records_overhead(r.top_half); ro.measured)
     out += fmt::format(
@@ -395,12 +457,14 @@ std::string format_table(const BenchReport& r) {
         "medians of {} and {} runs; limit {:+.0f} %){}\n",
         100.0 * ro.ratio(), ro.with_ns, ro.without_ns, ro.runs_with, ro.runs_without,
         100.0 * kRecordsOverheadMax, ro.within() ? "" : "  ABOVE THE LIMIT");
-  if (const RecordsOverhead ro = records_overhead(r.top_half); ro.pairs.has_ci)
+  if (const RecordsOverhead ro = records_overhead(r.top_half); !ro.pair_ratios.empty())
+    out += pairs_line(ro);
+  if (const RecordsOverhead ro = records_write_overhead(r.top_half); ro.measured)
     out += fmt::format(
-        "  each run against the next: median {:+.1f} % over {} pairs, 95 % interval {:+.1f} to "
-        "{:+.1f} %: {}\n",
-        100.0 * ro.pairs.median, ro.pair_ratios.size(), 100.0 * ro.pairs.lo, 100.0 * ro.pairs.hi,
-        ro.pairs_verdict());
+               "records written, never read: {:+.1f} % ({:.0f} vs {:.0f} ns): what writing them "
+               "costs the top half itself\n",
+               100.0 * ro.ratio(), ro.with_ns, ro.without_ns) +
+           pairs_line(ro);
   if (!r.readers.empty())
     out += fmt::format(
         "\n{:<14} {:>10} {:>16}   (reader CPU per wake-up, tasklet, period {:g} us)\n", "reader",

@@ -138,7 +138,9 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
   config.work_ns = s.work_ns;
   config.sleep_us = s.sleep_us;
   config.burst = s.burst;
-  config.flags = s.records ? 0U : IRQBRIDGE_CONFIG_NO_RECORDS;
+  config.flags = s.records == Records::kOff      ? IRQBRIDGE_CONFIG_NO_RECORDS
+                 : s.records == Records::kUnread ? IRQBRIDGE_CONFIG_RECORDS_UNREAD
+                                                 : 0U;
   device.configure(config);
 
   RunResult result;
@@ -149,7 +151,7 @@ RunResult run_once(Device& device, const RunSettings& s, Progress& progress,
         result.outliers.add(s.run, r, user);
         if (sink) sink(r, user);
       },
-      s.records);
+      s.records == Records::kRead);
   std::vector<irqbridge_record> batch;
   // Room for what a wake-up usually finds, allocated before the run; a
   // reader that falls far behind grows it once. (The whole ring's worth,

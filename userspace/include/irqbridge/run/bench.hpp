@@ -40,7 +40,8 @@ std::vector<SustainedRate> sustained_rates(std::span<const SweepPoint> points);
 
 struct TopHalfCost {
   std::string mode;
-  bool records = true;
+  bool records = true;  // the module wrote per-event records
+  bool unread = false;  // ... and never copied them out (RECORDS_UNREAD)
   irqbridge_cost cost{};
   [[nodiscard]] double mean_ns() const;
 };
@@ -48,6 +49,11 @@ struct TopHalfCost {
 // What per-event records add to the top half: the median over the runs with
 // records of the mean top half, against the same without (runs alternate in
 // one boot). Issue 16's bound: at most kRecordsOverheadMax of the top half
+// without records.
+//
+// Runs come in groups, one of each kind (with records, written but unread,
+// without), in an order that rotates: a group ends where a kind repeats. Each
+// group gives one pair ratio, its run of the measured kind against its run
 // without records.
 inline constexpr double kRecordsOverheadMax = 0.10;
 struct RecordsOverhead {
@@ -59,16 +65,21 @@ struct RecordsOverhead {
   double without_ns = 0.0;             // the same, records off
   [[nodiscard]] double ratio() const;  // (with - without) / without
   [[nodiscard]] bool within() const;   // ratio() <= kRecordsOverheadMax
-  // Each run with records against the run without that follows it (the
-  // runs alternate: a slow stretch of the host weighs on both of a pair),
-  // in run order; their median and its 95 % interval (median_ci95()).
+  // Each group's run of the measured kind against its run without records
+  // (neighbours in time: a slow stretch of the host weighs on both), in run
+  // order; their median and its 95 % interval (median_ci95()).
   std::vector<double> pair_ratios;
   MedianCi pairs;
   // "within" when the interval lies at or below the bound, "above" when it
   // lies above it, "undecided" when it straddles it or there is none.
   [[nodiscard]] std::string_view pairs_verdict() const;
 };
+// Records written and read (the cost of having them) against none.
 RecordsOverhead records_overhead(std::span<const TopHalfCost> runs);
+// Records written, never read (RECORDS_UNREAD) against none: what writing
+// them costs the top half, without what the bottom half's copy and the
+// reader's parse do to the caches the next top half finds.
+RecordsOverhead records_write_overhead(std::span<const TopHalfCost> runs);
 
 struct ReaderCost {
   std::string variant;

@@ -17,6 +17,13 @@
 
 namespace irqbridge {
 
+// What the module does with per-event records (IRQBRIDGE_CONFIG_* flags).
+enum class Records {
+  kRead,    // written and delivered to the reader: every run but the bench's
+  kUnread,  // written, never copied out (RECORDS_UNREAD): the bench's probe
+  kOff,     // not written (NO_RECORDS): counts only
+};
+
 struct RunSettings {
   const ModeInfo* mode = nullptr;
   const SourceInfo* source = nullptr;  // the effective source
@@ -28,7 +35,7 @@ struct RunSettings {
   ReaderVariant reader = ReaderVariant::uring_read;
   std::uint64_t warmup = 0;                    // first events left out of the latencies
   int timer_cpu = -1;                          // START from this CPU: the pinned hrtimer runs there
-  bool records = true;                         // per-event records (off: count only, for the bench)
+  Records records = Records::kRead;            // per-event records (the bench turns them off)
   unsigned run = 0;                            // repetition number, for the outliers
   std::size_t outliers = 5;                    // worst events explained
   std::int64_t threshold_ns = 0;               // and every event above this (0: none)
