@@ -104,8 +104,26 @@ class Renderers(unittest.TestCase):
                                     "wq_unbound": {"sustained": False}},
              "cpu_scaling": [{"cpus": 1, "events": 2000, "reader_cpu_ns": 169e6, "reader_cpu_ns_per_event": 85000,
                               "ring_bytes": 3.5 * 2**20, "rss_kb": 9523, "exact": True}]}
-        self.assertIn("| with records | `tasklet` | 10 | 0.91 | 3.8 |", docsgen.render_bench_top_half([b]))
+        self.assertIn("| with records | `tasklet` | 1 | 10 | 0.91 (0.91–0.91) | 3.8 |", docsgen.render_bench_top_half([b]))
         self.assertNotIn("instructions", docsgen.render_bench_top_half([b]))
+        self.assertNotIn("never read", docsgen.render_bench_top_half([b]))
+        b["top_half_cost"] += [
+            {"mode": "tasklet", "records": True, "records_unread": True, "top_halves": 10, "mean_ns": 820,
+             "max_ns": 2000},
+            {"mode": "tasklet", "records": False, "records_unread": False, "top_halves": 10, "mean_ns": 800,
+             "max_ns": 5100},
+            {"mode": "tasklet", "records": False, "records_unread": False, "top_halves": 10, "mean_ns": 780,
+             "max_ns": 1000}]
+        b["records_write_overhead"] = {"measured": True, "ratio": 0.025, "pairs": 15, "pair_median_ratio": 0.012,
+                                       "pair_ratio_ci95": [-0.03, 0.04], "pairs_verdict": "within"}
+        b["records_overhead"] = {"measured": True, "ratio": 0.15, "pairs": 3, "pair_median_ratio": 0.14}
+        out = docsgen.render_bench_top_half([b])
+        self.assertIn("| records written, never read | `tasklet` | 1 | 10 | 0.82 (0.82–0.82) | 2.0 |", out)
+        self.assertIn("| without records | `tasklet` | 2 | 10 | 0.79 (0.78–0.80) | 5.1 |", out)
+        self.assertIn("with records against without (`records_overhead`): each group's pair +14.0 % "
+                      "(median of 3 groups, too few for a 95 % interval); the runs' medians +15.0 %", out)
+        self.assertIn("each group's pair +1.2 % (median of 15 groups, 95 % interval -3.0 % to +4.0 %: within)",
+                      out)
         b["records_overhead_icount"] = {"measured": True, "mode": "tasklet", "with_ns": 120.0,
                                         "without_ns": 110.0, "ratio": 10 / 110, "limit": 0.1}
         self.assertIn("runs 120 instructions with records and 110 without, +9.1 % (limit +10 %)",
