@@ -36,8 +36,7 @@ RunSettings run_settings(const RunShaping& o, const ModeInfo& mode, std::uint64_
 // One run of a mode at a period with the options' other settings; a run
 // that fails (the machine cannot keep up) is a point with its error.
 SweepPoint run_point(Device& device, const RunShaping& o, const ModeInfo& mode,
-                     std::uint64_t period_ns, Progress& progress,
-                     Records records = Records::kRead);
+                     std::uint64_t period_ns, Progress& progress, Records records = Records::kRead);
 // sweep: each mode at each period.
 int run_sweep(const SweepOptions& o, const std::vector<const ModeInfo*>& modes, Device& device);
 // bench: highest sustained rate per mode, top-half cost, reader cost.

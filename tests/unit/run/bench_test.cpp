@@ -119,8 +119,8 @@ TEST(Bench, RecordsOverheadPairsEachRunWithTheNext) {
   };
   // Three pairs whose host got slower and slower: the ratio of the medians
   // (520 vs 460: +13 %) mixes them; each pair alone says +4, +5, +6 %.
-  std::vector<TopHalfCost> runs = {run(true, 4160), run(false, 4000), run(true, 5040),
-                                   run(false, 4800), run(true, 4876), run(false, 4600)};
+  std::vector<TopHalfCost> runs = {run(true, 4160),  run(false, 4000), run(true, 5040),
+                                   run(false, 4800), run(true, 4876),  run(false, 4600)};
   RecordsOverhead o = records_overhead(runs);
   ASSERT_EQ(o.pair_ratios.size(), 3u);
   EXPECT_NEAR(o.pair_ratios[0], 0.04, 1e-12);
@@ -170,7 +170,9 @@ TEST(Bench, RecordsWrittenButUnreadAreTheirOwnComparison) {
   // Ten top halves per run, the host (10 + slower) / 10 times as slow.
   auto run = [](char kind, std::uint64_t slower) {
     const std::uint64_t per = kind == 'W' ? 1150 : kind == 'U' ? 1020 : 1000;
-    return TopHalfCost{"tasklet", kind != 'N', kind == 'U',
+    return TopHalfCost{"tasklet",
+                       kind != 'N',
+                       kind == 'U',
                        {sizeof(irqbridge_cost), 0, 10, per * (10 + slower), 0}};
   };
   std::vector<TopHalfCost> runs;

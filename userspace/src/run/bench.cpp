@@ -88,8 +88,7 @@ RecordsOverhead overhead_against_none(std::span<const TopHalfCost> runs, Kind me
       continue;
     }
     const Kind k = kind_of(t);
-    const TopHalfCost** slot =
-        k == measured ? &g_with : k == Kind::kWithout ? &g_without : nullptr;
+    const TopHalfCost** slot = k == measured ? &g_with : k == Kind::kWithout ? &g_without : nullptr;
     if (slot != nullptr ? *slot != nullptr : g_other) close();  // the kind repeats
     if (slot != nullptr) {
       *slot = &t;
@@ -305,8 +304,9 @@ nlohmann::json overhead_json(const RecordsOverhead& ro) {
 
 std::string pairs_line(const RecordsOverhead& ro) {
   if (!ro.pairs.has_ci)
-    return fmt::format("  each group's runs: median {:+.1f} % over {} pairs (no 95 % interval below 6)\n",
-                       100.0 * ro.pairs.median, ro.pair_ratios.size());
+    return fmt::format(
+        "  each group's runs: median {:+.1f} % over {} pairs (no 95 % interval below 6)\n",
+        100.0 * ro.pairs.median, ro.pair_ratios.size());
   return fmt::format(
       "  each group's runs: median {:+.1f} % over {} pairs, 95 % interval {:+.1f} to {:+.1f} %: "
       "{}\n",
@@ -449,7 +449,9 @@ std::string format_table(const BenchReport& r) {
                        static_cast<double>(r.top_half_period_ns) / 1000.0);
   for (const auto& t : r.top_half)
     out += fmt::format("{:<14} {:<9} {:>10} {:>12.0f} {:>12}\n", t.mode,
-                       !t.records ? "off" : t.unread ? "unread" : "on",
+                       !t.records ? "off"
+                       : t.unread ? "unread"
+                                  : "on",
                        t.cost.top_halves, t.mean_ns(), t.cost.top_ns_max);
   if (const RecordsOverhead ro = records_overhead(r.top_half); ro.measured)
     out += fmt::format(
