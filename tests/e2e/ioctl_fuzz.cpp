@@ -141,6 +141,9 @@ int config_errno(const irqbridge_config& c, uint32_t modes) {
   if (c.size != sizeof(c) || (c.flags & ~IRQBRIDGE_CONFIG_FLAGS) || c.reserved || c.reserved2 ||
       c.reserved3)
     return EINVAL;
+  // Records not written cannot be left unread.
+  if ((c.flags & IRQBRIDGE_CONFIG_NO_RECORDS) && (c.flags & IRQBRIDGE_CONFIG_RECORDS_UNREAD))
+    return EINVAL;
   if (c.burst == 0 || c.burst > IRQBRIDGE_BURST_MAX) return EINVAL;
   if (c.period_ns < IRQBRIDGE_PERIOD_MIN_NS || c.period_ns > IRQBRIDGE_PERIOD_MAX_NS) return EINVAL;
   if (c.events == 0 || c.events > IRQBRIDGE_EVENTS_MAX) return EINVAL;
@@ -203,7 +206,8 @@ struct Dice {
     c.period_ns = logu(IRQBRIDGE_PERIOD_MIN_NS, IRQBRIDGE_PERIOD_MAX_NS);
     c.events = logu(1, IRQBRIDGE_EVENTS_MAX);
     if (coin(15)) c.events = coin(50) ? 1 : IRQBRIDGE_EVENTS_MAX;
-    if (coin(30)) c.flags = IRQBRIDGE_CONFIG_NO_RECORDS;
+    if (coin(30))
+      c.flags = coin(50) ? IRQBRIDGE_CONFIG_NO_RECORDS : IRQBRIDGE_CONFIG_RECORDS_UNREAD;
     // A storm: any burst the rate budget allows at this period (edu: 1).
     c.burst = 1;
     if (c.source != IRQBRIDGE_SOURCE_EDU && coin(30)) {
@@ -219,7 +223,7 @@ struct Dice {
                                                   : logu(1, IRQBRIDGE_SLEEP_MAX_US));
     *field = nullptr;
     if (!broken) return c;
-    switch (pick(18)) {
+    switch (pick(19)) {
       case 0:
         *field = "size";
         c.size = static_cast<uint32_t>(coin(50) ? pick(sizeof(c)) : sizeof(c) + 1 + pick(4096));
@@ -238,8 +242,10 @@ struct Dice {
         c.events = coin(50) ? 0 : IRQBRIDGE_EVENTS_MAX + 1 + pick(UINT64_MAX / 2);
         break;
       case 4:
-        *field = "flags";
-        c.flags |= IRQBRIDGE_CONFIG_FLAGS + 1 + static_cast<uint32_t>(pick(UINT32_MAX - 1));
+        *field = "flags";  // one unknown bit at least, any others, the known ones as drawn
+        c.flags |=
+            (static_cast<uint32_t>(pick(uint64_t{UINT32_MAX} + 1)) | (1U << (2 + pick(30)))) &
+            ~IRQBRIDGE_CONFIG_FLAGS;
         break;
       case 5:
         *field = "reserved";
@@ -312,6 +318,10 @@ struct Dice {
       case 16:
         *field = "reserved3";
         c.reserved3 = 1 + static_cast<uint32_t>(pick(UINT32_MAX - 1));
+        break;
+      case 17:
+        *field = "flags_unread_without_records";
+        c.flags = IRQBRIDGE_CONFIG_NO_RECORDS | IRQBRIDGE_CONFIG_RECORDS_UNREAD;
         break;
       default:
         *field = "mode_and_period";  // two fields: the range check comes first
