@@ -143,8 +143,8 @@ static void irqbridge_signal(struct irqbridge_session *s, u64 n,
 
 	stamps->batch = n;
 	/* No record to copy, or (RECORDS_UNREAD) none to be copied. */
-	if (s->config.flags & (IRQBRIDGE_CONFIG_NO_RECORDS |
-			       IRQBRIDGE_CONFIG_RECORDS_UNREAD))
+	if (s->config.flags &
+	    (IRQBRIDGE_CONFIG_NO_RECORDS | IRQBRIDGE_CONFIG_RECORDS_UNREAD))
 		seq = first + n;
 	else
 		seq = first;
