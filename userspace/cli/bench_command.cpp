@@ -52,8 +52,7 @@ void measure_single_cpu(const BenchOptions& o, const std::vector<const ModeInfo*
       const Records kind = kinds[(g + i) % kinds.size()];
       SweepPoint p = run_point(device, o.run, cm, report.top_half_period_ns, progress, kind);
       if (!p.error.empty()) throw Error("top-half cost run failed: " + p.error);
-      report.top_half.push_back(
-          {std::string(cm.name), kind != Records::kOff, kind == Records::kUnread, p.cost});
+      report.top_half.push_back({std::string(cm.name), kind, p.cost});
     }
   }
 

@@ -166,9 +166,9 @@ BenchReport Bench() {
   r.events = 12;
   r.rate_search = Sweep().points;
   r.rate_search.push_back(sweep_point(c.modes[0], 50000));
-  r.top_half = {{"tasklet", true, false, {sizeof(irqbridge_cost), 0, 12, 18000, 2000}},
-                {"tasklet", true, true, {sizeof(irqbridge_cost), 0, 12, 17400, 1950}},
-                {"tasklet", false, false, {sizeof(irqbridge_cost), 0, 12, 16800, 1900}}};
+  r.top_half = {{"tasklet", Records::kRead, {sizeof(irqbridge_cost), 0, 12, 18000, 2000}},
+                {"tasklet", Records::kUnread, {sizeof(irqbridge_cost), 0, 12, 17400, 1950}},
+                {"tasklet", Records::kOff, {sizeof(irqbridge_cost), 0, 12, 16800, 1900}}};
   r.top_half_period_ns = 100000;
   r.readers = {{"uring-read", 12, 24000, true}, {"read", 11, 30000, false}};
   r.reader_period_ns = 100000;

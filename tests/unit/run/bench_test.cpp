@@ -41,8 +41,8 @@ TEST(Bench, HighestSustainedRatePerMode) {
 
   BenchReport r;
   r.rate_search = pts;
-  r.top_half.push_back({"tasklet", true, false, {sizeof(irqbridge_cost), 0, 10, 5000, 900}});
-  r.top_half.push_back({"tasklet", false, false, {sizeof(irqbridge_cost), 0, 10, 3000, 700}});
+  r.top_half.push_back({"tasklet", Records::kRead, {sizeof(irqbridge_cost), 0, 10, 5000, 900}});
+  r.top_half.push_back({"tasklet", Records::kOff, {sizeof(irqbridge_cost), 0, 10, 3000, 700}});
   r.readers.push_back({"read", 100, 200000, true});
   nlohmann::json j = to_json(r);
   EXPECT_EQ(j["schema"], "irqbridge.bench/1");
@@ -79,14 +79,19 @@ TEST(Bench, CpuScalingInJsonAndTable) {
   EXPECT_NE(t.find("COUNT MISMATCH"), std::string::npos) << t;
 }
 
+// A top-half cost run of ten top halves, with records or without.
+TopHalfCost cost_run(bool records, std::uint64_t total_ns) {
+  return {"tasklet",
+          records ? Records::kRead : Records::kOff,
+          {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
+}
+
 TEST(Bench, RecordsOverheadIsTheRatioOfTheMedians) {
-  auto run = [](bool records, std::uint64_t total_ns) {
-    return TopHalfCost{"tasklet", records, false, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
-  };
   // Means 500, 520, 900 ns with records (median 520), 400, 480, 460 without
   // (median 460): +13 %, above the 10 % bound.
-  std::vector<TopHalfCost> runs = {run(true, 5000),  run(false, 4000), run(true, 5200),
-                                   run(false, 4800), run(true, 9000),  run(false, 4600)};
+  std::vector<TopHalfCost> runs = {cost_run(true, 5000), cost_run(false, 4000),
+                                   cost_run(true, 5200), cost_run(false, 4800),
+                                   cost_run(true, 9000), cost_run(false, 4600)};
   RecordsOverhead o = records_overhead(runs);
   ASSERT_TRUE(o.measured);
   EXPECT_EQ(o.runs_with, 3u);
@@ -95,7 +100,7 @@ TEST(Bench, RecordsOverheadIsTheRatioOfTheMedians) {
   EXPECT_DOUBLE_EQ(o.without_ns, 460.0);
   EXPECT_NEAR(o.ratio(), 60.0 / 460.0, 1e-12);
   EXPECT_FALSE(o.within());
-  runs[2] = run(true, 4900);  // median with records 500: +8.7 %
+  runs[2] = cost_run(true, 4900);  // median with records 500: +8.7 %
   EXPECT_TRUE(records_overhead(runs).within());
 
   BenchReport r;
@@ -114,13 +119,11 @@ BenchReport report_of(std::vector<TopHalfCost> runs) {
 }
 
 TEST(Bench, RecordsOverheadPairsEachRunWithTheNext) {
-  auto run = [](bool records, std::uint64_t total_ns) {
-    return TopHalfCost{"tasklet", records, false, {sizeof(irqbridge_cost), 0, 10, total_ns, 0}};
-  };
   // Three pairs whose host got slower and slower: the ratio of the medians
   // (520 vs 460: +13 %) mixes them; each pair alone says +4, +5, +6 %.
-  std::vector<TopHalfCost> runs = {run(true, 4160),  run(false, 4000), run(true, 5040),
-                                   run(false, 4800), run(true, 4876),  run(false, 4600)};
+  std::vector<TopHalfCost> runs = {cost_run(true, 4160), cost_run(false, 4000),
+                                   cost_run(true, 5040), cost_run(false, 4800),
+                                   cost_run(true, 4876), cost_run(false, 4600)};
   RecordsOverhead o = records_overhead(runs);
   ASSERT_EQ(o.pair_ratios.size(), 3u);
   EXPECT_NEAR(o.pair_ratios[0], 0.04, 1e-12);
@@ -135,17 +138,18 @@ TEST(Bench, RecordsOverheadPairsEachRunWithTheNext) {
 
   // A group is one run of each kind, in either order; a run without top
   // halves ends its group, and a group with one kind pairs nothing.
-  const TopHalfCost none{"tasklet", false, false, {sizeof(irqbridge_cost), 0, 0, 0, 0}};
-  std::vector<TopHalfCost> broken = {run(false, 4000), run(true, 4400), none,
-                                     run(false, 4000), run(true, 4400), run(false, 4000)};
+  const TopHalfCost none{"tasklet", Records::kOff, {sizeof(irqbridge_cost), 0, 0, 0, 0}};
+  std::vector<TopHalfCost> broken = {
+      cost_run(false, 4000), cost_run(true, 4400), none,
+      cost_run(false, 4000), cost_run(true, 4400), cost_run(false, 4000)};
   EXPECT_EQ(records_overhead(broken).pair_ratios.size(), 2u);
 
   // Fifteen pairs: the interval is the 4th and the 12th ratio in order.
   auto pairs = [&](std::uint64_t first_with_ns) {
     std::vector<TopHalfCost> v;
     for (std::uint64_t i = 0; i < 15; i++) {
-      v.push_back(run(true, first_with_ns + 10 * i));  // +x % over 1000 ns per event
-      v.push_back(run(false, 10000));
+      v.push_back(cost_run(true, first_with_ns + 10 * i));  // +x % over 1000 ns per event
+      v.push_back(cost_run(false, 10000));
     }
     return v;
   };
@@ -171,8 +175,9 @@ TEST(Bench, RecordsWrittenButUnreadAreTheirOwnComparison) {
   auto run = [](char kind, std::uint64_t slower) {
     const std::uint64_t per = kind == 'W' ? 1150 : kind == 'U' ? 1020 : 1000;
     return TopHalfCost{"tasklet",
-                       kind != 'N',
-                       kind == 'U',
+                       kind == 'W'   ? Records::kRead
+                       : kind == 'U' ? Records::kUnread
+                                     : Records::kOff,
                        {sizeof(irqbridge_cost), 0, 10, per * (10 + slower), 0}};
   };
   std::vector<TopHalfCost> runs;
@@ -207,8 +212,8 @@ TEST(Bench, RecordsWrittenButUnreadAreTheirOwnComparison) {
 
 TEST(Bench, RecordsOverheadNeedsRunsBothWays) {
   std::vector<TopHalfCost> only_on = {
-      {"tasklet", true, false, {sizeof(irqbridge_cost), 0, 10, 5000, 0}},
-      {"tasklet", false, false, {sizeof(irqbridge_cost), 0, 0, 0, 0}}};  // no top half ran
+      {"tasklet", Records::kRead, {sizeof(irqbridge_cost), 0, 10, 5000, 0}},
+      {"tasklet", Records::kOff, {sizeof(irqbridge_cost), 0, 0, 0, 0}}};  // no top half ran
   RecordsOverhead o = records_overhead(only_on);
   EXPECT_FALSE(o.measured);
   EXPECT_FALSE(o.within());

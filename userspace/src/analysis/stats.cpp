@@ -31,13 +31,20 @@ Summary summarize(std::vector<std::int64_t> samples) {
   return s;
 }
 
+double median(std::vector<double> samples) {
+  if (samples.empty()) return 0.0;
+  std::sort(samples.begin(), samples.end());
+  const std::size_t n = samples.size();
+  return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2.0;
+}
+
 MedianCi median_ci95(std::vector<double> samples) {
   MedianCi m;
   m.n = samples.size();
   if (samples.empty()) return m;
   std::sort(samples.begin(), samples.end());
   const std::size_t n = samples.size();
-  m.median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2.0;
+  m.median = median(samples);
   // P(X <= j) for X ~ Binomial(n, 1/2), summed term by term in log space
   // (n stays small: pairs of runs).
   const double ln_half_n = static_cast<double>(n) * std::log(0.5);

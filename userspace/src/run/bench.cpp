@@ -35,16 +35,6 @@ double TopHalfCost::mean_ns() const {
              : 0.0;
 }
 
-namespace {
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
-}  // namespace
-
 double RecordsOverhead::ratio() const {
   return without_ns > 0.0 ? (with_ns - without_ns) / without_ns : 0.0;
 }
@@ -60,15 +50,7 @@ std::string_view RecordsOverhead::pairs_verdict() const {
 
 namespace {
 
-// The runs of one kind (with records, unread, or without: kind_of()).
-enum class Kind { kWith, kUnread, kWithout };
-
-Kind kind_of(const TopHalfCost& t) {
-  if (!t.records) return Kind::kWithout;
-  return t.unread ? Kind::kUnread : Kind::kWith;
-}
-
-RecordsOverhead overhead_against_none(std::span<const TopHalfCost> runs, Kind measured) {
+RecordsOverhead overhead_against_none(std::span<const TopHalfCost> runs, Records measured) {
   RecordsOverhead o;
   std::vector<double> with, without;
   // The current group: its run of the measured kind, its run without, and
@@ -87,8 +69,8 @@ RecordsOverhead overhead_against_none(std::span<const TopHalfCost> runs, Kind me
       close();  // a run without top halves breaks its group
       continue;
     }
-    const Kind k = kind_of(t);
-    const TopHalfCost** slot = k == measured ? &g_with : k == Kind::kWithout ? &g_without : nullptr;
+    const Records k = t.records;
+    const TopHalfCost** slot = k == measured ? &g_with : k == Records::kOff ? &g_without : nullptr;
     if (slot != nullptr ? *slot != nullptr : g_other) close();  // the kind repeats
     if (slot != nullptr) {
       *slot = &t;
@@ -105,19 +87,19 @@ RecordsOverhead overhead_against_none(std::span<const TopHalfCost> runs, Kind me
   o.runs_without = static_cast<unsigned>(without.size());
   if (with.empty() || without.empty()) return o;
   o.measured = true;
-  o.with_ns = median_of(std::move(with));
-  o.without_ns = median_of(std::move(without));
+  o.with_ns = median(std::move(with));
+  o.without_ns = median(std::move(without));
   return o;
 }
 
 }  // namespace
 
 RecordsOverhead records_overhead(std::span<const TopHalfCost> runs) {
-  return overhead_against_none(runs, Kind::kWith);
+  return overhead_against_none(runs, Records::kRead);
 }
 
 RecordsOverhead records_write_overhead(std::span<const TopHalfCost> runs) {
-  return overhead_against_none(runs, Kind::kUnread);
+  return overhead_against_none(runs, Records::kUnread);
 }
 
 double ReaderCost::per_wakeup_ns() const {
@@ -336,8 +318,8 @@ nlohmann::json to_json(const BenchReport& r) {
   nlohmann::json top = nlohmann::json::array();
   for (const auto& t : r.top_half)
     top.push_back({{"mode", t.mode},
-                   {"records", t.records},
-                   {"records_unread", t.unread},
+                   {"records", t.records != Records::kOff},
+                   {"records_unread", t.records == Records::kUnread},
                    {"top_halves", t.cost.top_halves},
                    {"mean_ns", t.mean_ns()},
                    {"max_ns", t.cost.top_ns_max}});
@@ -449,9 +431,9 @@ std::string format_table(const BenchReport& r) {
                        static_cast<double>(r.top_half_period_ns) / 1000.0);
   for (const auto& t : r.top_half)
     out += fmt::format("{:<14} {:<9} {:>10} {:>12.0f} {:>12}\n", t.mode,
-                       !t.records ? "off"
-                       : t.unread ? "unread"
-                                  : "on",
+                       t.records == Records::kOff      ? "off"
+                       : t.records == Records::kUnread ? "unread"
+                                                       : "on",
                        t.cost.top_halves, t.mean_ns(), t.cost.top_ns_max);
   if (const RecordsOverhead ro = records_overhead(r.top_half); ro.measured)
     out += fmt::format(

@@ -25,6 +25,10 @@ std::int64_t percentile(std::span<const std::int64_t> sorted, double q);
 // Exact statistics; sorts its argument.
 Summary summarize(std::vector<std::int64_t> samples);
 
+// The median of a sample (the mean of the middle two for an even count); 0
+// when empty.
+double median(std::vector<double> samples);
+
 // The median of a sample and a distribution-free confidence interval of at
 // least 95 % for it: the order statistics x(k) and x(n+1-k), with k the
 // largest rank for which P(Binomial(n, 1/2) < k) <= 2.5 %. No interval below

@@ -17,6 +17,7 @@
 #include "irqbridge/analysis/stats.hpp"
 #include "irqbridge/report/report.hpp"
 #include "irqbridge/report/version.hpp"
+#include "irqbridge/run/session.hpp"
 #include "irqbridge/run/sweep.hpp"
 
 namespace irqbridge {
@@ -40,8 +41,7 @@ std::vector<SustainedRate> sustained_rates(std::span<const SweepPoint> points);
 
 struct TopHalfCost {
   std::string mode;
-  bool records = true;  // the module wrote per-event records
-  bool unread = false;  // ... and never copied them out (RECORDS_UNREAD)
+  Records records = Records::kRead;  // what the module did with per-event records
   irqbridge_cost cost{};
   [[nodiscard]] double mean_ns() const;
 };
