@@ -40,6 +40,7 @@ import glob
 import json
 import os
 import re
+import statistics
 import sys
 from typing import Callable
 
@@ -431,10 +432,8 @@ def render_bench_top_half(arts):
         if not runs:
             continue
         means = sorted(c["mean_ns"] for c in runs)
-        mid = len(means) // 2
-        median = means[mid] if len(means) % 2 else (means[mid - 1] + means[mid]) / 2
         rows.append([name, f"`{runs[0]['mode']}`", len(runs), runs[0]["top_halves"],
-                     f"{us(median, 2)} ({us(means[0], 2)}–{us(means[-1], 2)})",
+                     f"{us(statistics.median(means), 2)} ({us(means[0], 2)}–{us(means[-1], 2)})",
                      us(max(c["max_ns"] for c in runs), 1)])
     out = (f"Every {b.get('top_half_period_ns', 0) // 1000} µs:\n\n"
            + table(["top half", "mode", "runs", "top halves per run", "mean µs: median of the runs (range)",
