@@ -225,8 +225,10 @@ sanitize: deps
 			tests/sanitize/run.sh $$dir/tests/unit/unit_tests; \
 	done
 
+# Side by side as in make check (CHECK_JOBS; e2e.fuzz and e2e.device_abi
+# alone): CI runs this on five kernels.
 e2e: kmod userspace
-	@$(MEMO) && cd $(BUILD) && ctest --output-on-failure -L e2e
+	@$(MEMO) && cd $(BUILD) && ctest --output-on-failure -j$(CHECK_JOBS) -L e2e
 
 # The fuzzer's full run (outside check; on KERNEL=debug CI runs a shorter
 # share of the same seeded sequence): its summary with provenance is

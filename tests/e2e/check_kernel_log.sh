@@ -31,6 +31,7 @@ if [ "${1:-}" = --boot-failure ]; then
 	shift
 fi
 found=0
+report_lines=60
 for log in "$@"; do
 	[ -f "$log" ] || { echo "check_kernel_log: $log missing"; found=1; continue; }
 	if [ "$boot_failure" = 1 ]; then
@@ -44,6 +45,14 @@ for log in "$@"; do
 	fi
 	if grep -a -E -n "$pattern" "$log" | head -n 20 | grep .; then
 		echo "check_kernel_log: kernel complaints in $log"
+		if [ "$found" = 0 ]; then
+			# The first report whole (a lockdep report's locks and
+			# chain, a WARNING's registers and trace): CI keeps only
+			# this output, not the log.
+			first=$(grep -a -E -n "$pattern" "$log" | head -n 1 | cut -d: -f1)
+			echo "check_kernel_log: the first report, lines $first-$((first + report_lines - 1)) of $log:"
+			sed -n "${first},$((first + report_lines - 1))p" "$log"
+		fi
 		found=1
 	fi
 done

@@ -618,11 +618,14 @@ class CheckHotplug(unittest.TestCase):
 
 class CheckKernelLog(unittest.TestCase):
     def run_judge(self, text, *args):
+        return self.judge_output(text, *args).returncode
+
+    def judge_output(self, text, *args):
         with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
             f.write(text)
         try:
             return subprocess.run([os.path.join(HERE, "check_kernel_log.sh"), *args, f.name],
-                                  capture_output=True, text=True, check=False).returncode
+                                  capture_output=True, text=True, check=False)
         finally:
             os.unlink(f.name)
 
@@ -631,6 +634,23 @@ class CheckKernelLog(unittest.TestCase):
     def test_a_complaint_fails_the_log(self):
         self.assertEqual(self.run_judge(self.OOPS), 1)
         self.assertEqual(self.run_judge("[    1.0] all quiet\n"), 0)
+
+    def test_the_first_report_is_printed_whole(self):
+        # A lockdep report's locks come after its first line: CI keeps
+        # only the judge's output, so the report must be in it.
+        report = ("[ 5.0] WARNING: possible circular locking dependency detected\n"
+                  "[ 5.0] kworker/0:1/8 is trying to acquire lock:\n"
+                  "[ 5.0] (console_owner){-...}, at: console_flush_all\n"
+                  "[ 5.0] but task is already holding lock:\n"
+                  "[ 5.0] (&rq->__lock){-.-.}, at: sched_cpu_dying\n")
+        tail = "".join(f"[ 6.{i}] line {i}\n" for i in range(100))
+        out = self.judge_output("[ 1.0] booted\n" + report + tail)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("the first report, lines 2-61", out.stdout)
+        self.assertIn("(&rq->__lock){-.-.}, at: sched_cpu_dying", out.stdout)
+        self.assertIn("line 54\n", out.stdout)
+        self.assertNotIn("line 55\n", out.stdout)
+        self.assertEqual(self.judge_output("[ 1.0] all quiet\n").stdout, "")
 
     def test_a_boot_failure_before_the_command_is_accepted(self):
         self.assertEqual(self.run_judge(self.OOPS, "--boot-failure"), 0)

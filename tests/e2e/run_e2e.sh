@@ -116,7 +116,19 @@ fuzz)
 		# CI's share on the debug kernel: the full run would add about
 		# 9 min to CI on a loaded host (measured above), more than its
 		# margin allows. IRQBRIDGE_FUZZ_FULL=1 asks for the full run.
+		# Without the CPU offline/online thread: 6.12's scheduler warns
+		# in its hotplug path (sub_running_bw, deadline.c:265, the
+		# fair server's bandwidth; docs/reliability.md) and lockdep
+		# then reports that WARN's printk under the runqueue lock. The
+		# full runs met it after 204 and 217 CPU cycles; CI's share
+		# of 2026-11-26 met both after at most 69. Eight runs of the
+		# share here stayed clean, and their lock graph
+		# (/proc/lockdep) has no path between the module's locks and
+		# the CPU hotplug or PCI rescan locks. CPU hotplug under the
+		# fuzzer stays in CI on the four other kernels; the full run
+		# and 7.3's debug kernel keep it.
 		fuzz_env="E2E_FUZZ_CALLS=15000 E2E_FUZZ_RACE_CALLS=5000 E2E_FUZZ_EDU_CYCLES=100 E2E_FUZZ_SECONDS=330"
+		[ "${IRQBRIDGE_DEBUG_SOURCE:-6.12}" = stable ] || fuzz_env="$fuzz_env E2E_FUZZ_HOTPLUG=0"
 		timeout=480
 	else
 		# ~60 s of fuzzing on an idle 2-CPU host (30,007 calls and 456
