@@ -707,6 +707,10 @@ TEST_P(CpuTimeGuardIdle, ALateExpiryOnAnIdleCpuIsNotCharged) {
     period_ns = std::max(slow, period_ns);
     ASSERT_NO_FATAL_FAILURE(RunIdleAtOnePercent(s, source, period_ns, kEvents, &run));
   }
+  // In the XML report: which period ran, and what the guard did there.
+  RecordProperty("period_ns", std::to_string(period_ns));
+  RecordProperty("median_work_ns", std::to_string(run.median_work));
+  RecordProperty("throttled", std::to_string(run.st.throttled));
   EXPECT_EQ(run.st.raised, kEvents);
   EXPECT_EQ(run.st.counted, kEvents);
   EXPECT_LE(run.st.throttled, kEvents / 4)
