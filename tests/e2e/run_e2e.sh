@@ -121,7 +121,7 @@ fuzz)
 		# fair server's bandwidth; docs/reliability.md) and lockdep
 		# then reports that WARN's printk under the runqueue lock. The
 		# full runs met it after 204 and 217 CPU cycles; CI's share
-		# of 2026-11-26 met both after at most 69. Eight runs of the
+		# of 2026-11-26 met both after at most 69. Nine runs of the
 		# share here stayed clean, and the lock graph of one
 		# (/proc/lockdep) has no path between the module's locks and
 		# the CPU hotplug or PCI rescan locks. CPU hotplug under the
