@@ -18,7 +18,7 @@ import catalogue
 MODES = catalogue.mode_names()
 
 
-def allowed_skips(kernel_modes, no_edu, no_memcg=False, preempt_rt=False):
+def allowed_skips(kernel_modes, no_edu, no_memcg=False, preempt_rt=False, lockdep=False):
     """Regular expressions of the test names that may skip."""
     pats = []
     for mode in MODES:
@@ -43,6 +43,11 @@ def allowed_skips(kernel_modes, no_edu, no_memcg=False, preempt_rt=False):
         # on the idle task: the CPU-time guard's idle rule does not reach it
         # (docs/reliability.md). The hard timer's case must run.
         pats.append(r"^Hardening/CpuTimeGuardIdle\.ALateExpiryOnAnIdleCpuIsNotCharged/timer_soft$")
+    if lockdep:
+        # The debug kernel: its soft timer's softirq does not reliably run
+        # on the idle task (53 of 100 throttled in one run); the hard
+        # timer's case must run there.
+        pats.append(r"^Hardening/CpuTimeGuardIdle\.ALateExpiryOnAnIdleCpuIsNotCharged/timer_soft$")
     return [re.compile(p) for p in pats]
 
 
@@ -64,13 +69,14 @@ def cases(xml_text):
     return out
 
 
-def judge(results, kernel_modes, no_edu=False, required=(), no_memcg=False, preempt_rt=False):
+def judge(results, kernel_modes, no_edu=False, required=(), no_memcg=False, preempt_rt=False,
+          lockdep=False):
     errors = []
     if not kernel_modes:
         errors.append("no kernel modes given: cannot tell a legitimate skip")
     if not results:
         errors.append("no test ran")
-    allowed = allowed_skips(kernel_modes, no_edu, no_memcg, preempt_rt)
+    allowed = allowed_skips(kernel_modes, no_edu, no_memcg, preempt_rt, lockdep)
     for name, outcome in results:
         if outcome == "fail":
             errors.append(f"{name} failed")
@@ -92,6 +98,8 @@ def main():
                     help="the kernel has no CONFIG_MEMCG (from its .config)")
     ap.add_argument("--preempt-rt", action="store_true",
                     help="the kernel is PREEMPT_RT (from its .config)")
+    ap.add_argument("--lockdep", action="store_true",
+                    help="the kernel has lockdep, CONFIG_PROVE_LOCKING (from its .config)")
     ap.add_argument("--require", action="append", default=[], help="Suite.Test that must pass")
     args = ap.parse_intermixed_args()
     results = []
@@ -103,7 +111,7 @@ def main():
             print(f"check_gtest: FAIL {path}: {e}")
             return 1
     errors = judge(results, args.kernel_modes.split(), args.no_edu, args.require, args.no_memcg,
-                   args.preempt_rt)
+                   args.preempt_rt, args.lockdep)
     skipped = [n for n, o in results if o == "skip"]
     for n in skipped:
         print(f"check_gtest: skipped {n}")

@@ -188,6 +188,8 @@ memcg=1
 grep -qx 'CONFIG_MEMCG=y' "$kconfig" || memcg=0
 preempt_rt=0
 grep -qx 'CONFIG_PREEMPT_RT=y' "$kconfig" && preempt_rt=1
+lockdep=0
+grep -qx 'CONFIG_PROVE_LOCKING=y' "$kconfig" && lockdep=1
 # edu_timer's suspend in the middle of a run needs /sys/power/pm_test (the
 # debug kernel, built from tinyconfig, has neither option).
 suspend=0
@@ -268,6 +270,7 @@ if [ "$scenario" = device_abi ] || [ "$scenario" = device_noedu ]; then
 		--require DeviceTest.InfoIsCompleteAndLeaksNothing --require DeviceTest.EduSourceNeedsTheDevice)
 	[ "$memcg" = 1 ] || gtest_args+=(--no-memcg)
 	[ "$preempt_rt" = 0 ] || gtest_args+=(--preempt-rt)
+	[ "$lockdep" = 0 ] || gtest_args+=(--lockdep)
 	if [ "$scenario" = device_noedu ]; then
 		gtest_args+=(--no-edu)
 	else
