@@ -59,6 +59,7 @@ using irqbridge::e2e::Info;
 using irqbridge::e2e::Ioctl;
 using irqbridge::e2e::Ioctl0;
 using irqbridge::e2e::kDevice;
+using irqbridge::e2e::LockdepKernel;
 using irqbridge::e2e::MonotonicNs;
 using irqbridge::e2e::OpenDevice;
 using irqbridge::e2e::RealtimeKernel;
