@@ -43,13 +43,15 @@ for log in "$@"; do
 		fi
 		continue
 	fi
-	if grep -a -E -n "$pattern" "$log" | head -n 20 | grep .; then
+	complaints=$(grep -a -E -n "$pattern" "$log" | head -n 20)
+	if [ -n "$complaints" ]; then
+		printf '%s\n' "$complaints"
 		echo "check_kernel_log: kernel complaints in $log"
 		if [ "$found" = 0 ]; then
 			# The first report whole (a lockdep report's locks and
 			# chain, a WARNING's registers and trace): CI keeps only
 			# this output, not the log.
-			first=$(grep -a -E -n "$pattern" "$log" | head -n 1 | cut -d: -f1)
+			first=${complaints%%:*}
 			echo "check_kernel_log: the first report, lines $first-$((first + report_lines - 1)) of $log:"
 			sed -n "${first},$((first + report_lines - 1))p" "$log"
 		fi

@@ -649,16 +649,16 @@ INSTANTIATE_TEST_SUITE_P(Hardening, CpuTimeGuard,
 // as TCG's timer mostly is (and before this rule most expiries of an idle
 // CPU were throttled here). The work's own time is still charged: a callback
 // of w ns leaves 99 x w, a third of a 3 ms period where w is 10 us. Where
-// the median work (the records' raise to top half) is longer than that (the
-// debug kernel: KASAN and lockdep in the callback), the case runs again at a
-// period of 600 x that median, rounded up to a millisecond: the work alone
-// then keeps the CPU quiet for a sixth of each period, with room for the
-// median to move by half between the runs, and without the rule a lateness
-// over 5 x the work would still throttle. The reader here blocks in poll(),
-// so the timer's CPU is idle between expiries. A charge the rule keeps (the
-// host stopping the vCPU in a callback, or while a task ran) throttles up to
-// 3 expiries (99 x 100 us): at host load 11 the rule left at most 11
-// throttled of 100, the unfixed module 93-98
+// the median work (the records' raise to top half) is longer than that (a
+// slow kernel or a loaded host; the debug kernel skips the case, below), the
+// case runs again at a period of 600 x that median, rounded up to a
+// millisecond: the work alone then keeps the CPU quiet for a sixth of each
+// period, with room for the median to move by half between the runs, and
+// without the rule a lateness over 5 x the work would still throttle. The
+// reader here blocks in poll(), so the timer's CPU is idle between expiries.
+// A charge the rule keeps (the host stopping the vCPU in a callback, or
+// while a task ran) throttles up to 3 expiries (99 x 100 us): at host load
+// 11 the rule left at most 11 throttled of 100, the unfixed module 93-98
 // (docs/data/guard-lateness-6.12.json).
 class CpuTimeGuardIdle : public ::testing::TestWithParam<uint32_t> {};
 

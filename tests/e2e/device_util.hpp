@@ -80,13 +80,13 @@ inline const irqbridge_record* RingSlots(const Mapping& ring) {
                                                    IRQBRIDGE_RING_RECORDS_OFFSET);
 }
 
-// PREEMPT_RT: the kernel's version string says so ("... SMP PREEMPT_RT ...",
-// on every RT kernel); 6.12-rt also has /sys/kernel/realtime (reading 1),
-// which 7.x-rt no longer has.
 // A kernel with lockdep (the debug kernel, PROVE_LOCKING): it keeps
 // /proc/lockdep_stats.
 inline bool LockdepKernel() { return ::access("/proc/lockdep_stats", F_OK) == 0; }
 
+// PREEMPT_RT: the kernel's version string says so ("... SMP PREEMPT_RT ...",
+// on every RT kernel); 6.12-rt also has /sys/kernel/realtime (reading 1),
+// which 7.x-rt no longer has.
 inline bool RealtimeKernel() {
   utsname u{};
   if (uname(&u) == 0 && std::strstr(u.version, "PREEMPT_RT") != nullptr) return true;
